@@ -1,0 +1,61 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "cse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cse", targets: ["cse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+    ],
+    targets: [
+        // librabbitmq (rabbitmq-c 0.11, flat headers) with a shim for its variadic calls.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        // libcurl with typed wrappers around the variadic curl_easy_setopt/getinfo.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Specs and config: YAML parsed and validated into value types, with file:line:column diagnostics.
+        .target(
+            name: "Spec",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The desired-state store: objects, generations, status and events in SQLite.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Spec",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The command-line interface.
+        .executableTarget(
+            name: "cse",
+            dependencies: [
+                "Spec",
+                "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
+        .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
+    ]
+)

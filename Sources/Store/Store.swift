@@ -1,0 +1,1 @@
+// The desired-state store lives here (see Package.swift).

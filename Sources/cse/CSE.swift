@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct CSE: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cse",
+        abstract: "Container Service Extension: Kubernetes clusters for vCloud Director tenants, reconciled from YAML specs.",
+        version: CSEVersion.current,
+        subcommands: [VersionCommand.self]
+    )
+}
