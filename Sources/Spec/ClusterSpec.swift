@@ -6,15 +6,15 @@ public struct ClusterSpec: Hashable, Sendable, Codable {
     public var template: String
     /// Org vdc network; nil = the first available network of the vdc.
     public var network: String?
-    /// nil = the template's master size.
-    public var master: VMResources?
+    /// Unset fields take the template's master size.
+    public var master: SizeOverride
     public var nodes: NodePool
     /// nil = the vdc's default storage profile (the seed's `*`).
     public var storageProfile: String?
     public var sshKey: String?
 
     public init(name: String, org: String, vdc: String, template: String, network: String? = nil,
-                master: VMResources? = nil, nodes: NodePool, storageProfile: String? = nil, sshKey: String? = nil) {
+                master: SizeOverride = SizeOverride(), nodes: NodePool, storageProfile: String? = nil, sshKey: String? = nil) {
         self.name = name
         self.org = org
         self.vdc = vdc
@@ -40,5 +40,20 @@ public struct NodePool: Hashable, Sendable, Codable {
         self.count = count
         self.cpu = cpu
         self.memoryMB = memoryMB
+    }
+}
+
+/// VM size fields a cluster may set; nil = the template's default.
+public struct SizeOverride: Hashable, Sendable, Codable {
+    public var cpu: Int?
+    public var memoryMB: Int?
+
+    public init(cpu: Int? = nil, memoryMB: Int? = nil) {
+        self.cpu = cpu
+        self.memoryMB = memoryMB
+    }
+
+    public func resolved(defaults: VMResources) -> VMResources {
+        VMResources(cpu: cpu ?? defaults.cpu, memoryMB: memoryMB ?? defaults.memoryMB)
     }
 }

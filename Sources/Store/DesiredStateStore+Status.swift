@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Spec
+
+extension DesiredStateStore {
+    /// The object's status; a pending one when the reconciler has not written any yet.
+    public func status(of uid: String) throws -> ObjectStatus {
+        try pool.read { db in
+            guard let record = try StatusRecord.fetchOne(db, key: uid) else { return ObjectStatus() }
+            return Self.decode(record)
+        }
+    }
+
+    /// Replaces the object's status. Returns false when the object no longer exists.
+    @discardableResult
+    public func setStatus(_ status: ObjectStatus, of uid: String) throws -> Bool {
+        try pool.write { db in
+            guard try ObjectRecord.filter(Column("uid") == uid).fetchCount(db) > 0 else { return false }
+            try Self.encode(status, uid: uid).upsert(db)
+            return true
+        }
+    }
+
+    /// Reads, changes and writes the status in one transaction.
+    @discardableResult
+    public func updateStatus(of uid: String, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
+        try pool.write { db in
+            guard try ObjectRecord.filter(Column("uid") == uid).fetchCount(db) > 0 else { return nil }
+            var status = try StatusRecord.fetchOne(db, key: uid).map(Self.decode) ?? ObjectStatus()
+            change(&status)
+            try Self.encode(status, uid: uid).upsert(db)
+            return status
+        }
+    }
+
+    /// Appends to the object's history. Callers keep secrets out of `message`.
+    @discardableResult
+    public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String) throws -> ObjectEvent {
+        try pool.write { db in
+            var record = EventRecord(id: nil, objectUID: object.uid, kind: object.key.kind.rawValue, org: object.key.org,
+                                     name: object.key.name, at: clock(), type: type.rawValue, reason: reason, message: message)
+            try record.insert(db)
+            return Self.decode(record)
+        }
+    }
+
+    /// The object's events, oldest first; `limit` keeps the newest ones.
+    public func events(of uid: String, limit: Int? = nil) throws -> [ObjectEvent] {
+        try pool.read { db in
+            var request = EventRecord.filter(Column("objectUID") == uid).order(Column("id").desc)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db).reversed().map(Self.decode)
+        }
+    }
+
+    static func decode(_ record: StatusRecord) -> ObjectStatus {
+        let conditions = (try? JSONDecoder.store.decode([Condition].self, from: Data(record.conditions.utf8))) ?? []
+        return ObjectStatus(phase: ObjectStatus.Phase(rawValue: record.phase) ?? .pending, conditions: conditions,
+                            observedGeneration: record.observedGeneration, lastError: record.lastError,
+                            lastReconcileAt: record.lastReconcileAt)
+    }
+
+    static func encode(_ status: ObjectStatus, uid: String) -> StatusRecord {
+        let conditions = String(decoding: (try? JSONEncoder.store.encode(status.conditions)) ?? Data("[]".utf8), as: UTF8.self)
+        return StatusRecord(objectUID: uid, phase: status.phase.rawValue, conditions: conditions,
+                            observedGeneration: status.observedGeneration, lastError: status.lastError,
+                            lastReconcileAt: status.lastReconcileAt)
+    }
+
+    static func decode(_ record: EventRecord) -> ObjectEvent {
+        ObjectEvent(id: record.id ?? 0, objectUID: record.objectUID,
+                    key: ObjectKey(kind: ObjectKind(rawValue: record.kind) ?? .cluster, org: record.org, name: record.name),
+                    at: record.at, type: ObjectEvent.EventType(rawValue: record.type) ?? .normal,
+                    reason: record.reason, message: record.message)
+    }
+}
+
+extension JSONEncoder {
+    static var store: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var store: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import Spec
+
+/// The desired-state store: one SQLite file (WAL) that `cse apply` and tenant requests write
+/// and the reconciler reads. Every write is one transaction, durable when it returns.
+public final class DesiredStateStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let clock: @Sendable () -> Date
+
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.path = path
+        self.clock = clock
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // FULL: a commit that returned survives power loss too, not only a crash of the process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try migrate()
+    }
+
+    private func migrate() throws {
+        let migrator = Schema.migrator
+        let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+        if superseded {
+            let known = Set(migrator.migrations)
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            throw StoreError.schemaTooNew(path: path, unknownMigrations: applied.subtracting(known).sorted())
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Identifiers of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Schema.migrator.completedMigrations(db) }
+    }
+
+    public static var knownMigrations: [String] { Schema.migrator.migrations }
+
+    // MARK: reads
+
+    public func object(_ key: ObjectKey) throws -> StoredObject? {
+        try pool.read { db in try ObjectRecord.filter(key).fetchOne(db)?.stored() }
+    }
+
+    /// Objects, sorted by kind, org and name. `org` nil = every org; tombstoned ones only when asked.
+    public func objects(kind: ObjectKind? = nil, org: String? = nil, includeDeleting: Bool = true) throws -> [StoredObject] {
+        try pool.read { db in
+            var request = ObjectRecord.all()
+            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
+            if let org { request = request.filter(Column("org") == org) }
+            if !includeDeleting { request = request.filter(Column("deletionRequestedAt") == nil) }
+            return try request.order(Column("kind"), Column("org"), Column("name")).fetchAll(db).map { try $0.stored() }
+        }
+    }
+
+    // MARK: writes
+
+    /// Creates or updates an object. `expectedGeneration` makes the write optimistic: 0 = must not exist yet
+    /// (or only as a tombstone), n = must be at generation n. The generation moves only when the spec changes
+    /// or a tombstoned object is restored.
+    @discardableResult
+    public func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
+        try pool.write { db in try Self.put(object, owner: owner, expectedGeneration: expectedGeneration, now: clock(), db: db) }
+    }
+
+    /// Marks an object for deletion (a tombstone the reconciler clears once it is gone from vCD).
+    @discardableResult
+    public func markDeleted(_ key: ObjectKey, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
+        try pool.write { db in try Self.markDeleted(key, expectedGeneration: expectedGeneration, now: clock(), db: db) }
+    }
+
+    /// The reconciler confirms a tombstoned object is gone: its row and status go, its events stay.
+    /// Refused (returns false) if the object was restored or re-created meanwhile.
+    @discardableResult
+    public func confirmDeleted(_ key: ObjectKey, uid: String) throws -> Bool {
+        try pool.write { db in
+            guard let record = try ObjectRecord.filter(key).fetchOne(db), record.uid == uid,
+                  record.deletionRequestedAt != nil else { return false }
+            _ = try ObjectRecord.deleteOne(db, key: record.id)
+            return true
+        }
+    }
+
+    /// Runs several store operations in one transaction: all or nothing.
+    public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try pool.write { db in try body(Transaction(db: db, now: clock())) }
+    }
+
+    /// A write transaction's view of the store.
+    public struct Transaction {
+        let db: Database
+        let now: Date
+
+        public func object(_ key: ObjectKey) throws -> StoredObject? {
+            try ObjectRecord.filter(key).fetchOne(db)?.stored()
+        }
+
+        @discardableResult
+        public func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
+            try DesiredStateStore.put(object, owner: owner, expectedGeneration: expectedGeneration, now: now, db: db)
+        }
+
+        @discardableResult
+        public func markDeleted(_ key: ObjectKey, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
+            try DesiredStateStore.markDeleted(key, expectedGeneration: expectedGeneration, now: now, db: db)
+        }
+
+        public func objects(kind: ObjectKind? = nil) throws -> [StoredObject] {
+            var request = ObjectRecord.all()
+            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
+            return try request.order(Column("kind"), Column("org"), Column("name")).fetchAll(db).map { try $0.stored() }
+        }
+    }
+
+    static func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int?, now: Date, db: Database) throws -> (StoredObject, WriteOutcome) {
+        let key = object.key
+        let hash = object.specHash
+        guard var record = try ObjectRecord.filter(key).fetchOne(db) else {
+            if let expected = expectedGeneration, expected != 0 {
+                throw StoreError.generationConflict(key, expected: expected, actual: 0)
+            }
+            var record = ObjectRecord(
+                id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,
+                spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),
+                createdAt: now, updatedAt: now, deletionRequestedAt: nil)
+            try record.insert(db)
+            return (try record.stored(), .created)
+        }
+        if let expected = expectedGeneration {
+            // Expecting 0 ("create") also accepts a tombstone: re-creating a deleted name is allowed.
+            let actual = record.generation
+            let matches = expected == 0 ? record.deletionRequestedAt != nil : expected == actual
+            if !matches { throw StoreError.generationConflict(key, expected: expected, actual: actual) }
+        }
+        let restoring = record.deletionRequestedAt != nil
+        guard restoring || record.specHash != hash else { return (try record.stored(), .unchanged) }
+        record.spec = object.canonicalJSON
+        record.specHash = hash
+        record.generation += 1
+        record.updatedAt = now
+        record.deletionRequestedAt = nil
+        if restoring { record.owner = ObjectRecord.encode(owner) }
+        try record.update(db)
+        return (try record.stored(), restoring ? .restored : .updated)
+    }
+
+    static func markDeleted(_ key: ObjectKey, expectedGeneration: Int?, now: Date, db: Database) throws -> (StoredObject, WriteOutcome) {
+        guard var record = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
+        if let expected = expectedGeneration, expected != record.generation {
+            throw StoreError.generationConflict(key, expected: expected, actual: record.generation)
+        }
+        guard record.deletionRequestedAt == nil else { return (try record.stored(), .unchanged) }
+        record.deletionRequestedAt = now
+        record.generation += 1
+        record.updatedAt = now
+        try record.update(db)
+        return (try record.stored(), .deleted)
+    }
+}

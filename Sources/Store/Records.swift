@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Spec
+
+/// Row of the `object` table.
+struct ObjectRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "object"
+
+    var id: Int64?
+    var uid: String
+    var kind: String
+    var org: String
+    var name: String
+    var spec: String
+    var specHash: String
+    var generation: Int
+    var owner: String
+    var createdAt: Date
+    var updatedAt: Date
+    var deletionRequestedAt: Date?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    func stored() throws -> StoredObject {
+        let key = ObjectKey(kind: ObjectKind(rawValue: kind) ?? .cluster, org: org, name: name)
+        guard let objectKind = ObjectKind(rawValue: kind) else { throw StoreError.corruptSpec(key, "unknown kind \(kind)") }
+        let object: DesiredObject
+        do {
+            object = try DesiredObject.decode(kind: objectKind, canonicalJSON: spec)
+        } catch {
+            throw StoreError.corruptSpec(key, "\(error)")
+        }
+        let decodedOwner = (try? JSONDecoder().decode(Owner.self, from: Data(owner.utf8))) ?? .admin
+        return StoredObject(uid: uid, object: object, specHash: specHash, generation: generation, owner: decodedOwner,
+                            createdAt: createdAt, updatedAt: updatedAt, deletionRequestedAt: deletionRequestedAt)
+    }
+
+    static func encode(_ owner: Owner) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(owner), as: UTF8.self)  // a plain enum: encoding cannot fail
+    }
+
+    static func filter(_ key: ObjectKey) -> QueryInterfaceRequest<ObjectRecord> {
+        ObjectRecord.filter(Column("kind") == key.kind.rawValue && Column("org") == key.org && Column("name") == key.name)
+    }
+}
+
+/// Row of the `status` table.
+struct StatusRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "status"
+
+    var objectUID: String
+    var phase: String
+    var conditions: String
+    var observedGeneration: Int
+    var lastError: String?
+    var lastReconcileAt: Date?
+}
+
+/// Row of the `event` table.
+struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "event"
+
+    var id: Int64?
+    var objectUID: String
+    var kind: String
+    var org: String
+    var name: String
+    var at: Date
+    var type: String
+    var reason: String
+    var message: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,1 +1,0 @@
-// The desired-state store lives here (see Package.swift).

@@ -1,0 +1,24 @@
+import Spec
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// An optimistic write expected another generation: someone changed the object in between.
+    case generationConflict(ObjectKey, expected: Int, actual: Int)
+    case notFound(ObjectKey)
+    /// The database was written by a newer cse that knows migrations this one does not.
+    case schemaTooNew(path: String, unknownMigrations: [String])
+    case corruptSpec(ObjectKey, String)
+
+    public var description: String {
+        switch self {
+        case .generationConflict(let key, let expected, let actual):
+            let now = actual == 0 ? "it does not exist" : "it is at generation \(actual)"
+            return "\(key) changed concurrently: expected generation \(expected), but \(now)"
+        case .notFound(let key):
+            return "\(key) not found"
+        case .schemaTooNew(let path, let unknown):
+            return "\(path) was written by a newer cse (unknown migrations: \(unknown.joined(separator: ", "))); upgrade cse"
+        case .corruptSpec(let key, let reason):
+            return "stored spec of \(key) cannot be read: \(reason)"
+        }
+    }
+}
