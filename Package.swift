@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Store",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,6 +6,11 @@ public struct SpecSet: Sendable {
     public var objects: [LoadedObject]
     public var files: [String]
 
+    public init(objects: [LoadedObject], files: [String]) {
+        self.objects = objects
+        self.files = files
+    }
+
     public var templates: [TemplateSpec] {
         objects.compactMap { if case .template(let spec) = $0.object { return spec } else { return nil } }
     }

@@ -38,7 +38,7 @@ extension DesiredStateStore {
     public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String) throws -> ObjectEvent {
         try pool.write { db in
             var record = EventRecord(id: nil, objectUID: object.uid, kind: object.key.kind.rawValue, org: object.key.org,
-                                     name: object.key.name, at: clock(), type: type.rawValue, reason: reason, message: message)
+                                     name: object.key.name, at: now, type: type.rawValue, reason: reason, message: message)
             try record.insert(db)
             return Self.decode(record)
         }

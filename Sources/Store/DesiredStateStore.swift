@@ -27,6 +27,11 @@ public final class DesiredStateStore: Sendable {
         try migrate()
     }
 
+    /// The clock, at the millisecond precision SQLite keeps, so that what is written reads back equal.
+    var now: Date {
+        Date(timeIntervalSince1970: (clock().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
     private func migrate() throws {
         let migrator = Schema.migrator
         let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
@@ -69,13 +74,13 @@ public final class DesiredStateStore: Sendable {
     /// or a tombstoned object is restored.
     @discardableResult
     public func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-        try pool.write { db in try Self.put(object, owner: owner, expectedGeneration: expectedGeneration, now: clock(), db: db) }
+        try pool.write { db in try Self.put(object, owner: owner, expectedGeneration: expectedGeneration, now: now, db: db) }
     }
 
     /// Marks an object for deletion (a tombstone the reconciler clears once it is gone from vCD).
     @discardableResult
     public func markDeleted(_ key: ObjectKey, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-        try pool.write { db in try Self.markDeleted(key, expectedGeneration: expectedGeneration, now: clock(), db: db) }
+        try pool.write { db in try Self.markDeleted(key, expectedGeneration: expectedGeneration, now: now, db: db) }
     }
 
     /// The reconciler confirms a tombstoned object is gone: its row and status go, its events stay.
@@ -92,7 +97,7 @@ public final class DesiredStateStore: Sendable {
 
     /// Runs several store operations in one transaction: all or nothing.
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try pool.write { db in try body(Transaction(db: db, now: clock())) }
+        try pool.write { db in try body(Transaction(db: db, now: now)) }
     }
 
     /// A write transaction's view of the store.
@@ -133,7 +138,7 @@ public final class DesiredStateStore: Sendable {
                 spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),
                 createdAt: now, updatedAt: now, deletionRequestedAt: nil)
             try record.insert(db)
-            return (try record.stored(), .created)
+            return (try reread(key, db), .created)
         }
         if let expected = expectedGeneration {
             // Expecting 0 ("create") also accepts a tombstone: re-creating a deleted name is allowed.
@@ -150,7 +155,13 @@ public final class DesiredStateStore: Sendable {
         record.deletionRequestedAt = nil
         if restoring { record.owner = ObjectRecord.encode(owner) }
         try record.update(db)
-        return (try record.stored(), restoring ? .restored : .updated)
+        return (try reread(key, db), restoring ? .restored : .updated)
+    }
+
+    /// What was just written, as any later read will see it (dates at SQLite's precision).
+    private static func reread(_ key: ObjectKey, _ db: Database) throws -> StoredObject {
+        guard let record = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
+        return try record.stored()
     }
 
     static func markDeleted(_ key: ObjectKey, expectedGeneration: Int?, now: Date, db: Database) throws -> (StoredObject, WriteOutcome) {
@@ -163,6 +174,6 @@ public final class DesiredStateStore: Sendable {
         record.generation += 1
         record.updatedAt = now
         try record.update(db)
-        return (try record.stored(), .deleted)
+        return (try reread(key, db), .deleted)
     }
 }

@@ -6,6 +6,9 @@ struct CSE: AsyncParsableCommand {
         commandName: "cse",
         abstract: "Container Service Extension: Kubernetes clusters for vCloud Director tenants, reconciled from YAML specs.",
         version: CSEVersion.current,
-        subcommands: [VersionCommand.self]
+        subcommands: [
+            ApplyCommand.self, GetCommand.self, DescribeCommand.self,
+            SampleConfigCommand.self, SampleSpecsCommand.self, VersionCommand.self, DebugCommand.self,
+        ]
     )
 }

@@ -1,0 +1,83 @@
+import Foundation
+import Yams
+
+/// Reads and validates config.yaml, reporting every problem with its file:line:column.
+public enum ConfigLoader {
+    public static func load(path: String) throws -> ServiceConfig {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SpecPathError.notFound(path) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationErrors([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "file is not UTF-8 text")])
+        }
+        return try load(text: text, file: path)
+    }
+
+    public static func load(text: String, file: String) throws -> ServiceConfig {
+        let sink = DiagnosticSink()
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ValidationErrors([Diagnostic(SpecLoader.location(of: error, in: file), "invalid YAML: \(SpecLoader.problem(of: error))")])
+        }
+        guard let root else { return ServiceConfig() }
+        guard let document = MappingReader(root, file: file, path: "", allowedKeys: ["vcd", "amqp", "store", "service", "broker"], sink: sink) else {
+            throw ValidationErrors(sink.diagnostics)
+        }
+        var config = ServiceConfig()
+        config.vcd = document.mapping("vcd", allowedKeys: ["host", "port", "username", "password", "api_version", "verify", "ca_bundle", "log"]).flatMap(readVCD)
+        config.amqp = document.mapping("amqp", allowedKeys: [
+            "host", "port", "vhost", "username", "password", "exchange", "routing_key", "ssl", "ssl_accept_all", "prefix",
+        ]).flatMap(readAMQP)
+        if let store = document.mapping("store", allowedKeys: ["path"]) {
+            config.store.path = store.string("path") ?? StoreConfig.defaultPath
+        }
+        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level"]) {
+            config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
+            config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
+            config.service.logFile = service.string("log_file") ?? config.service.logFile
+            if let level = service.string("logging_level") {
+                if ServiceSettings.logLevels.contains(level) {
+                    config.service.logLevel = level
+                } else {
+                    service.report("logging_level", "'service.logging_level' must be one of \(ServiceSettings.logLevels.joined(separator: ", ")), found '\(level)'")
+                }
+            }
+        }
+        if let broker = document.mapping("broker", allowedKeys: BrokerSection.keys) {
+            config.broker = BrokerSection(reader: broker).template()
+        }
+        if !sink.isEmpty { throw ValidationErrors(sink.diagnostics) }
+        return config
+    }
+
+    private static func readVCD(_ reader: MappingReader) -> VCDConfig? {
+        let host = reader.string("host", required: true)
+        let username = reader.string("username", required: true)
+        let password = reader.secret("password", required: true)
+        let port = reader.int("port", range: 1...65_535)
+        let apiVersion = reader.string("api_version")
+        let verify = reader.bool("verify")
+        let caBundle = reader.string("ca_bundle")
+        let log = reader.bool("log")
+        guard let host, let username, let password else { return nil }
+        return VCDConfig(host: host, port: port ?? 443, username: username, password: password, apiVersion: apiVersion,
+                         verify: verify ?? true, caBundle: caBundle, logWire: log ?? false)
+    }
+
+    private static func readAMQP(_ reader: MappingReader) -> AMQPConfig? {
+        let host = reader.string("host", required: true)
+        let username = reader.string("username", required: true)
+        let password = reader.secret("password", required: true)
+        let port = reader.int("port", range: 1...65_535)
+        let vhost = reader.string("vhost")
+        let exchange = reader.string("exchange")
+        let routingKey = reader.string("routing_key")
+        let ssl = reader.bool("ssl")
+        let acceptAll = reader.bool("ssl_accept_all")
+        let prefix = reader.string("prefix")
+        guard let host, let username, let password else { return nil }
+        return AMQPConfig(host: host, port: port ?? 5672, vhost: vhost ?? "/", username: username, password: password,
+                          exchange: exchange ?? "cse-ext", routingKey: routingKey ?? "cse", ssl: ssl ?? false,
+                          sslAcceptAll: acceptAll ?? false, prefix: prefix ?? "vcd")
+    }
+}

@@ -1,0 +1,79 @@
+/// config.yaml: how cse reaches vCD and AMQP, where it keeps desired state, how the service runs,
+/// and (seed compatibility) the template `cse install` builds. Secrets are references, never values.
+public struct ServiceConfig: Hashable, Sendable {
+    public var vcd: VCDConfig?
+    public var amqp: AMQPConfig?
+    public var store: StoreConfig
+    public var service: ServiceSettings
+    /// The seed's `broker` section, as a template spec.
+    public var broker: TemplateSpec?
+
+    public init(vcd: VCDConfig? = nil, amqp: AMQPConfig? = nil, store: StoreConfig = StoreConfig(),
+                service: ServiceSettings = ServiceSettings(), broker: TemplateSpec? = nil) {
+        self.vcd = vcd
+        self.amqp = amqp
+        self.store = store
+        self.service = service
+        self.broker = broker
+    }
+}
+
+/// A real vCD; when config has none, cse runs against its embedded simulator.
+public struct VCDConfig: Hashable, Sendable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: SecretReference
+    public var apiVersion: String?
+    public var verify: Bool
+    public var caBundle: String?
+    public var logWire: Bool
+
+    /// `https://host:port`, or the URL given as host when it has a scheme (for the simulator or a proxy).
+    public var baseURL: String {
+        if host.hasPrefix("http://") || host.hasPrefix("https://") { return host }
+        return port == 443 ? "https://\(host)" : "https://\(host):\(port)"
+    }
+}
+
+public struct AMQPConfig: Hashable, Sendable {
+    public var host: String
+    public var port: Int
+    public var vhost: String
+    public var username: String
+    public var password: SecretReference
+    public var exchange: String
+    public var routingKey: String
+    public var ssl: Bool
+    public var sslAcceptAll: Bool
+    public var prefix: String
+}
+
+public struct StoreConfig: Hashable, Sendable {
+    /// SQLite file of desired state; relative paths are taken from the working directory.
+    public var path: String
+
+    public init(path: String = StoreConfig.defaultPath) {
+        self.path = path
+    }
+
+    public static let defaultPath = ".cse/store.sqlite"
+}
+
+public struct ServiceSettings: Hashable, Sendable {
+    /// Concurrent AMQP consumers (the seed's `listeners`).
+    public var listeners: Int
+    /// Seconds between full reconcile passes that repair drift.
+    public var resyncIntervalSeconds: Int
+    public var logFile: String
+    public var logLevel: String
+
+    public init(listeners: Int = 2, resyncIntervalSeconds: Int = 300, logFile: String = "cse.log", logLevel: String = "info") {
+        self.listeners = listeners
+        self.resyncIntervalSeconds = resyncIntervalSeconds
+        self.logFile = logFile
+        self.logLevel = logLevel
+    }
+
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}
