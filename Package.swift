@@ -43,6 +43,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
+        .target(name: "Observe"),
+        // Diff, plan and execution: desired x observed -> actions.
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe"]),
         // The command-line interface.
         .executableTarget(
             name: "cse",
@@ -58,5 +62,6 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
     ]
 )

@@ -1,0 +1,47 @@
+/// The names cse gives what it creates in vCD. They are deterministic, so that after a crash the next
+/// observation finds what was done by name instead of creating it again.
+public enum Naming {
+    public enum Role: String, Hashable, Sendable { case master, node }
+
+    /// The master VM of a cluster: `<cluster>-m1`.
+    public static func masterVM(cluster: String) -> String { "\(cluster)-m1" }
+
+    /// Worker `ordinal` (1-based) of a cluster: `<cluster>-n<ordinal>`. Ordinals grow with creation,
+    /// so the highest ordinal is the newest node.
+    public static func nodeVM(cluster: String, ordinal: Int) -> String { "\(cluster)-n\(ordinal)" }
+
+    /// Role and ordinal of a VM named by cse in `cluster`, nil for any other name.
+    public static func parseVM(_ name: String, cluster: String) -> (role: Role, ordinal: Int)? {
+        guard name.hasPrefix(cluster + "-"), name.count > cluster.count + 2 else { return nil }
+        let suffix = name.dropFirst(cluster.count + 1)
+        guard let letter = suffix.first, let ordinal = Int(suffix.dropFirst()), ordinal > 0,
+              String(ordinal) == String(suffix.dropFirst()) else { return nil }
+        switch letter {
+        case "m" where ordinal == 1: return (.master, 1)
+        case "n": return (.node, ordinal)
+        default: return nil
+        }
+    }
+
+    /// Catalog item of revision `revision` of a template.
+    public static func templateItem(_ catalogItem: String, revision: Int) -> String { "\(catalogItem)-r\(revision)" }
+}
+
+/// Metadata keys cse writes on what it creates; their presence is what makes an object cse's.
+public enum MetadataKey {
+    /// On cluster vApps: the desired object's uid (the cluster id tenants see).
+    public static let clusterID = "cse.cluster.id"
+    public static let clusterName = "cse.cluster.name"
+    public static let clusterOrg = "cse.cluster.org"
+    public static let specHash = "cse.spec.hash"
+    public static let generation = "cse.generation"
+    public static let templateItem = "cse.template.item"
+    public static let masterIP = "cse.master.ip"
+    /// On template catalog items and build vApps.
+    public static let templateName = "cse.template.name"
+    public static let templateRevision = "cse.template.revision"
+    /// On build vApps only.
+    public static let buildOf = "cse.build.template"
+    /// On VMs: master or node.
+    public static let nodeRole = "cse.node.type"
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// What vCD holds of cse's objects at one moment: an immutable value made by one observation.
+/// Only objects carrying cse's metadata appear; everything else in vCD is invisible to the reconciler.
+public struct Snapshot: Hashable, Sendable {
+    public var takenAt: Date
+    public var templates: [ObservedTemplate]
+    public var sourceImages: [ObservedSourceImage]
+    public var buildVApps: [ObservedVApp]
+    public var clusters: [ObservedVApp]
+
+    public init(takenAt: Date = Date(), templates: [ObservedTemplate] = [], sourceImages: [ObservedSourceImage] = [],
+                buildVApps: [ObservedVApp] = [], clusters: [ObservedVApp] = []) {
+        self.takenAt = takenAt
+        self.templates = templates
+        self.sourceImages = sourceImages
+        self.buildVApps = buildVApps
+        self.clusters = clusters
+    }
+}
+
+/// A captured template in a catalog, recognised by its catalog-item metadata.
+public struct ObservedTemplate: Hashable, Sendable {
+    /// The template spec's name.
+    public var name: String
+    public var revision: Int
+    public var specHash: String
+    public var org: String
+    public var catalog: String
+    public var itemName: String
+    public var href: String
+    /// Resolved (usable); false while a capture or upload is still importing.
+    public var isReady: Bool
+
+    public init(name: String, revision: Int, specHash: String, org: String, catalog: String, itemName: String, href: String, isReady: Bool) {
+        self.name = name
+        self.revision = revision
+        self.specHash = specHash
+        self.org = org
+        self.catalog = catalog
+        self.itemName = itemName
+        self.href = href
+        self.isReady = isReady
+    }
+}
+
+/// An uploaded source OVA, found by catalog and item name.
+public struct ObservedSourceImage: Hashable, Sendable {
+    public var org: String
+    public var catalog: String
+    public var itemName: String
+    public var sha1: String?
+    public var href: String
+    public var isReady: Bool
+
+    public init(org: String, catalog: String, itemName: String, sha1: String?, href: String, isReady: Bool) {
+        self.org = org
+        self.catalog = catalog
+        self.itemName = itemName
+        self.sha1 = sha1
+        self.href = href
+        self.isReady = isReady
+    }
+}
+
+/// A vApp cse made: a cluster, or the temporary vApp a template is built in.
+public struct ObservedVApp: Hashable, Sendable {
+    public var name: String
+    public var href: String
+    public var org: String
+    public var vdc: String
+    /// Whose vApp this is: the desired object's uid (clusters) or template name (builds).
+    public var owner: String
+    /// Hash of the spec the vApp was made for.
+    public var specHash: String
+    /// Template revision (builds) or the template catalog item the cluster was made from.
+    public var templateItem: String
+    public var network: String?
+    /// A vCD task runs on the vApp or one of its VMs: vCD refuses other changes (BUSY_ENTITY) until it ends.
+    public var isBusy: Bool
+    public var vms: [ObservedVM]
+
+    public init(name: String, href: String, org: String, vdc: String, owner: String, specHash: String, templateItem: String,
+                network: String? = nil, isBusy: Bool = false, vms: [ObservedVM] = []) {
+        self.name = name
+        self.href = href
+        self.org = org
+        self.vdc = vdc
+        self.owner = owner
+        self.specHash = specHash
+        self.templateItem = templateItem
+        self.network = network
+        self.isBusy = isBusy
+        self.vms = vms
+    }
+}
+
+public struct ObservedVM: Hashable, Sendable {
+    public enum PowerState: String, Hashable, Sendable { case poweredOn, poweredOff, other }
+
+    public var name: String
+    public var href: String
+    public var powerState: PowerState
+    public var ipAddress: String?
+    public var cpu: Int
+    public var memoryMB: Int
+    public var guest: GuestProgress
+    public var isBusy: Bool
+
+    public init(name: String, href: String, powerState: PowerState, ipAddress: String? = nil, cpu: Int, memoryMB: Int,
+                guest: GuestProgress = .notStarted, isBusy: Bool = false) {
+        self.name = name
+        self.href = href
+        self.powerState = powerState
+        self.ipAddress = ipAddress
+        self.cpu = cpu
+        self.memoryMB = memoryMB
+        self.guest = guest
+        self.isBusy = isBusy
+    }
+}
+
+/// How far a guest's bootstrap went, as it reports through guestinfo.
+public enum GuestProgress: Hashable, Sendable {
+    case notStarted
+    case running(phase: String)
+    case ready
+    case failed(phase: String, reason: String)
+}

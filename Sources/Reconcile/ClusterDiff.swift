@@ -1,0 +1,171 @@
+import Observe
+import Spec
+
+/// Brings one cluster's vApp to its spec: master first, nodes once the control plane is ready, the newest
+/// nodes removed first on scale-down, drift repaired (missing VMs recreated, stopped ones started, unknown
+/// ones removed), and the vApp deleted when the spec is.
+struct ClusterDiff {
+    let cluster: DesiredState.Cluster
+    let desired: DesiredState
+    let observed: Snapshot
+
+    private var spec: ClusterSpec { cluster.spec }
+    private var nodeCount: String { spec.nodes.count == 1 ? "1 node" : "\(spec.nodes.count) nodes" }
+    private var key: ObjectKey { cluster.key }
+    private var vApp: ObservedVApp? { observed.clusters.first { $0.owner == cluster.uid } }
+
+    func add(to plan: inout Plan) {
+        if cluster.isDeleting {
+            addDeletion(to: &plan)
+            return
+        }
+        guard let template = desired.templates.first(where: { $0.spec.name == spec.template }), !template.isDeleting else {
+            plan.assessments[key] = Assessment(.failed, "template missing", failure: "template '\(spec.template)' is not in desired state")
+            return
+        }
+        guard let vApp else {
+            addCreation(template: template, to: &plan)
+            return
+        }
+        addConvergence(vApp, template: template, to: &plan)
+    }
+
+    private func sizes(_ template: DesiredState.Template) -> (master: VMResources, node: VMResources) {
+        (spec.master.resolved(defaults: template.spec.master),
+         SizeOverride(cpu: spec.nodes.cpu, memoryMB: spec.nodes.memoryMB).resolved(defaults: template.spec.node))
+    }
+
+    /// The template revision new VMs come from: the cluster's own (all its nodes alike), else the current one.
+    private func readyItem(for template: DesiredState.Template, preferring item: String?) -> String? {
+        let revisions = observed.templates.filter { $0.name == template.spec.name && $0.isReady }
+        if let item, revisions.contains(where: { $0.itemName == item }) { return item }
+        return revisions.first { $0.specHash == template.specHash }?.itemName
+    }
+
+    private func addCreation(template: DesiredState.Template, to plan: inout Plan) {
+        let item = readyItem(for: template, preferring: nil)
+        let creation = ClusterCreation(uid: cluster.uid, spec: spec, specHash: cluster.specHash, generation: cluster.generation,
+                                       templateItem: item ?? Naming.templateItem(template.spec.catalogItem, revision: template.generation))
+        let waits = item == nil ? ["template \(template.spec.name) ready"] : []
+        let lane = Lane.newVApp(org: spec.org, vdc: spec.vdc, name: spec.name)
+        plan.actions.append(action(.createClusterVApp(creation), .create, "vApp \(spec.name)", "the cluster has no vApp",
+                                   waitsFor: waits, lane: lane))
+        let size = sizes(template)
+        let master = VMRequest(name: Naming.masterVM(cluster: spec.name), role: .master, size: size.master)
+        plan.actions.append(action(.addVMs(vAppHref: "", cluster: spec.name, vms: [master], templateItem: creation.templateItem),
+                                   .create, "VM \(master.name)", "the cluster needs its master",
+                                   waitsFor: waits + ["vApp \(spec.name) created"], lane: lane))
+        if spec.nodes.count > 0 {
+            let nodes = (1...spec.nodes.count).map { VMRequest(name: Naming.nodeVM(cluster: spec.name, ordinal: $0), role: .node, size: size.node) }
+            plan.actions.append(action(.addVMs(vAppHref: "", cluster: spec.name, vms: nodes, templateItem: creation.templateItem),
+                                       .create, "VMs \(nodes.map(\.name).joined(separator: ", "))", "the cluster wants \(nodeCount)",
+                                       waitsFor: waits + ["master \(master.name) ready"], lane: lane))
+        }
+        plan.assessments[key] = Assessment(.provisioning, item == nil ? "waiting for template \(template.spec.name)" : "creating vApp")
+    }
+
+    private func addConvergence(_ vApp: ObservedVApp, template: DesiredState.Template, to plan: inout Plan) {
+        let lane = Lane.vApp(href: vApp.href)
+        let size = sizes(template)
+        var masterVM: ObservedVM?
+        var nodes: [Int: ObservedVM] = [:]
+        var unknown: [ObservedVM] = []
+        for vm in vApp.vms {
+            switch Naming.parseVM(vm.name, cluster: spec.name) {
+            case (.master, _)?: masterVM = vm
+            case (.node, let ordinal)?: nodes[ordinal] = vm
+            case nil: unknown.append(vm)
+            }
+        }
+        let busyNote = vApp.isBusy || vApp.vms.contains(where: \.isBusy) ? ["vApp \(vApp.name) task finished"] : []
+        let item = readyItem(for: template, preferring: vApp.templateItem)
+        let itemWait = item == nil ? ["template \(template.spec.name) ready"] : []
+
+        // Unwanted VMs: names cse does not give, and nodes beyond the count (newest = highest ordinal first).
+        let extras = nodes.keys.filter { $0 > spec.nodes.count }.sorted(by: >).compactMap { nodes[$0] }
+        let removals = unknown + extras
+        if !removals.isEmpty {
+            let names = removals.map(\.name).joined(separator: ", ")
+            let reason = unknown.isEmpty ? "the cluster wants \(nodeCount)" : "not a VM of this cluster's spec"
+            plan.actions.append(action(.removeVMs(vAppHref: vApp.href, vmHrefs: removals.map(\.href)), .destroy,
+                                       "VM\(removals.count > 1 ? "s" : "") \(names)", reason, waitsFor: busyNote, lane: lane))
+        }
+
+        guard let master = masterVM else {
+            let request = VMRequest(name: Naming.masterVM(cluster: spec.name), role: .master, size: size.master)
+            plan.actions.append(action(.addVMs(vAppHref: vApp.href, cluster: spec.name, vms: [request], templateItem: item ?? vApp.templateItem),
+                                       .create, "VM \(request.name)", "the cluster has no master", waitsFor: busyNote + itemWait, lane: lane))
+            plan.assessments[key] = Assessment(.provisioning, "creating master")
+            return
+        }
+        addVMUpkeep(master, role: "master", size: size.master, busy: busyNote, lane: lane, to: &plan)
+
+        let missing = (0..<spec.nodes.count).map { $0 + 1 }.filter { nodes[$0] == nil }
+        let masterReady = master.guest == .ready
+        if !missing.isEmpty {
+            let requests = missing.map { VMRequest(name: Naming.nodeVM(cluster: spec.name, ordinal: $0), role: .node, size: size.node) }
+            let reason = nodes.isEmpty ? "the cluster wants \(nodeCount)" : "missing node\(missing.count > 1 ? "s" : "")"
+            plan.actions.append(action(.addVMs(vAppHref: vApp.href, cluster: spec.name, vms: requests, templateItem: item ?? vApp.templateItem),
+                                       .create, "VM\(requests.count > 1 ? "s" : "") \(requests.map(\.name).joined(separator: ", "))", reason,
+                                       waitsFor: busyNote + itemWait + (masterReady ? [] : ["master \(master.name) ready"]), lane: lane))
+        }
+        for ordinal in nodes.keys.sorted() where ordinal <= spec.nodes.count {
+            addVMUpkeep(nodes[ordinal]!, role: "node", size: size.node, busy: busyNote, lane: lane, to: &plan)
+        }
+        plan.assessments[key] = assess(master: master, nodes: (1...max(spec.nodes.count, 1)).compactMap { spec.nodes.count == 0 ? nil : nodes[$0] },
+                                       missing: missing.count, removals: removals.count, vApp: vApp)
+    }
+
+    /// A VM that should exist: started if stopped, resized if its size drifted, replaced if its guest failed.
+    private func addVMUpkeep(_ vm: ObservedVM, role: String, size: VMResources, busy: [String], lane: String, to plan: inout Plan) {
+        if case .failed(let phase, _) = vm.guest {
+            plan.actions.append(action(.removeVMs(vAppHref: vApp?.href ?? "", vmHrefs: [vm.href]), .destroy, "VM \(vm.name)",
+                                       "\(role) bootstrap failed in phase \(phase); replacing it", waitsFor: busy, lane: lane))
+            return
+        }
+        if vm.cpu != size.cpu || vm.memoryMB != size.memoryMB {
+            plan.actions.append(action(.reconfigureVM(vmHref: vm.href, cpu: size.cpu, memoryMB: size.memoryMB), .update, "VM \(vm.name)",
+                                       "size \(vm.cpu) CPU / \(vm.memoryMB) MB, the spec wants \(size.cpu) CPU / \(size.memoryMB) MB",
+                                       waitsFor: busy, lane: lane))
+        }
+        if vm.powerState != .poweredOn {
+            plan.actions.append(action(.powerOnVM(vmHref: vm.href), .update, "VM \(vm.name)", "\(role) VM is powered off", waitsFor: busy, lane: lane))
+        }
+    }
+
+    private func assess(master: ObservedVM, nodes: [ObservedVM], missing: Int, removals: Int, vApp: ObservedVApp) -> Assessment {
+        if case .failed(let phase, let reason) = master.guest {
+            return Assessment(.failed, "master bootstrap failed", failure: "master \(master.name) failed in phase \(phase): \(reason)")
+        }
+        if let failed = nodes.first(where: { if case .failed = $0.guest { return true } else { return false } }),
+           case .failed(let phase, let reason) = failed.guest {
+            return Assessment(.failed, "node bootstrap failed", failure: "node \(failed.name) failed in phase \(phase): \(reason)")
+        }
+        if master.guest != .ready {
+            if case .running(let phase) = master.guest { return Assessment(.provisioning, "master bootstrap: \(phase)") }
+            return Assessment(.provisioning, "master booting")
+        }
+        let joined = nodes.filter { $0.guest == .ready && $0.powerState == .poweredOn }.count
+        if missing > 0 || removals > 0 || joined < nodes.count || master.powerState != .poweredOn {
+            return Assessment(.updating, "\(joined)/\(spec.nodes.count) nodes joined")
+        }
+        return Assessment(.ready, "master \(master.ipAddress ?? "?"), \(spec.nodes.count) node\(spec.nodes.count == 1 ? "" : "s") joined")
+    }
+
+    private func addDeletion(to plan: inout Plan) {
+        if let vApp {
+            let waits = vApp.isBusy ? ["vApp \(vApp.name) task finished"] : []
+            plan.actions.append(action(.deleteVApp(href: vApp.href), .destroy, "vApp \(vApp.name)", "cluster spec deleted",
+                                       waitsFor: waits, lane: Lane.vApp(href: vApp.href)))
+        } else {
+            plan.actions.append(action(.confirmDeleted(uid: cluster.uid), .destroy, "cluster \(spec.name)", "gone from vCD",
+                                       lane: Lane.store(uid: cluster.uid)))
+        }
+        plan.assessments[key] = Assessment(.deleting, vApp == nil ? "deleted" : "deleting vApp")
+    }
+
+    private func action(_ step: Step, _ change: PlannedAction.Change, _ target: String, _ reason: String,
+                        waitsFor: [String] = [], lane: String) -> PlannedAction {
+        PlannedAction(step: step, object: key, change: change, target: target, reason: reason, waitsFor: waitsFor, lane: lane)
+    }
+}

@@ -1,0 +1,47 @@
+import Spec
+import Store
+
+/// The desired side of a diff: what the store holds, split by kind.
+public struct DesiredState: Sendable {
+    public struct Template: Hashable, Sendable {
+        public var uid: String
+        public var spec: TemplateSpec
+        public var specHash: String
+        public var generation: Int
+        public var isDeleting: Bool
+    }
+
+    public struct Cluster: Hashable, Sendable {
+        public var uid: String
+        public var spec: ClusterSpec
+        public var specHash: String
+        public var generation: Int
+        public var isDeleting: Bool
+
+        public var key: ObjectKey { ObjectKey(kind: .cluster, org: spec.org, name: spec.name) }
+    }
+
+    public var templates: [Template]
+    public var clusters: [Cluster]
+
+    public init(templates: [Template] = [], clusters: [Cluster] = []) {
+        self.templates = templates
+        self.clusters = clusters
+    }
+
+    public init(objects: [StoredObject]) {
+        var templates: [Template] = []
+        var clusters: [Cluster] = []
+        for object in objects {
+            switch object.object {
+            case .template(let spec):
+                templates.append(Template(uid: object.uid, spec: spec, specHash: object.specHash,
+                                          generation: object.generation, isDeleting: object.isDeleting))
+            case .cluster(let spec):
+                clusters.append(Cluster(uid: object.uid, spec: spec, specHash: object.specHash,
+                                        generation: object.generation, isDeleting: object.isDeleting))
+            }
+        }
+        self.init(templates: templates, clusters: clusters)
+    }
+}
