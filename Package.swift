@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
+        .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe"),
         // Diff, plan and execution: desired x observed -> actions.
