@@ -1,0 +1,20 @@
+/// vCloud API media types cse sends and follows links by.
+public enum MediaType {
+    public static let org = "application/vnd.vmware.vcloud.org+xml"
+    public static let vdc = "application/vnd.vmware.vcloud.vdc+xml"
+    public static let catalog = "application/vnd.vmware.vcloud.catalog+xml"
+    public static let catalogItem = "application/vnd.vmware.vcloud.catalogItem+xml"
+    public static let vApp = "application/vnd.vmware.vcloud.vApp+xml"
+    public static let vm = "application/vnd.vmware.vcloud.vm+xml"
+    public static let task = "application/vnd.vmware.vcloud.task+xml"
+    public static let tasksList = "application/vnd.vmware.vcloud.tasksList+xml"
+    public static let metadata = "application/vnd.vmware.vcloud.metadata+xml"
+    public static let composeVAppParams = "application/vnd.vmware.vcloud.composeVAppParams+xml"
+    public static let recomposeVAppParams = "application/vnd.vmware.vcloud.recomposeVAppParams+xml"
+    public static let instantiateVAppTemplateParams = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"
+    public static let captureVAppParams = "application/vnd.vmware.vcloud.captureVAppParams+xml"
+    public static let uploadVAppTemplateParams = "application/vnd.vmware.vcloud.uploadVAppTemplateParams+xml"
+    public static let undeployVAppParams = "application/vnd.vmware.vcloud.undeployVAppParams+xml"
+    public static let rasdItem = "application/vnd.vmware.vcloud.rasdItem+xml"
+    public static let orgVdcNetwork = "application/vnd.vmware.vcloud.orgNetwork+xml"
+}
