@@ -46,7 +46,7 @@ let package = Package(
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
-        .target(name: "Observe"),
+        .target(name: "Observe", dependencies: ["VCDClient", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
         .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe"]),
         // The command-line interface.

@@ -44,4 +44,8 @@ public enum MetadataKey {
     public static let buildOf = "cse.build.template"
     /// On VMs: master or node.
     public static let nodeRole = "cse.node.type"
+    /// On VMs: "true" once cse has seen the guest's bootstrap done (spares later observations a VM read).
+    public static let guestReady = "cse.guest.ready"
+    /// On uploaded source OVAs: the sha1 cse verified before uploading.
+    public static let sourceSHA1 = "cse.source.sha1"
 }

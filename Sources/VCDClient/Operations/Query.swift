@@ -8,6 +8,12 @@ public struct QueryRecord: Sendable {
     /// Values of requested `metadata:` fields, by key.
     public var metadata: [String: String]
 
+    public init(kind: String, attributes: [String: String], metadata: [String: String] = [:]) {
+        self.kind = kind
+        self.attributes = attributes
+        self.metadata = metadata
+    }
+
     public subscript(_ attribute: String) -> String? { attributes[attribute] }
     public var href: String? { attributes["href"] }
     public var name: String? { attributes["name"] }
