@@ -48,7 +48,7 @@ let package = Package(
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe"]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", .product(name: "Logging", package: "swift-log")]),
         // The command-line interface.
         .executableTarget(
             name: "cse",

@@ -104,7 +104,8 @@ public struct Observer: Sendable {
         }
         return ObservedVM(name: record.name ?? "", href: href, powerState: VMDocument.powerState(record["status"]),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,
-                          isBusy: busy.contains(href))
+                          isBusy: busy.contains(href), isTagged: record.metadata[MetadataKey.nodeRole] != nil,
+                          isMarkedReady: record.metadata[MetadataKey.guestReady] == "true")
     }
 
     private func images(_ refs: [SourceImageRef]) async throws -> [ObservedSourceImage] {

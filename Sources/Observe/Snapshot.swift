@@ -106,9 +106,13 @@ public struct ObservedVM: Hashable, Sendable {
     public var memoryMB: Int
     public var guest: GuestProgress
     public var isBusy: Bool
+    /// cse's role metadata is on the VM (missing after a crash between adding and tagging it).
+    public var isTagged: Bool
+    /// cse has recorded the guest's bootstrap as done in the VM's metadata.
+    public var isMarkedReady: Bool
 
     public init(name: String, href: String, powerState: PowerState, ipAddress: String? = nil, cpu: Int, memoryMB: Int,
-                guest: GuestProgress = .notStarted, isBusy: Bool = false) {
+                guest: GuestProgress = .notStarted, isBusy: Bool = false, isTagged: Bool = true, isMarkedReady: Bool? = nil) {
         self.name = name
         self.href = href
         self.powerState = powerState
@@ -117,6 +121,8 @@ public struct ObservedVM: Hashable, Sendable {
         self.memoryMB = memoryMB
         self.guest = guest
         self.isBusy = isBusy
+        self.isTagged = isTagged
+        self.isMarkedReady = isMarkedReady ?? (guest == .ready)
     }
 }
 

@@ -39,6 +39,8 @@ public enum Step: Hashable, Sendable {
     case createClusterVApp(ClusterCreation)
     case addVMs(vAppHref: String, cluster: String, vms: [VMRequest], templateItem: String)
     case powerOnVM(vmHref: String)
+    /// Records cse's metadata on an entity (a VM's role, a guest seen ready).
+    case setMetadata(href: String, entries: [MetadataEntry])
     case reconfigureVM(vmHref: String, cpu: Int, memoryMB: Int)
     case removeVMs(vAppHref: String, vmHrefs: [String])
     case deleteVApp(href: String)
@@ -68,4 +70,14 @@ public struct VMRequest: Hashable, Sendable {
     public var name: String
     public var role: Naming.Role
     public var size: VMResources
+}
+
+public struct MetadataEntry: Hashable, Sendable {
+    public var key: String
+    public var value: String
+
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
 }

@@ -116,8 +116,18 @@ struct ClusterDiff {
                                        missing: missing.count, removals: removals.count, vApp: vApp)
     }
 
-    /// A VM that should exist: started if stopped, resized if its size drifted, replaced if its guest failed.
+    /// A VM that should exist: tagged, started if stopped, resized if its size drifted, replaced if its guest failed,
+    /// and marked ready once its guest reported done (so later observations need not read it).
     private func addVMUpkeep(_ vm: ObservedVM, role: String, size: VMResources, busy: [String], lane: String, to plan: inout Plan) {
+        var entries: [MetadataEntry] = []
+        if !vm.isTagged {
+            entries += [MetadataEntry(MetadataKey.nodeRole, role), MetadataEntry(MetadataKey.clusterID, cluster.uid)]
+        }
+        if vm.guest == .ready && !vm.isMarkedReady { entries.append(MetadataEntry(MetadataKey.guestReady, "true")) }
+        if !entries.isEmpty {
+            plan.actions.append(action(.setMetadata(href: vm.href, entries: entries), .update, "VM \(vm.name)",
+                                       "record \(entries.map(\.key).joined(separator: ", "))", waitsFor: busy, lane: lane))
+        }
         if case .failed(let phase, _) = vm.guest {
             plan.actions.append(action(.removeVMs(vAppHref: vApp?.href ?? "", vmHrefs: [vm.href]), .destroy, "VM \(vm.name)",
                                        "\(role) bootstrap failed in phase \(phase); replacing it", waitsFor: busy, lane: lane))
