@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+import Observe
+import Spec
+import Store
+import VCDClient
+
+/// The level-triggered loop: read desired state, observe vCD, plan, record status, start what may run.
+/// Actions run concurrently up to global and per-org limits, one at a time per lane (vApp or catalog item);
+/// a failed object backs off; every pass starts again from a fresh observation, so nothing depends on
+/// memory of earlier passes and a restart simply carries on.
+public actor Reconciler {
+    public struct Limits: Sendable {
+        public var global: Int
+        public var perOrg: Int
+
+        public init(global: Int = 8, perOrg: Int = 4) {
+            self.global = global
+            self.perOrg = perOrg
+        }
+    }
+
+    /// What one pass saw and did, for progress displays.
+    public struct PassReport: Sendable {
+        public var plan: Plan
+        public var started: [PlannedAction]
+        public var inFlight: Int
+    }
+
+    public enum Event: Sendable {
+        case started(PlannedAction)
+        case finished(PlannedAction, message: String)
+        case failed(PlannedAction, error: String)
+    }
+
+    let store: DesiredStateStore
+    let observer: Observer
+    let runner: ActionRunner
+    let limits: Limits
+    let logger: Logger
+    private var backoff = Backoff()
+    private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
+    private var wake: AsyncStream<Void>.Continuation?
+    private var events: AsyncStream<Void>?
+    private var listeners: [@Sendable (Event) -> Void] = []
+
+    public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
+                logger: Logger = Logger(label: "cse.reconcile")) {
+        self.store = store
+        self.observer = observer
+        self.runner = runner
+        self.limits = limits
+        self.logger = logger
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.events = stream
+        self.wake = continuation
+    }
+
+    public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
+        listeners.append(listener)
+    }
+
+    /// Asks for a pass now (a tenant request was committed, an action ended).
+    public nonisolated func poke() {
+        Task { await self.signal() }
+    }
+
+    private func signal() { wake?.yield() }
+
+    /// The plan for the current state, without acting.
+    public func plan() async throws -> Plan {
+        let desired = DesiredState(objects: try store.objects())
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        return Diff.plan(desired: desired, observed: snapshot)
+    }
+
+    /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
+    @discardableResult
+    public func pass() async throws -> PassReport {
+        let plan = try await self.plan()
+        try record(plan)
+        var started: [PlannedAction] = []
+        let now = ContinuousClock.now
+        var perOrg: [String: Int] = [:]
+        for entry in running.values { perOrg[entry.action.object.org, default: 0] += 1 }
+        var lanesTaken = Set(running.keys)
+        for action in plan.runnable {
+            guard running.count < limits.global else { break }
+            guard !lanesTaken.contains(action.lane), backoff.isReady(action.object.description, now: now),
+                  perOrg[action.object.org, default: 0] < limits.perOrg else { continue }
+            lanesTaken.insert(action.lane)
+            perOrg[action.object.org, default: 0] += 1
+            start(action)
+            started.append(action)
+        }
+        return PassReport(plan: plan, started: started, inFlight: running.count)
+    }
+
+    public var inFlight: Int { running.count }
+
+    /// Waits until an action ends, `poke()` is called, a backed-off object is due, or `timeout` passes.
+    public func waitForChange(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        let due = backoff.nextReady(after: .now).map { min($0, deadline) } ?? deadline
+        guard let events else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var iterator = events.makeAsyncIterator()
+                _ = await iterator.next()
+            }
+            group.addTask { try? await Task.sleep(until: due, clock: .continuous) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Waits for every running action to end (used on shutdown and by `cse apply`).
+    public func drain() async {
+        for entry in running.values { await entry.task.value }
+    }
+
+    // MARK: internals
+
+    private func start(_ action: PlannedAction) {
+        let runner = self.runner
+        for listener in listeners { listener(.started(action)) }
+        let task = Task {
+            do {
+                let message = try await runner.run(action)
+                self.finished(action, message: message, error: nil)
+            } catch {
+                self.finished(action, message: nil, error: error)
+            }
+        }
+        running[action.lane] = (action, task)
+    }
+
+    private func finished(_ action: PlannedAction, message: String?, error: (any Error)?) {
+        running[action.lane] = nil
+        let objectKey = action.object.description
+        let stored = try? store.object(action.object)
+        if let message {
+            backoff.succeeded(objectKey)
+            if let stored { _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message) }
+            for listener in listeners { listener(.finished(action, message: message)) }
+        } else if let error {
+            let permanent = Self.isPermanent(error)
+            backoff.failed(objectKey, permanent: permanent, now: .now)
+            let text = "\(action.change.symbol) \(action.target): \(error)"
+            logger.warning("\(action.object): \(text)")
+            if let stored {
+                _ = try? store.recordEvent(for: stored, type: .warning, reason: "ActionFailed", message: text)
+                _ = try? store.updateStatus(of: stored.uid) { $0.lastError = "\(error)" }
+            }
+            for listener in listeners { listener(.failed(action, error: "\(error)")) }
+        }
+        wake?.yield()
+    }
+
+    /// Writes each desired object's assessment as its status.
+    private func record(_ plan: Plan) throws {
+        let now = Date()
+        for object in try store.objects() {
+            guard let assessment = plan.assessments[object.key] else { continue }
+            let waiting = plan.actions(for: object.key)
+            try store.updateStatus(of: object.uid) { status in
+                let previous = status.phase
+                status.phase = assessment.phase
+                status.lastReconcileAt = now
+                if assessment.phase == .ready || assessment.phase == .deleting || waiting.isEmpty {
+                    status.observedGeneration = object.generation
+                }
+                if let failure = assessment.failure { status.lastError = failure } else if assessment.phase == .ready { status.lastError = nil }
+                status.setCondition("Ready", status: assessment.phase == .ready ? .true : .false,
+                                    reason: assessment.phase.rawValue, message: assessment.message, at: now)
+                if previous != assessment.phase, previous != .pending || assessment.phase != .pending {
+                    _ = try? store.recordEvent(for: object, type: assessment.phase == .failed ? .warning : .normal,
+                                               reason: assessment.phase.rawValue, message: assessment.failure ?? assessment.message)
+                }
+            }
+        }
+    }
+
+    static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {
+        desired.templates.map { SourceImageRef(org: $0.spec.build.org, catalog: $0.spec.build.catalog, item: $0.spec.source.catalogItem) }
+    }
+
+    static func isPermanent(_ error: any Error) -> Bool {
+        switch error {
+        case let error as ExecutionError: if case .permanent = error { return true } else { return false }
+        case let error as VCDError: return !error.isTransient
+        case is TaskWaitError: return false
+        default: return false
+        }
+    }
+
+    static func reason(_ action: PlannedAction) -> String {
+        switch action.step {
+        case .uploadSourceImage: return "SourceUploaded"
+        case .instantiateBuildVApp: return "BuildStarted"
+        case .captureTemplate: return "TemplateCaptured"
+        case .deleteTemplateItem: return "RevisionDeleted"
+        case .createClusterVApp: return "VAppCreated"
+        case .addVMs: return "VMsAdded"
+        case .powerOnVM: return "PoweredOn"
+        case .setMetadata: return "MetadataRecorded"
+        case .reconfigureVM: return "Resized"
+        case .removeVMs: return "VMsRemoved"
+        case .deleteVApp: return "VAppDeleted"
+        case .confirmDeleted: return "Deleted"
+        }
+    }
+}
