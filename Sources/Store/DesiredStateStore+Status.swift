@@ -55,16 +55,18 @@ extension DesiredStateStore {
 
     static func decode(_ record: StatusRecord) -> ObjectStatus {
         let conditions = (try? JSONDecoder.store.decode([Condition].self, from: Data(record.conditions.utf8))) ?? []
+        let observed = record.observed.flatMap { try? JSONDecoder.store.decode(ObservedFacts.self, from: Data($0.utf8)) }
         return ObjectStatus(phase: ObjectStatus.Phase(rawValue: record.phase) ?? .pending, conditions: conditions,
                             observedGeneration: record.observedGeneration, lastError: record.lastError,
-                            lastReconcileAt: record.lastReconcileAt)
+                            lastReconcileAt: record.lastReconcileAt, observed: observed)
     }
 
     static func encode(_ status: ObjectStatus, uid: String) -> StatusRecord {
         let conditions = String(decoding: (try? JSONEncoder.store.encode(status.conditions)) ?? Data("[]".utf8), as: UTF8.self)
         return StatusRecord(objectUID: uid, phase: status.phase.rawValue, conditions: conditions,
                             observedGeneration: status.observedGeneration, lastError: status.lastError,
-                            lastReconcileAt: status.lastReconcileAt)
+                            lastReconcileAt: status.lastReconcileAt,
+                            observed: status.observed.flatMap { try? JSONEncoder.store.encode($0) }.map { String(decoding: $0, as: UTF8.self) })
     }
 
     static func decode(_ record: EventRecord) -> ObjectEvent {

@@ -18,14 +18,17 @@ public struct ObjectStatus: Hashable, Sendable, Codable {
     public var observedGeneration: Int
     public var lastError: String?
     public var lastReconcileAt: Date?
+    /// What the reconciler last saw of the object in vCD.
+    public var observed: ObservedFacts?
 
     public init(phase: Phase = .pending, conditions: [Condition] = [], observedGeneration: Int = 0,
-                lastError: String? = nil, lastReconcileAt: Date? = nil) {
+                lastError: String? = nil, lastReconcileAt: Date? = nil, observed: ObservedFacts? = nil) {
         self.phase = phase
         self.conditions = conditions
         self.observedGeneration = observedGeneration
         self.lastError = lastError
         self.lastReconcileAt = lastReconcileAt
+        self.observed = observed
     }
 
     /// Sets a condition, keeping its transition time when the status does not change.
@@ -40,6 +43,21 @@ public struct ObjectStatus: Hashable, Sendable, Codable {
     }
 
     public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }
+}
+
+/// Facts about an object's vCD side that tenants ask for (vcd-cli's cluster list shows them).
+public struct ObservedFacts: Hashable, Sendable, Codable {
+    public var vAppHref: String?
+    public var masterIP: String?
+    public var masterName: String?
+    public var nodeNames: [String]
+
+    public init(vAppHref: String? = nil, masterIP: String? = nil, masterName: String? = nil, nodeNames: [String] = []) {
+        self.vAppHref = vAppHref
+        self.masterIP = masterIP
+        self.masterName = masterName
+        self.nodeNames = nodeNames
+    }
 }
 
 /// A Kubernetes-style condition: a named fact, true, false or unknown, with why.

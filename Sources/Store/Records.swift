@@ -58,6 +58,39 @@ struct StatusRecord: Codable, FetchableRecord, PersistableRecord {
     var observedGeneration: Int
     var lastError: String?
     var lastReconcileAt: Date?
+    var observed: String?
+}
+
+/// Row of the `tenantTask` table.
+struct TenantTaskRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "tenantTask"
+
+    var id: Int64?
+    var objectUID: String
+    var operation: String
+    var targetGeneration: Int
+    var org: String
+    var user: String
+    var taskHref: String?
+    var state: String
+    var message: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// Row of the `requestLog` table.
+struct RequestLogRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "requestLog"
+
+    var requestID: String
+    var tenantTaskID: Int64?
+    var status: Int?
+    var reply: String?
+    var at: Date
 }
 
 /// Row of the `event` table.

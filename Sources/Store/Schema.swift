@@ -41,6 +41,32 @@ enum Schema {
                 t.column("message", .text).notNull()
             }
         }
+        migrator.registerMigration("v2 observed facts, tenant tasks, request log") { db in
+            // What the reconciler last saw of an object in vCD (JSON), e.g. a cluster's master IP and nodes.
+            try db.alter(table: "status") { t in t.add(column: "observed", .text) }
+            // vCD tasks handed to tenants; the reconciler ends them when the change they stand for is done.
+            try db.create(table: "tenantTask") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("objectUID", .text).notNull().indexed()
+                t.column("operation", .text).notNull()
+                t.column("targetGeneration", .integer).notNull()
+                t.column("org", .text).notNull()
+                t.column("user", .text).notNull()
+                t.column("taskHref", .text)
+                t.column("state", .text).notNull()
+                t.column("message", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            // Replies to tenant requests by request id: a redelivered request gets the same reply, never a second change.
+            try db.create(table: "requestLog") { t in
+                t.primaryKey("requestID", .text)
+                t.column("tenantTaskID", .integer)
+                t.column("status", .integer)
+                t.column("reply", .text)
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }
