@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Observe", dependencies: ["VCDClient", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
         .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", .product(name: "Logging", package: "swift-log")]),
+        // The tenant API (/api/cluster, /api/template) over the desired-state store.
+        .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The command-line interface.
         .executableTarget(
             name: "cse",
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
+        .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
     ]
 )

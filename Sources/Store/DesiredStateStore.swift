@@ -56,6 +56,10 @@ public final class DesiredStateStore: Sendable {
         try pool.read { db in try ObjectRecord.filter(key).fetchOne(db)?.stored() }
     }
 
+    public func object(uid: String) throws -> StoredObject? {
+        try pool.read { db in try ObjectRecord.filter(Column("uid") == uid).fetchOne(db)?.stored() }
+    }
+
     /// Objects, sorted by kind, org and name. `org` nil = every org; tombstoned ones only when asked.
     public func objects(kind: ObjectKind? = nil, org: String? = nil, includeDeleting: Bool = true) throws -> [StoredObject] {
         try pool.read { db in

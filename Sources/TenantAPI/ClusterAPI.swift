@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+import Spec
+import Store
+
+/// CSE's tenant API (`/api/cluster...`, `/api/template`) over the desired-state store. A request only edits
+/// desired state and answers at once; the reconciler does the work and ends the task the answer hands out.
+public struct ClusterAPI: Sendable {
+    let store: DesiredStateStore
+    let callers: any CallerResolver
+    let tasks: any TaskPublisher
+    let kubeconfigs: any KubeconfigSource
+    let logger: Logger
+
+    public init(store: DesiredStateStore, callers: any CallerResolver, tasks: any TaskPublisher, kubeconfigs: any KubeconfigSource,
+                logger: Logger = Logger(label: "cse.api")) {
+        self.store = store
+        self.callers = callers
+        self.tasks = tasks
+        self.kubeconfigs = kubeconfigs
+        self.logger = logger
+    }
+
+    public func handle(_ request: ExtensionRequest) async -> ExtensionReply {
+        do {
+            if let logged = try store.loggedRequest(request.id) {
+                // A redelivery: the same answer, never a second change.
+                if let status = logged.status, let reply = logged.reply { return ExtensionReply(status: status, body: reply) }
+                if let taskID = logged.tenantTaskID { return try await resume(request, taskID: taskID) }
+            }
+            guard let caller = try await callers.caller(for: request) else {
+                return .error(401, "not logged in or session expired")
+            }
+            return try await route(request, caller: caller)
+        } catch let failure as RequestFailure {
+            return .error(failure.status, failure.message)
+        } catch let error as StoreError {
+            if case .generationConflict = error { return .error(409, "the cluster changed meanwhile; retry") }
+            return internalError(request, error)
+        } catch {
+            return internalError(request, error)
+        }
+    }
+
+    private func internalError(_ request: ExtensionRequest, _ error: any Error) -> ExtensionReply {
+        // Details go to the log under the request id; the tenant gets no internals.
+        logger.error("request \(request.id) \(request.method) \(request.path) failed: \(error)")
+        return .error(500, "internal error (request \(request.id))")
+    }
+
+    private func route(_ request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.count >= 2, parts[0] == "api" else { throw RequestFailure.notFound("no such resource: \(request.path)") }
+        let segments = Array(parts.dropFirst())
+        let resource = segments.first ?? ""
+        let name = segments.count > 1 ? segments[1] : nil
+        let sub = segments.count > 2 ? segments[2] : nil
+        switch (request.method, resource, name, sub, segments.count) {
+        case ("GET", "cluster", nil, nil, 1): return try list(caller, org: request.query["org"])
+        case ("POST", "cluster", nil, nil, 1): return try await create(request, caller: caller)
+        case ("GET", "cluster", let name?, nil, 2): return try info(name, caller: caller, org: request.query["org"])
+        case ("PUT", "cluster", let name?, nil, 2): return try await resize(name, request: request, caller: caller)
+        case ("DELETE", "cluster", let name?, nil, 2): return try await delete(name, request: request, caller: caller)
+        case ("GET", "cluster", let name?, "config", 3):
+            return try await config(name, caller: caller, org: request.query["org"], accept: request.headers["accept"])
+        case ("GET", "template", nil, nil, 1), ("GET", "templates", nil, nil, 1): return try templates()
+        case (_, "cluster", _, nil, 1...2), (_, "cluster", _, "config", 3), (_, "template", nil, nil, 1), (_, "templates", nil, nil, 1):
+            throw RequestFailure(status: 405, message: "method \(request.method) not allowed on \(request.path)")
+        default:
+            throw RequestFailure.notFound("no such resource: \(request.path)")
+        }
+    }
+
+    // MARK: reads
+
+    private func list(_ caller: Caller, org: String?) throws -> ExtensionReply {
+        let scope = caller.isSystemAdministrator ? org : caller.org
+        let clusters = try store.objects(kind: .cluster, org: scope, includeDeleting: true)
+        let items: [[String: Any]] = try clusters.map { object in
+            let status = try store.status(of: object.uid)
+            return ClusterView.summary(object, status: status)
+        }
+        return ExtensionReply(status: 200, body: JSON.encode(items))
+    }
+
+    private func info(_ name: String, caller: Caller, org: String?) throws -> ExtensionReply {
+        let object = try find(name, caller: caller, org: org)
+        let status = try store.status(of: object.uid)
+        return ExtensionReply(status: 200, body: JSON.encode(ClusterView.detail(object, status: status, events: try store.events(of: object.uid, limit: 20))))
+    }
+
+    private func config(_ name: String, caller: Caller, org: String?, accept: String?) async throws -> ExtensionReply {
+        let object = try find(name, caller: caller, org: org)
+        let status = try store.status(of: object.uid)
+        guard !object.isDeleting else { throw RequestFailure.notFound("cluster '\(name)' is being deleted") }
+        guard status.phase == .ready || status.phase == .updating, status.observed?.masterIP != nil else {
+            throw RequestFailure.conflict("cluster '\(name)' is not ready yet (\(status.phase.rawValue))")
+        }
+        let kubeconfig = try await kubeconfigs.kubeconfig(for: object, status: status)
+        // vcd-cli 19 reads the body as a JSON string literal; later clients read {"message": ...}.
+        return ExtensionReply(status: 200, body: JSON.encode(kubeconfig), contentType: accept?.contains("yaml") == true ? "text/x-yaml" : "application/json")
+    }
+
+    private func templates() throws -> ExtensionReply {
+        let templates = try store.objects(kind: .template, includeDeleting: false)
+        let items: [[String: Any]] = templates.enumerated().compactMap { index, object in
+            guard case .template(let spec) = object.object else { return nil }
+            return ["name": spec.name, "is_default": templates.count == 1 || index == 0, "catalog": spec.build.catalog,
+                    "catalog_item": spec.catalogItem, "os": spec.os.description, "kubernetes": spec.versions.kubernetes,
+                    "description": "\(spec.os) with Kubernetes \(spec.versions.kubernetes), Docker \(spec.versions.docker), Weave \(spec.versions.weave)"]
+        }
+        return ExtensionReply(status: 200, body: JSON.encode(items))
+    }
+
+    // MARK: changes
+
+    private func create(_ request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
+        let body = try CreateClusterRequest.parse(request.body)
+        let org = try targetOrg(caller, requested: body.org ?? request.query["org"])
+        let template = try chooseTemplate(body.template)
+        let spec = ClusterSpec(name: body.name, org: org, vdc: body.vdc, template: template, network: body.network,
+                               nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
+                               storageProfile: body.storageProfile, sshKey: body.sshKey)
+        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
+            if let existing = try tx.object(ObjectKey(kind: .cluster, org: org, name: spec.name)), !existing.isDeleting {
+                throw RequestFailure.conflict("cluster '\(spec.name)' already exists in org '\(org)'")
+            }
+            let (object, _) = try tx.put(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user), expectedGeneration: 0)
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation,
+                                               org: org, user: caller.user)
+            try tx.logRequest(request.id, tenantTaskID: task.id)
+            return (object, task.id)
+        }
+        let href = try await publish(taskID: taskID, operation: "create", object: object, requestID: request.id)
+        return try finish(request.id, status: 202, body: ["name": spec.name, "cluster_id": object.uid, "task_href": href])
+    }
+
+    private func resize(_ name: String, request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
+        guard let body = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any] else {
+            throw RequestFailure.badRequest(["body must be a JSON object with node_count"])
+        }
+        var problems: [String] = []
+        let count = CreateClusterRequest.integer(body["node_count"], "node_count", range: ClusterSpec.nodeCountRange, &problems)
+        guard let count, problems.isEmpty else { throw RequestFailure.badRequest(problems.isEmpty ? ["node_count is required"] : problems) }
+        let current = try find(name, caller: caller, org: request.query["org"])
+        guard !current.isDeleting, case .cluster(var spec) = current.object else { throw RequestFailure.conflict("cluster '\(name)' is being deleted") }
+        spec.nodes.count = count
+        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
+            let (object, _) = try tx.put(.cluster(spec), owner: current.owner, expectedGeneration: current.generation)
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .resize, targetGeneration: object.generation,
+                                               org: spec.org, user: caller.user)
+            try tx.logRequest(request.id, tenantTaskID: task.id)
+            return (object, task.id)
+        }
+        let href = try await publish(taskID: taskID, operation: "resize", object: object, requestID: request.id)
+        return try finish(request.id, status: 202, body: ["cluster_name": name, "task_href": href])
+    }
+
+    private func delete(_ name: String, request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
+        let current = try find(name, caller: caller, org: request.query["org"])
+        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
+            let (object, _) = try tx.markDeleted(current.key)
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .delete, targetGeneration: object.generation,
+                                               org: current.key.org, user: caller.user)
+            try tx.logRequest(request.id, tenantTaskID: task.id)
+            return (object, task.id)
+        }
+        let href = try await publish(taskID: taskID, operation: "delete", object: object, requestID: request.id)
+        return try finish(request.id, status: 202, body: ["cluster_name": name, "task_href": href])
+    }
+
+    /// Finishes a request whose change committed but whose vCD task was not created (the process stopped between).
+    private func resume(_ request: ExtensionRequest, taskID: Int64) async throws -> ExtensionReply {
+        guard let task = try store.tenantTask(id: taskID), let object = try store.object(uid: task.objectUID) else {
+            throw RequestFailure(status: 500, message: "internal error (request \(request.id))")
+        }
+        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id)
+        let body: [String: Any] = task.operation == .create
+            ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
+            : ["cluster_name": object.key.name, "task_href": href]
+        return try finish(request.id, status: 202, body: body)
+    }
+
+    /// Creates the vCD task after the change committed (so a crash in between loses nothing: the redelivered
+    /// request finds the logged change and creates the task then).
+    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String) async throws -> String {
+        if let existing = try store.tenantTask(id: taskID)?.taskHref { return existing }
+        guard let task = try store.tenantTask(id: taskID) else { throw RequestFailure(status: 500, message: "task record missing") }
+        let href = try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name, clusterID: object.uid)
+        try store.updateTenantTask(id: taskID, taskHref: href, state: .running)
+        return href
+    }
+
+    private func finish(_ requestID: String, status: Int, body: [String: Any]) throws -> ExtensionReply {
+        let reply = ExtensionReply(status: status, body: JSON.encode(body))
+        try store.transaction { tx in
+            let logged = try tx.loggedRequest(requestID)
+            try tx.logRequest(requestID, tenantTaskID: logged?.tenantTaskID, status: status, reply: reply.body)
+        }
+        return reply
+    }
+
+    // MARK: lookups
+
+    private func find(_ name: String, caller: Caller, org: String?) throws -> StoredObject {
+        let scope = caller.isSystemAdministrator ? org : caller.org
+        let matches = try store.objects(kind: .cluster, org: scope).filter { $0.key.name == name }
+        guard let first = matches.first else { throw RequestFailure.notFound("cluster '\(name)' not found") }
+        guard matches.count == 1 else {
+            throw RequestFailure.badRequest(["cluster '\(name)' exists in several orgs (\(matches.map(\.key.org).joined(separator: ", "))); add ?org="])
+        }
+        return first
+    }
+
+    private func targetOrg(_ caller: Caller, requested: String?) throws -> String {
+        guard let requested, requested != caller.org else { return caller.org }
+        guard caller.isSystemAdministrator else { throw RequestFailure.forbidden("a tenant can only create clusters in its own org") }
+        return requested
+    }
+
+    private func chooseTemplate(_ requested: String?) throws -> String {
+        let names = try store.objects(kind: .template, includeDeleting: false).map(\.key.name)
+        if let requested {
+            guard names.contains(requested) else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
+            return requested
+        }
+        guard let first = names.first else { throw RequestFailure.badRequest(["no template is available; ask the administrator"]) }
+        return first
+    }
+}

@@ -1,0 +1,43 @@
+import Store
+
+/// Who is asking, as vCD vouches for it.
+public struct Caller: Sendable, Equatable {
+    public var user: String
+    public var org: String
+    public var isSystemAdministrator: Bool
+
+    public init(user: String, org: String, isSystemAdministrator: Bool) {
+        self.user = user
+        self.org = org
+        self.isSystemAdministrator = isSystemAdministrator
+    }
+}
+
+/// Finds the caller from the forwarded request (by validating its session token against vCD).
+public protocol CallerResolver: Sendable {
+    /// nil when vCD does not accept the token.
+    func caller(for request: ExtensionRequest) async throws -> Caller?
+}
+
+/// Creates the vCD task a tenant polls (through vCD's extension task API, owned by the tenant's org).
+public protocol TaskPublisher: Sendable {
+    func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String
+}
+
+/// Reads a ready cluster's admin kubeconfig (from its master, through vCD).
+public protocol KubeconfigSource: Sendable {
+    func kubeconfig(for cluster: StoredObject, status: ObjectStatus) async throws -> String
+}
+
+/// An answer other than success, with the HTTP status it maps to.
+struct RequestFailure: Error {
+    var status: Int
+    var message: String
+
+    static func badRequest(_ problems: [String]) -> RequestFailure {
+        RequestFailure(status: 400, message: problems.joined(separator: "; "))
+    }
+    static func notFound(_ message: String) -> RequestFailure { RequestFailure(status: 404, message: message) }
+    static func conflict(_ message: String) -> RequestFailure { RequestFailure(status: 409, message: message) }
+    static func forbidden(_ message: String) -> RequestFailure { RequestFailure(status: 403, message: message) }
+}
