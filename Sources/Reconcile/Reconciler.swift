@@ -36,6 +36,7 @@ public actor Reconciler {
     let store: DesiredStateStore
     let observer: Observer
     let runner: ActionRunner
+    let tenantTasks: TenantTaskCompleter
     let limits: Limits
     let logger: Logger
     private var backoff = Backoff()
@@ -49,6 +50,7 @@ public actor Reconciler {
         self.store = store
         self.observer = observer
         self.runner = runner
+        self.tenantTasks = TenantTaskCompleter(session: runner.session, logger: logger)
         self.limits = limits
         self.logger = logger
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -69,16 +71,21 @@ public actor Reconciler {
 
     /// The plan for the current state, without acting.
     public func plan() async throws -> Plan {
+        try await observeAndPlan().plan
+    }
+
+    private func observeAndPlan() async throws -> (plan: Plan, snapshot: Snapshot) {
         let desired = DesiredState(objects: try store.objects())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
-        return Diff.plan(desired: desired, observed: snapshot)
+        return (Diff.plan(desired: desired, observed: snapshot), snapshot)
     }
 
     /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
-        let plan = try await self.plan()
-        try record(plan)
+        let (plan, snapshot) = try await observeAndPlan()
+        try record(plan, snapshot: snapshot)
+        await tenantTasks.complete(store: store)
         var started: [PlannedAction] = []
         let now = ContinuousClock.now
         var perOrg: [String: Int] = [:]
@@ -157,13 +164,15 @@ public actor Reconciler {
         wake?.yield()
     }
 
-    /// Writes each desired object's assessment as its status.
-    private func record(_ plan: Plan) throws {
+    /// Writes each desired object's assessment (and, for clusters, what vCD shows of them) as its status.
+    private func record(_ plan: Plan, snapshot: Snapshot) throws {
         let now = Date()
+        let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
         for object in try store.objects() {
             guard let assessment = plan.assessments[object.key] else { continue }
             let waiting = plan.actions(for: object.key)
             try store.updateStatus(of: object.uid) { status in
+                if object.key.kind == .cluster { status.observed = vApps[object.uid].map(Self.facts) }
                 let previous = status.phase
                 status.phase = assessment.phase
                 status.lastReconcileAt = now
@@ -179,6 +188,12 @@ public actor Reconciler {
                 }
             }
         }
+    }
+
+    static func facts(_ vApp: ObservedVApp) -> ObservedFacts {
+        let master = vApp.vms.first { Naming.parseVM($0.name, cluster: vApp.name)?.role == .master }
+        let nodes = vApp.vms.filter { Naming.parseVM($0.name, cluster: vApp.name)?.role == .node }.map(\.name)
+        return ObservedFacts(vAppHref: vApp.href, masterIP: master?.ipAddress, masterName: master?.name, nodeNames: nodes)
     }
 
     static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {
