@@ -57,6 +57,10 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Store",
+                "Observe",
+                "Reconcile",
+                "VCDClient",
+                "TenantAPI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -74,6 +74,22 @@ public actor Reconciler {
         try await observeAndPlan().plan
     }
 
+    /// The plan if `specs` were applied (without pruning), leaving the store as it is.
+    public func plan(overlaying specs: SpecSet) async throws -> Plan {
+        var objects = Dictionary(try store.objects().map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for loaded in specs.objects {
+            let key = loaded.object.key
+            let existing = objects[key]
+            let changed = existing?.specHash != loaded.object.specHash || existing?.isDeleting == true
+            objects[key] = StoredObject(uid: existing?.uid ?? "planned:\(key)", object: loaded.object, specHash: loaded.object.specHash,
+                                        generation: (existing?.generation ?? 0) + (changed ? 1 : 0), owner: existing?.owner ?? .admin,
+                                        createdAt: existing?.createdAt ?? Date(), updatedAt: Date(), deletionRequestedAt: nil)
+        }
+        let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key })
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        return Diff.plan(desired: desired, observed: snapshot)
+    }
+
     private func observeAndPlan() async throws -> (plan: Plan, snapshot: Snapshot) {
         let desired = DesiredState(objects: try store.objects())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))

@@ -28,6 +28,18 @@ public struct StoredObject: Hashable, Sendable {
     /// Set when deletion is wanted; the row stays until the reconciler confirms the object is gone.
     public var deletionRequestedAt: Date?
 
+    public init(uid: String, object: DesiredObject, specHash: String, generation: Int, owner: Owner, createdAt: Date, updatedAt: Date,
+                deletionRequestedAt: Date?) {
+        self.uid = uid
+        self.object = object
+        self.specHash = specHash
+        self.generation = generation
+        self.owner = owner
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deletionRequestedAt = deletionRequestedAt
+    }
+
     public var key: ObjectKey { object.key }
     public var isDeleting: Bool { deletionRequestedAt != nil }
 }

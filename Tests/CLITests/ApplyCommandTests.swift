@@ -8,12 +8,12 @@ import Testing
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         let specs = CLIRunner.repository.appendingPathComponent("specs").path
-        let first = try cli.run(["apply", specs])
+        let first = try cli.run(["apply", specs, "--no-wait"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("template/ubuntu-16.04  created"))
         #expect(first.stdout.contains("cluster/org1/demo      created"))
         #expect(first.stdout.hasSuffix("Desired state: 2 created, 0 updated, 0 restored, 0 unchanged, 0 pruned.\n"))
-        let second = try cli.run(["apply", specs])
+        let second = try cli.run(["apply", specs, "--no-wait"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("cluster/org1/demo      unchanged  generation 1"))
         #expect(second.stdout.contains("2 unchanged"))
@@ -24,14 +24,14 @@ import Testing
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         let specs = CLIRunner.repository.appendingPathComponent("specs").path
-        #expect(try cli.run(["apply", specs, "--store", "s.sqlite"]).status == 0)
+        #expect(try cli.run(["apply", specs, "--store", "s.sqlite", "--no-wait"]).status == 0)
         let before = try DesiredStateStore(path: cli.path("s.sqlite")).objects()
 
         try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata: {name: demo, org: org1}\nspec: {vdc: v, template: ubuntu-16.04, nodes: {count: 9}}\n", to: "bad/ok-but-blocked.yaml")
         try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata:\n  name: c2\n  org: org1\nspec:\n  vdc: v\n  tempalte: ubuntu-16.04\n", to: "bad/typo.yaml")
         try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata: {name: c3, org: org1}\nspec: {vdc: v, template: no-such-template}\n", to: "bad/nested/ref.yml")
         try cli.write("kind: [unclosed\n", to: "bad/syntax.yaml")
-        let result = try cli.run(["apply", cli.path("bad"), "--store", "s.sqlite"])
+        let result = try cli.run(["apply", cli.path("bad"), "--store", "s.sqlite", "--no-wait"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n").map(String.init)
@@ -51,11 +51,11 @@ import Testing
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a") + "\n---\n" + SpecFixtures.cluster("b"), to: "specs/all.yaml")
-        #expect(try cli.run(["apply", "specs"]).status == 0)
+        #expect(try cli.run(["apply", "specs", "--no-wait"]).status == 0)
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a"), to: "specs/all.yaml")
-        let kept = try cli.run(["apply", "specs"])
+        let kept = try cli.run(["apply", "specs", "--no-wait"])
         #expect(kept.stdout.contains("cluster/org1/b         not in specs  kept (use --prune to delete)"))
-        let pruned = try cli.run(["apply", "specs", "--prune"])
+        let pruned = try cli.run(["apply", "specs", "--prune", "--no-wait"])
         #expect(pruned.stdout.contains("cluster/org1/b         pruned     generation 2"), "\(pruned.stdout)")
         #expect(pruned.stdout.contains("1 pruned"))
         let list = try cli.run(["get", "clusters"])
@@ -65,7 +65,7 @@ import Testing
     @Test func getAndDescribeShowStoredState() throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["apply", CLIRunner.repository.appendingPathComponent("specs").path]).status == 0)
+        #expect(try cli.run(["apply", CLIRunner.repository.appendingPathComponent("specs").path, "--no-wait"]).status == 0)
         let store = try DesiredStateStore(path: cli.path(".cse/store.sqlite"))
         let demo = try #require(try store.objects(kind: .cluster).first)
         try store.updateStatus(of: demo.uid) {

@@ -1,15 +1,19 @@
 import ArgumentParser
+import Foundation
+import Reconcile
 import Spec
 import Store
 
-struct ApplyCommand: ParsableCommand {
+struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Load and validate specs, then write them as desired state.",
         discussion: """
             Reads every *.yaml / *.yml file below PATH (or the file PATH). If any spec is invalid, every problem is \
             printed as file:line:column and nothing is written. Otherwise all specs are written in one transaction \
-            and the changes are listed: created, updated, restored, unchanged, pruned.
+            and the changes are listed: created, updated, restored, unchanged, pruned. Then cse observes vCD (the \
+            configured one, or the embedded simulator), plans and acts until vCD matches, and exits 0 when it does, \
+            1 when an object failed, 3 on timeout.
             """
     )
 
@@ -19,15 +23,49 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Mark admin-applied objects that are no longer in PATH for deletion.")
     var prune = false
 
+    @Flag(help: "Only show the plan (as `cse plan`): write nothing, change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Write desired state only; leave the work to `cse run`.")
+    var noWait = false
+
+    @Option(help: "Seconds to wait for vCD to match before giving up.")
+    var timeout = 1800
+
+    @Flag(name: .shortAndLong, help: "Log vCD requests and reconciler decisions to stderr.")
+    var verbose = false
+
     @OptionGroup var storeOptions: StoreOptions
 
-    func run() throws {
+    func run() async throws {
+        if dryRun {
+            var plan = PlanCommand()
+            plan.path = path
+            plan.storeOptions = storeOptions
+            try await plan.run()
+            return
+        }
         let store = try storeOptions.openStore()
         // With --prune the files are the whole truth; without it, clusters may name templates already stored.
         let known = prune ? [] : Set(try store.objects(kind: .template, includeDeleting: false).map(\.key.name))
         let specs = try Diagnostics.orExit { try SpecLoader(knownTemplates: known).load(path: path) }
         let report = try store.apply(specs, prune: prune)
         print(ApplyReportView(report: report).render(), terminator: "")
+        guard !noWait else { return }
+        let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: CLILogging.logger(verbose: verbose))
+        print("Reconciling against \(context.connection.description)")
+        let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
+        await context.close()
+        switch outcome {
+        case .converged:
+            print("Converged: vCD matches the desired state.")
+        case .failed(let failures):
+            Diagnostics.printError((["Failed:"] + failures.map { "  \($0)" }).joined(separator: "\n"))
+            throw ExitCode.failure
+        case .timedOut:
+            Diagnostics.printError("Timed out after \(timeout) s; `cse describe` shows where each object stands.")
+            throw ExitCode(3)
+        }
     }
 }
 

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import Observe
+import Reconcile
+import Spec
+import Store
+import VCDClient
+
+/// Everything a reconciling command needs: store, vCD connection, reconciler.
+struct ReconcileContext {
+    let store: DesiredStateStore
+    let connection: VCDConnection
+    let reconciler: Reconciler
+
+    static func open(storeOptions: StoreOptions, logger: Logger) async throws -> ReconcileContext {
+        let config = try storeOptions.loadConfig()
+        let store = try storeOptions.openStore(config: config)
+        let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
+        let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
+        let observer = Observer(session: connection.session, logger: logger)
+        let runner = ActionRunner(session: connection.session, store: store, scripts: PlaceholderScripts(), logger: logger)
+        let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
+        return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
+    }
+
+    func close() async {
+        await reconciler.drain()
+        await connection.close()
+    }
+}
+
+/// Until the bootstrap module lands: scripts that only report the guest contract's status keys.
+struct PlaceholderScripts: GuestScriptProvider {
+    func buildScript(for template: TemplateSpec) -> String {
+        "#!/bin/bash\n# cse template build for \(template.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
+    }
+
+    func clusterScript(cluster: ClusterSpec, role: Naming.Role, vmName: String) -> String {
+        "#!/bin/bash\n# cse \(role.rawValue) \(vmName) of cluster \(cluster.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
+    }
+}
