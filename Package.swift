@@ -43,12 +43,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
+        .target(name: "Bootstrap", dependencies: ["Spec"]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
-        .target(name: "Observe", dependencies: ["VCDClient", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The command-line interface.
@@ -61,6 +63,7 @@ let package = Package(
                 "Reconcile",
                 "VCDClient",
                 "TenantAPI",
+                "Bootstrap",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Bootstrap
 import Foundation
 import Logging
 import Observe
@@ -153,9 +154,13 @@ public struct ActionRunner: Sendable {
         let toAdd = vms.filter { !existing.contains($0.name) }
         if !toAdd.isEmpty {
             let templateVM = try await templateVMHref(item: templateItem)
+            let templateSpec = try templateSpec(named: spec.template)
+            // Nodes join with the master's current join information, read fresh for every addition (tokens expire).
+            let join = toAdd.contains { $0.role == .node } ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
             let sourced = toAdd.map { vm in
                 SourcedVM(name: vm.name, templateVMHref: templateVM, network: network,
-                          customizationScript: scripts.clusterScript(cluster: spec, role: vm.role, vmName: vm.name))
+                          customizationScript: scripts.clusterScript(cluster: spec, template: templateSpec, role: vm.role == .master ? .master : .node,
+                                                                     vmName: vm.name, join: vm.role == .node ? join : nil))
             }
             try await wait(session.addVMs(to: vApp, sourced))
             vApp = try await session.get(href)
@@ -219,6 +224,28 @@ public struct ActionRunner: Sendable {
         let template = try await session.templateOfItem(ref.href)
         guard let vm = template.path("Children")?.all("Vm").first else { throw ExecutionError.permanent("template \(item) has no VM") }
         return (template, vm)
+    }
+
+    private func templateSpec(named name: String) throws -> TemplateSpec? {
+        guard let stored = try store.objects(kind: .template, org: nil, includeDeleting: true).first(where: { $0.key.name == name }),
+              case .template(let spec) = stored.object else { return nil }
+        return spec
+    }
+
+    private func joinInfo(vApp: XMLTree, cluster: String) async throws -> JoinInfo {
+        let masterName = Naming.masterVM(cluster: cluster)
+        guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let href = master["href"] else {
+            throw ExecutionError.transient("master \(masterName) not found in vApp \(cluster)")
+        }
+        let document = try await session.get(href)
+        var extraConfig: [String: String] = [:]
+        for item in document.descendants("ExtraConfig") {
+            if let key = item["key"] { extraConfig[key] = item["value"] ?? "" }
+        }
+        guard let join = GuestContract.joinInfo(extraConfig) else {
+            throw ExecutionError.transient("master \(masterName) has not published valid join information yet")
+        }
+        return join
     }
 
     private func templateVMHref(item: String) async throws -> String {

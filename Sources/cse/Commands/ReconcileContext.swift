@@ -1,3 +1,4 @@
+import Bootstrap
 import Foundation
 import Logging
 import Observe
@@ -35,7 +36,7 @@ struct PlaceholderScripts: GuestScriptProvider {
         "#!/bin/bash\n# cse template build for \(template.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
     }
 
-    func clusterScript(cluster: ClusterSpec, role: Naming.Role, vmName: String) -> String {
+    func clusterScript(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> String {
         "#!/bin/bash\n# cse \(role.rawValue) \(vmName) of cluster \(cluster.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
     }
 }

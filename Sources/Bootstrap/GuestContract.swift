@@ -1,0 +1,128 @@
+import Foundation
+
+/// The one definition of what a guest reports to cse and how. Guests write `guestinfo.*` keys with
+/// `vmtoolsd --cmd "info-set <key> <value>"`; vCD shows them as the VM's ExtraConfig, which Observe reads.
+/// cse's scripts (Bootstrap), the reconciler and the simulator's guest emulation all use this type.
+public enum GuestContract {
+    /// Bumped when keys or meanings change; scripts carry it in their header.
+    public static let version = 1
+
+    public enum Role: String, Sendable, CaseIterable {
+        /// The temporary VM a template is built on.
+        case template
+        case master
+        case node
+    }
+
+    public enum Status: String, Sendable {
+        case inProgress = "in_progress"
+        case done
+        case failed
+    }
+
+    /// Phases in the order a guest of each role runs them. The last phase's `done` means the guest is ready.
+    public static func phases(for role: Role) -> [String] {
+        switch role {
+        case .template: return ["init", "packages", "images", "prepare"]
+        case .master: return ["init", "kubeadm-init", "network", "publish"]
+        case .node: return ["init", "join"]
+        }
+    }
+
+    // MARK: keys the guest writes
+
+    public static let statusKey = "guestinfo.cse.bootstrap.status"
+    public static let phaseKey = "guestinfo.cse.bootstrap.phase"
+    /// One line, no secrets: why a phase failed.
+    public static let reasonKey = "guestinfo.cse.bootstrap.reason"
+    /// Master only: base64 of `kubeadm join <ip>:6443 --token T --discovery-token-ca-cert-hash sha256:H`. Secret.
+    public static let joinCommandKey = "guestinfo.cse.join.command"
+    /// Master only: when the published join token expires (Unix seconds). The master refreshes it well before.
+    public static let joinExpiresKey = "guestinfo.cse.join.expires"
+    /// Master only: base64 of the cluster's admin kubeconfig. Secret.
+    public static let kubeconfigKey = "guestinfo.cse.kubeconfig"
+
+    /// Keys whose values are secrets: never logged, printed or stored in events.
+    public static let secretKeys: Set<String> = [joinCommandKey, kubeconfigKey]
+
+    // MARK: what the script carries in
+
+    /// First comment line of every cse script: `# cse-bootstrap: contract=1 role=master`.
+    public static let headerPrefix = "# cse-bootstrap:"
+    /// Node scripts carry the join command (base64) in this shell variable.
+    public static let joinVariable = "CSE_JOIN_COMMAND_B64"
+    /// How long a published join token lives (the master refreshes it every `joinRefreshInterval`).
+    public static let joinTokenTTL: TimeInterval = 2 * 3600
+    public static let joinRefreshInterval: TimeInterval = 30 * 60
+
+    public static func header(role: Role) -> String {
+        "\(headerPrefix) contract=\(version) role=\(role.rawValue)"
+    }
+
+    /// The role a script declares in its header, if it is a cse script.
+    public static func role(ofScript script: String) -> Role? {
+        for line in script.split(separator: "\n", omittingEmptySubsequences: true).prefix(3) where line.hasPrefix(headerPrefix) {
+            for field in line.dropFirst(headerPrefix.count).split(separator: " ") where field.hasPrefix("role=") {
+                return Role(rawValue: String(field.dropFirst(5)))
+            }
+        }
+        return nil
+    }
+
+    /// The join command a node script carries (decoded), if any.
+    public static func joinCommand(inScript script: String) -> String? {
+        let marker = "\(joinVariable)='"
+        guard let start = script.range(of: marker) else { return nil }
+        let rest = script[start.upperBound...]
+        guard let end = rest.firstIndex(of: "'"), let data = Data(base64Encoded: String(rest[..<end])) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+
+    // MARK: reading a guest's reports
+
+    /// What a guest has reported, read from its extra config.
+    public enum Report: Sendable, Equatable {
+        case notStarted
+        case running(phase: String)
+        case ready
+        case failed(phase: String, reason: String)
+    }
+
+    public static func report(_ extraConfig: [String: String]) -> Report {
+        let phase = extraConfig[phaseKey] ?? "init"
+        switch extraConfig[statusKey].flatMap(Status.init(rawValue:)) {
+        case .done?: return .ready
+        case .failed?: return .failed(phase: phase, reason: extraConfig[reasonKey] ?? "no reason given")
+        case .inProgress?: return .running(phase: phase)
+        case nil: return .notStarted
+        }
+    }
+
+    /// Join information a master published, when present and valid for at least `margin` more.
+    public static func joinInfo(_ extraConfig: [String: String], now: Date = Date(), margin: TimeInterval = 600) -> JoinInfo? {
+        guard let encoded = extraConfig[joinCommandKey], let data = Data(base64Encoded: encoded),
+              let command = String(data: data, encoding: .utf8), command.hasPrefix("kubeadm join ") else { return nil }
+        let expires = extraConfig[joinExpiresKey].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:))
+        if let expires, expires.timeIntervalSince(now) < margin { return nil }
+        return JoinInfo(command: command, expires: expires)
+    }
+
+    /// The admin kubeconfig a master published.
+    public static func kubeconfig(_ extraConfig: [String: String]) -> String? {
+        guard let encoded = extraConfig[kubeconfigKey], let data = Data(base64Encoded: encoded) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+}
+
+/// What a node needs to join its cluster. Its description hides the token.
+public struct JoinInfo: Sendable, Equatable, CustomStringConvertible {
+    public var command: String
+    public var expires: Date?
+
+    public init(command: String, expires: Date?) {
+        self.command = command
+        self.expires = expires
+    }
+
+    public var description: String { "join information (expires \(expires.map { "\($0)" } ?? "never"))" }
+}
