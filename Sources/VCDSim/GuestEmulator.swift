@@ -1,0 +1,133 @@
+import Bootstrap
+import Foundation
+
+/// Plays the guest's part of the bootstrap contract for VMs powered on with a cse script: after the boot
+/// delay each phase reports `in_progress`, then the guest reports `done` (or `failed` with a reason) through
+/// its guestinfo keys, exactly as `vmtoolsd --cmd "info-set ..."` would.
+extension Simulator {
+    func advanceGuests(to now: Date) {
+        for (id, vm) in state.vms where vm.status == 4 {
+            guard let run = vm.guest else { continue }
+            if run.finished {
+                if run.role == GuestContract.Role.master.rawValue { refreshJoinToken(id, now: now) }
+                continue
+            }
+            if run.silent { continue }
+            step(id, run: run, now: now)
+        }
+    }
+
+    private func step(_ id: String, run: SimGuestRun, now: Date) {
+        guard var vm = state.vms[id], let role = GuestContract.Role(rawValue: run.role) else { return }
+        let phases = GuestContract.phases(for: role)
+        let elapsed = now.timeIntervalSince(run.startedAt) - options.bootSeconds
+        guard elapsed >= 0 else { return }
+        let reached = min(phases.count, Int(elapsed / max(options.phaseSeconds, 0.001)))
+        var run = run
+        let current = min(reached, phases.count - 1)
+        let failure = run.failPhase.map { phase in (phase, run.failReason ?? "failed") } ?? inputFailure(vm, role: role, now: now)
+        let failureIndex = failure.map { failure in phases.firstIndex(of: failure.0) ?? phases.count - 1 }
+        if let failure, let failureIndex, failureIndex <= current {
+            report(&vm, .failed, phase: phases[failureIndex], reason: failure.1)
+            run.finished = true
+        } else if reached >= phases.count {
+            finish(&vm, role: role, now: now)
+            report(&vm, .done, phase: phases[phases.count - 1], reason: nil)
+            run.finished = true
+        } else {
+            report(&vm, .inProgress, phase: phases[current], reason: nil)
+        }
+        vm.guest = run
+        if vm.extraConfig != state.vms[id]?.extraConfig || run.finished != state.vms[id]?.guest?.finished {
+            state.vms[id] = vm
+            dirty = true
+        }
+    }
+
+    /// Failures the guest would meet on its own: a cluster VM on an image that was never customized, a node
+    /// without (or with expired) join information.
+    private func inputFailure(_ vm: SimVM, role: GuestContract.Role, now: Date) -> (String, String)? {
+        if role != .template && !vm.isCustomizedImage {
+            return (role == .master ? "kubeadm-init" : "join", "kubeadm: command not found (the template was not customized)")
+        }
+        guard role == .node else { return nil }
+        guard let command = vm.customizationScript.flatMap(GuestContract.joinCommand(inScript:)) else {
+            return ("join", "no join information in the node script")
+        }
+        guard let token = Self.token(in: command) else { return ("join", "malformed join command") }
+        let masters = state.vmsOf(vApp: vm.vApp).filter { $0.guest?.role == GuestContract.Role.master.rawValue }
+        guard let expiry = masters.compactMap({ $0.issuedTokens[token] }).first else {
+            return ("join", "kubeadm join: token not known to the control plane")
+        }
+        if expiry < now { return ("join", "kubeadm join: the join token has expired") }
+        return nil
+    }
+
+    private func report(_ vm: inout SimVM, _ status: GuestContract.Status, phase: String, reason: String?) {
+        vm.extraConfig[GuestContract.statusKey] = status.rawValue
+        vm.extraConfig[GuestContract.phaseKey] = phase
+        if let reason { vm.extraConfig[GuestContract.reasonKey] = reason } else { vm.extraConfig[GuestContract.reasonKey] = nil }
+    }
+
+    /// What a finished guest leaves behind: a customized image, or a master's join information and kubeconfig.
+    private func finish(_ vm: inout SimVM, role: GuestContract.Role, now: Date) {
+        switch role {
+        case .template:
+            vm.customizationDone = true
+        case .master:
+            publishJoin(&vm, now: now)
+            let server = "https://\(vm.ipAddress ?? "127.0.0.1"):6443"
+            let kubeconfig = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - cluster:
+                certificate-authority-data: \(Data("sim-ca-\(vm.id)".utf8).base64EncodedString())
+                server: \(server)
+              name: kubernetes
+            contexts:
+            - context:
+                cluster: kubernetes
+                user: kubernetes-admin
+              name: kubernetes-admin@kubernetes
+            current-context: kubernetes-admin@kubernetes
+            preferences: {}
+            users:
+            - name: kubernetes-admin
+              user:
+                client-certificate-data: \(Data("sim-cert-\(vm.id)".utf8).base64EncodedString())
+                client-key-data: \(Data("sim-key-\(vm.id)".utf8).base64EncodedString())
+
+            """
+            vm.extraConfig[GuestContract.kubeconfigKey] = Data(kubeconfig.utf8).base64EncodedString()
+        case .node:
+            break
+        }
+    }
+
+    private func publishJoin(_ vm: inout SimVM, now: Date) {
+        let token = random.hex(6) + "." + random.hex(16)
+        let expiry = now.addingTimeInterval(GuestContract.joinTokenTTL)
+        vm.issuedTokens[token] = expiry
+        let command = "kubeadm join \(vm.ipAddress ?? "127.0.0.1"):6443 --token \(token) --discovery-token-ca-cert-hash sha256:\(random.hex(64))"
+        vm.extraConfig[GuestContract.joinCommandKey] = Data(command.utf8).base64EncodedString()
+        vm.extraConfig[GuestContract.joinExpiresKey] = String(Int(expiry.timeIntervalSince1970))
+    }
+
+    /// The master's refresh timer: a new token once the published one is older than the refresh interval.
+    private func refreshJoinToken(_ id: String, now: Date) {
+        guard var vm = state.vms[id], let expires = vm.extraConfig[GuestContract.joinExpiresKey].flatMap(TimeInterval.init) else { return }
+        let issued = expires - GuestContract.joinTokenTTL
+        guard now.timeIntervalSince1970 - issued >= GuestContract.joinRefreshInterval else { return }
+        vm.issuedTokens = vm.issuedTokens.filter { $0.value > now }
+        publishJoin(&vm, now: now)
+        state.vms[id] = vm
+        dirty = true
+    }
+
+    static func token(in command: String) -> String? {
+        let words = command.split(separator: " ").map(String.init)
+        guard let index = words.firstIndex(of: "--token"), index + 1 < words.count else { return nil }
+        return words[index + 1]
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// `/sim/...`: the simulator's own controls for tests and benchmarks (counters, fault rules, session expiry,
+/// an inventory audit). Not part of the vCloud API; listens on loopback only.
+extension Simulator {
+    func adminEndpoint(_ request: SimRequest) throws -> SimResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/sim/counters"): return .json(200, counters)
+        case ("DELETE", "/sim/counters"):
+            counters = [:]
+            return SimResponse(status: 204)
+        case ("GET", "/sim/faults"): return .json(200, ["rules": faults.summary()])
+        case ("PUT", "/sim/faults"):
+            struct Body: Decodable {
+                var faults: [FaultRule]
+                var seed: UInt64?
+            }
+            let body: Body
+            do {
+                body = try JSONDecoder().decode(Body.self, from: request.body)
+            } catch {
+                return .json(400, ["message": "expected {\"faults\": [...], \"seed\": N}: \(error)"])
+            }
+            faults.replace(body.faults, seed: body.seed)
+            return .json(200, ["rules": faults.summary()])
+        case ("POST", "/sim/sessions/expire"):
+            expireSessions()
+            return SimResponse(status: 204)
+        case ("GET", "/sim/inventory"): return .json(200, audit())
+        default: return .json(404, ["message": "no such simulator endpoint: \(request.method) \(request.path)"])
+        }
+    }
+
+    /// What the cloud holds, for tests to check: vApps with their VMs and addresses, and anything suspicious.
+    func audit() -> [String: Any] {
+        var problems: [String] = []
+        var vApps: [[String: Any]] = []
+        for vApp in state.vApps.values.sorted(by: { ($0.org, $0.name) < ($1.org, $1.name) }) {
+            let vms = state.vmsOf(vApp: vApp.id)
+            let names = vms.map(\.name)
+            if Set(names).count != names.count { problems.append("vApp \(vApp.name) has VMs with the same name") }
+            vApps.append([
+                "name": vApp.name, "org": state.orgs[vApp.org]?.name ?? "", "vdc": state.vdcs[vApp.vdc]?.name ?? "", "status": state.status(ofVApp: vApp),
+                "metadata": state.metadata[vApp.id] ?? [:],
+                "vms": vms.map { vm in
+                    ["name": vm.name, "status": vm.status, "ip": vm.ipAddress ?? "", "cpu": vm.cpu, "memoryMB": vm.memoryMB,
+                     "guest": vm.extraConfig[Self.guestStatusKey] ?? "", "metadata": state.metadata[vm.id] ?? [:]] as [String: Any]
+                },
+            ])
+        }
+        var allocations: [[String: String]] = []
+        for network in state.networks.values {
+            for (address, holder) in network.allocated {
+                if state.vms[holder] == nil { problems.append("address \(address) of network \(network.name) is held by a VM that no longer exists") }
+                allocations.append(["network": network.name, "address": address, "vm": state.vms[holder]?.name ?? "?"])
+            }
+        }
+        for vm in state.vms.values where state.vApps[vm.vApp] == nil { problems.append("VM \(vm.name) belongs to no vApp") }
+        let templates = state.catalogItems.values.map { item -> [String: Any] in
+            ["name": item.name, "catalog": state.catalogs[item.catalog]?.name ?? "", "metadata": state.metadata[item.id] ?? [:],
+             "status": state.templates[item.template]?.status ?? -1]
+        }
+        return ["vApps": vApps, "addresses": allocations.sorted { $0["address"] ?? "" < $1["address"] ?? "" }, "catalogItems": templates,
+                "runningTasks": state.tasks.values.filter { !$0.status.isFinished }.count, "problems": problems,
+                "extensions": state.extensions.values.map { ["name": $0.name, "routingKey": $0.routingKey, "exchange": $0.exchange] }]
+    }
+
+    static let guestStatusKey = "guestinfo.cse.bootstrap.status"
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A VM a compose, instantiate or recompose asks for.
+struct SimPendingVM: Codable, Sendable {
+    var name: String
+    var sourceVM: String
+    var network: String?
+    var ipMode: String
+    var computerName: String
+    var customizationScript: String?
+    var storageProfile: String?
+}
+
+/// What a task does when it completes. Data, not closures, so saved state can finish tasks after a restart.
+enum SimEffect: Codable, Sendable {
+    case none
+    case resolveVApp(vApp: String)
+    case addVMs(vApp: String, vms: [SimPendingVM], powerOn: Bool)
+    case recompose(vApp: String, add: [SimPendingVM], delete: [String])
+    case power(vms: [String], on: Bool, undeploy: Bool, vApp: String?)
+    case deleteVApp(vApp: String)
+    case metadata(entity: String, set: [String: String], remove: [String])
+    case hardware(vm: String, cpu: Int?, memoryMB: Int?, extraConfig: [String: String])
+    case capture(vApp: String, template: String)
+    case deleteCatalogItem(item: String)
+    case resolveTemplate(template: String)
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+// The simulated cloud's entities. Plain Codable values: the whole state can be saved and reloaded.
+
+struct SimOrg: Codable, Sendable {
+    var id: String
+    var name: String
+    var fullName: String
+    var isSystem: Bool { name.lowercased() == "system" }
+}
+
+enum SimRole: String, Codable, Sendable {
+    case systemAdministrator = "System Administrator"
+    case orgAdministrator = "Organization Administrator"
+    case vAppUser = "vApp User"
+}
+
+struct SimUser: Codable, Sendable {
+    var id: String
+    var name: String
+    var org: String
+    var password: String
+    var role: SimRole
+}
+
+struct SimStorageProfile: Codable, Sendable {
+    var id: String
+    var name: String
+}
+
+struct SimVdc: Codable, Sendable {
+    var id: String
+    var name: String
+    var org: String
+    var storageProfiles: [SimStorageProfile]
+    var cpuLimitMHz: Int
+    var memoryLimitMB: Int
+}
+
+struct SimNetwork: Codable, Sendable {
+    var id: String
+    var name: String
+    var org: String
+    var vdc: String
+    var gateway: String
+    var netmask: String
+    var poolStart: String
+    var poolEnd: String
+    /// Address -> VM id holding it.
+    var allocated: [String: String] = [:]
+}
+
+struct SimCatalog: Codable, Sendable {
+    var id: String
+    var name: String
+    var org: String
+}
+
+struct SimCatalogItem: Codable, Sendable {
+    var id: String
+    var name: String
+    var description: String
+    var catalog: String
+    var template: String
+    var createdAt: Date
+}
+
+struct SimTemplateVM: Codable, Sendable {
+    var id: String
+    var name: String
+    var cpu: Int
+    var memoryMB: Int
+    var diskMB: Int
+    var osType: String
+    /// Set when captured from a VM whose template customization finished: cluster scripts need it.
+    var isCustomized: Bool
+}
+
+struct SimTemplate: Codable, Sendable {
+    var id: String
+    var name: String
+    var org: String
+    var vdc: String?
+    var catalogItem: String
+    var vms: [SimTemplateVM]
+    /// 8 = resolved; 0 while an upload or capture is still importing.
+    var status: Int
+    var ovaSHA1: String?
+    /// Upload in progress: the descriptor and disk files still expected.
+    var pendingFiles: [String] = []
+}
+
+struct SimNetworkConfig: Codable, Sendable {
+    var name: String
+    var parentNetwork: String
+}
+
+struct SimVApp: Codable, Sendable {
+    var id: String
+    var name: String
+    var description: String
+    var org: String
+    var vdc: String
+    var owner: String
+    var networks: [SimNetworkConfig]
+    /// 0 while being created; otherwise derived from its VMs.
+    var isResolved: Bool
+    var deployed: Bool
+    var createdAt: Date
+}
+
+struct SimGuestRun: Codable, Sendable {
+    var role: String
+    var startedAt: Date
+    /// Phase the guest fails in (from a fault rule or a broken input), with the reason it reports.
+    var failPhase: String?
+    var failReason: String?
+    /// Set for a guest that never reports (fault rule).
+    var silent: Bool = false
+    var finished: Bool = false
+}
+
+struct SimVM: Codable, Sendable {
+    var id: String
+    var name: String
+    var vApp: String
+    var org: String
+    var vdc: String
+    var cpu: Int
+    var memoryMB: Int
+    var diskMB: Int
+    var osType: String
+    var isCustomizedImage: Bool
+    /// 4 = powered on, 8 = powered off.
+    var status: Int
+    var deployed: Bool
+    var network: String?
+    var ipMode: String
+    var ipAddress: String?
+    var mac: String
+    var computerName: String
+    var customizationScript: String?
+    var adminPassword: String
+    var storageProfile: String?
+    var extraConfig: [String: String] = [:]
+    var guest: SimGuestRun?
+    /// Join tokens this VM (a master) issued, with their expiry.
+    var issuedTokens: [String: Date] = [:]
+    /// Set by the template customization when it finishes.
+    var customizationDone: Bool = false
+}
+
+enum SimTaskStatus: String, Codable, Sendable {
+    case queued, preRunning, running, success, error, canceled, aborted
+
+    var isFinished: Bool { [.success, .error, .canceled, .aborted].contains(self) }
+}
+
+struct SimTask: Codable, Sendable {
+    var id: String
+    var operation: String
+    var operationName: String
+    var org: String
+    var user: String
+    /// The entity the task changes (its id and kind), for BUSY_ENTITY and the task's Owner link.
+    var objectID: String
+    var objectKind: SimEntityKind
+    var objectName: String
+    var status: SimTaskStatus
+    var startedAt: Date
+    var finishAt: Date?
+    var endedAt: Date?
+    var effect: SimEffect
+    var errorMessage: String?
+    var details: String = ""
+    var progress: Int = 0
+    /// Created by an API extension (ends when the extension says so, not by time).
+    var isExtensionTask: Bool = false
+    var willFail: Bool = false
+}
+
+enum SimEntityKind: String, Codable, Sendable {
+    case org, vdc, network, catalog, catalogItem, vAppTemplate, vApp, vm, task, extensionService
+}
+
+struct SimSession: Codable, Sendable {
+    var token: String
+    var user: String
+    var createdAt: Date
+    var expiresAt: Date
+}
+
+struct SimExtensionService: Codable, Sendable {
+    var id: String
+    var name: String
+    var namespace: String
+    var vendor: String
+    var routingKey: String
+    var exchange: String
+    var priority: Int
+    var enabled: Bool
+    var isAuthorizationEnabled: Bool
+    var urlPatterns: [String]
+}

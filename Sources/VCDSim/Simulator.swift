@@ -1,0 +1,255 @@
+import Foundation
+
+/// Forwards a request that matched a registered API extension to the service (over AMQP in `cse sim`).
+public protocol ExtensionForwarder: Sendable {
+    /// Publishes `message` (vCD's extension message body) and waits up to `timeout` seconds for the reply body;
+    /// nil on timeout.
+    func forward(exchange: String, routingKey: String, correlationID: String, message: Data, timeout: Double) async throws -> Data?
+}
+
+/// Who a request comes from, by its session token.
+struct SimCaller: Sendable {
+    var user: SimUser
+    var org: SimOrg
+    var token: String
+    var isSystemAdministrator: Bool { user.role == .systemAdministrator }
+}
+
+/// The simulated vCloud Director: state, sessions, tasks, guests, faults, counters. One actor, so every
+/// request sees a consistent cloud; time-driven changes (tasks ending, guests reporting) are applied when
+/// the next request arrives, from the clock, so nothing depends on a background timer.
+public actor Simulator {
+    var state: SimState
+    var options: SimOptions
+    var faults: FaultBook
+    var random: SeededRandom
+    var counters: [String: Int] = [:]
+    var baseURL = "http://127.0.0.1"
+    var dirty = false
+    let forwarder: (any ExtensionForwarder)?
+    static let supportedVersions = ["29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0"]
+
+    public init(inventory: SimInventory = .default, options: SimOptions = SimOptions(), forwarder: (any ExtensionForwarder)? = nil) throws {
+        self.options = options
+        self.forwarder = forwarder
+        faults = FaultBook(rules: options.faults, seed: options.seed)
+        random = SeededRandom(seed: options.seed ^ 0x5EED)
+        if let file = options.stateFile, FileManager.default.fileExists(atPath: file) {
+            do {
+                state = try JSONDecoder.sim.decode(SimState.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw SimSetupError("state file \(file) cannot be read: \(error)")
+            }
+        } else {
+            state = try SimState(inventory: inventory, now: Date())
+            if let file = options.stateFile { try Self.write(state, to: file) }
+        }
+    }
+
+    public func setBaseURL(_ url: String) {
+        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    /// Answers one HTTP request.
+    public func handle(_ request: SimRequest) async -> SimResponse {
+        let now = Date()
+        advance(to: now)
+        count(request)
+        let response: SimResponse
+        do {
+            if request.path.hasPrefix("/sim/") {
+                response = try adminEndpoint(request)
+            } else {
+                try await injectTransportFaults(request)
+                response = try await route(request, now: Date())
+            }
+        } catch let fault as SimFault {
+            if case .reset = fault {
+                var dropped = SimResponse(status: 500)
+                dropped.dropConnection = true
+                return dropped
+            }
+            response = .xml(fault.status, fault.document, type: "application/vnd.vmware.vcloud.error+xml")
+        } catch {
+            response = .xml(500, SimFault.internalError("\(error)").document, type: "application/vnd.vmware.vcloud.error+xml")
+        }
+        do {
+            try saveIfNeeded()
+        } catch {
+            return .xml(500, SimFault.internalError("the simulator could not save its state").document, type: "application/vnd.vmware.vcloud.error+xml")
+        }
+        return response
+    }
+
+    // MARK: routing
+
+    private func route(_ request: SimRequest, now: Date) async throws -> SimResponse {
+        let parts = request.segments
+        if request.method == "GET" && parts == ["api", "versions"] { return versions() }
+        if request.method == "POST" && parts == ["api", "sessions"] { return try login(request, now: now) }
+        if request.method == "PUT" && parts.count == 3 && parts[0] == "transfer" { return try receiveUpload(request, templateID: parts[1], file: parts[2], now: now) }
+        guard parts.first == "api" else { throw SimFault.notFound("no such resource: \(request.path)") }
+        try checkVersion(request)
+        let caller = try authenticate(request, now: now)
+        if let service = matchingExtension(request.path) {
+            return try await forwardToExtension(request, service: service, caller: caller)
+        }
+        return try dispatch(request, parts: Array(parts.dropFirst()), caller: caller, now: now)
+    }
+
+    private func dispatch(_ request: SimRequest, parts: [String], caller: SimCaller, now: Date) throws -> SimResponse {
+        let method = request.method
+        // Metadata on any entity: .../metadata[/KEY]
+        if let index = parts.firstIndex(of: "metadata"), index >= 2 {
+            let key = parts.count > index + 1 ? parts[(index + 1)...].joined(separator: "/") : nil
+            return try metadataRoute(request, entityParts: Array(parts[..<index]), key: key,
+                                     caller: caller, now: now)
+        }
+        func at(_ wanted: String, _ pattern: String) -> [String]? { Self.match(method, parts, wanted, pattern) }
+        if at("GET", "session") != nil { return sessionDocument(caller) }
+        if at("DELETE", "session") != nil {
+            state.sessions[caller.token] = nil
+            dirty = true
+            return SimResponse(status: 204)
+        }
+        if at("GET", "org") != nil { return orgList(caller) }
+        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller) }
+        if let c = at("GET", "vdc/*") ?? at("GET", "admin/vdc/*") { return try vdcDocument(c[0], caller: caller) }
+        if let c = at("POST", "vdc/*/action/composeVApp") { return try compose(request, vdcID: c[0], caller: caller, now: now) }
+        if let c = at("POST", "vdc/*/action/instantiateVAppTemplate") { return try instantiate(request, vdcID: c[0], caller: caller, now: now) }
+        if let c = at("GET", "network/*") ?? at("GET", "admin/network/*") { return try networkDocument(c[0], caller: caller) }
+        if let c = at("GET", "catalog/*") ?? at("GET", "admin/catalog/*") { return try catalogDocument(c[0], caller: caller) }
+        if let c = at("POST", "catalog/*/action/captureVApp") { return try capture(request, catalogID: c[0], caller: caller, now: now) }
+        if let c = at("POST", "catalog/*/action/upload") { return try beginUpload(request, catalogID: c[0], caller: caller, now: now) }
+        if let c = at("GET", "catalogItem/*") { return try catalogItemDocument(c[0], caller: caller) }
+        if let c = at("DELETE", "catalogItem/*") { return try deleteCatalogItem(c[0], caller: caller, now: now) }
+        if let c = at("GET", "vAppTemplate/*") { return try vAppTemplateDocument(c[0], caller: caller) }
+        if let c = at("GET", "vApp/*") { return try vAppOrVMDocument(c[0], caller: caller) }
+        if let c = at("DELETE", "vApp/*") { return try deleteVAppOrVM(c[0], caller: caller, now: now) }
+        if let c = at("POST", "vApp/*/action/recomposeVApp") { return try recompose(request, vAppRef: c[0], caller: caller, now: now) }
+        if let c = at("POST", "vApp/*/action/undeploy") { return try power(c[0], on: false, undeploy: true, caller: caller, now: now) }
+        if let c = at("POST", "vApp/*/action/deploy") { return try power(c[0], on: true, undeploy: false, caller: caller, now: now) }
+        if let c = at("POST", "vApp/*/power/action/*") {
+            switch c[1] {
+            case "powerOn": return try power(c[0], on: true, undeploy: false, caller: caller, now: now)
+            case "powerOff", "shutdown": return try power(c[0], on: false, undeploy: false, caller: caller, now: now)
+            default: throw SimFault.badRequest("unsupported power action \(c[1])")
+            }
+        }
+        if let c = at("POST", "vApp/*/action/reconfigureVm") { return try reconfigure(request, vmRef: c[0], caller: caller, now: now) }
+        if let c = at("GET", "vApp/*/virtualHardwareSection/*") { return try hardwareItem(c[0], item: c[1], caller: caller) }
+        if let c = at("PUT", "vApp/*/virtualHardwareSection/*") { return try setHardwareItem(request, vmRef: c[0], item: c[1], caller: caller, now: now) }
+        if let c = at("GET", "vApp/*/guestCustomizationSection") { return try guestCustomizationSection(c[0], caller: caller) }
+        if let c = at("GET", "task/*") { return try taskDocument(c[0], caller: caller) }
+        if let c = at("PUT", "task/*") { return try updateExtensionTask(request, taskID: c[0], caller: caller, now: now) }
+        if let c = at("POST", "task/*/action/cancel") { return try cancelTask(c[0], caller: caller, now: now) }
+        if let c = at("GET", "tasksList/*") { return try tasksList(c[0], caller: caller) }
+        if let c = at("POST", "tasksList/*") { return try createExtensionTask(request, orgID: c[0], caller: caller, now: now) }
+        if at("GET", "query") != nil { return try query(request, caller: caller) }
+        if at("GET", "admin/extension") != nil { return try extensionRoot(caller) }
+        if at("GET", "admin/extension/service") != nil { return try extensionServices(caller) }
+        if at("POST", "admin/extension/service") != nil { return try registerExtension(request, caller: caller) }
+        if let c = at("GET", "admin/extension/service/*") { return try extensionServiceDocument(c[0], caller: caller) }
+        if let c = at("PUT", "admin/extension/service/*") { return try updateExtension(request, id: c[0], caller: caller) }
+        if let c = at("DELETE", "admin/extension/service/*") { return try unregisterExtension(c[0], caller: caller) }
+        if knownResource(parts) { throw SimFault.methodNotAllowed("method \(method) is not supported on \(request.path)") }
+        throw SimFault.notFound("no such resource: \(request.path)")
+    }
+
+    /// Matches `parts` against a pattern like `vApp/*/action/undeploy`; returns what the `*`s matched.
+    static func match(_ method: String, _ parts: [String], _ wantedMethod: String, _ pattern: String) -> [String]? {
+        guard method == wantedMethod else { return nil }
+        let wanted = pattern.split(separator: "/").map(String.init)
+        guard wanted.count == parts.count else { return nil }
+        var captured: [String] = []
+        for (expected, actual) in zip(wanted, parts) {
+            if expected == "*" { captured.append(actual) } else if expected != actual { return nil }
+        }
+        return captured
+    }
+
+    private func knownResource(_ parts: [String]) -> Bool {
+        ["session", "org", "vdc", "network", "catalog", "catalogItem", "vAppTemplate", "vApp", "task", "tasksList", "query", "admin"]
+            .contains(parts.first ?? "")
+    }
+
+    private func checkVersion(_ request: SimRequest) throws {
+        guard let accept = request.headers["accept"], let range = accept.range(of: "version=") else { return }
+        let version = accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
+        guard Self.supportedVersions.contains(version) else {
+            throw SimFault.badRequest("The version \(version) is not supported; supported: \(Self.supportedVersions.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: counters
+
+    private func count(_ request: SimRequest) {
+        counters["total", default: 0] += 1
+        counters["\(request.method) \(Self.routeKey(request.path))", default: 0] += 1
+        if request.path == "/api/query", let type = request.query["type"] { counters["query \(type)", default: 0] += 1 }
+    }
+
+    /// The path with ids replaced, so counters group by route: `/api/vApp/vapp-{id}/power/action/powerOn`.
+    static func routeKey(_ path: String) -> String {
+        path.split(separator: "/").map { segment -> String in
+            let text = String(segment)
+            if let dash = text.firstIndex(of: "-"), text.count > 30 { return text[..<dash] + "-{id}" }
+            return text.count >= 32 && text.contains("-") ? "{id}" : text
+        }.reduce("") { $0 + "/" + $1 }
+    }
+
+    // MARK: persistence
+
+    func saveIfNeeded() throws {
+        guard dirty else { return }
+        dirty = false
+        guard let file = options.stateFile else { return }
+        try Self.write(state, to: file)
+    }
+
+    static func write(_ state: SimState, to file: String) throws {
+        let data = try JSONEncoder.sim.encode(state)
+        let url = URL(fileURLWithPath: file)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Written whole and renamed: a crash leaves the old state or the new one, never half of one.
+        try data.write(to: url, options: .atomic)
+    }
+
+    // MARK: helpers for handlers
+
+    func render() -> SimRender { SimRender(state: state, base: baseURL) }
+
+    func require(_ caller: SimCaller, canSee orgID: String) throws {
+        guard caller.isSystemAdministrator || caller.org.id == orgID else {
+            throw SimFault.forbidden("Either you need some or all of the following rights [Organization View] to perform operations [View] for this entity or the target entity is invalid.")
+        }
+    }
+
+    func requireSystemAdministrator(_ caller: SimCaller) throws {
+        guard caller.isSystemAdministrator else {
+            throw SimFault.forbidden("This operation is denied: only a system administrator may do this.")
+        }
+    }
+
+    func parseBody(_ request: SimRequest) throws -> SimXML {
+        guard !request.body.isEmpty else { throw SimFault.badRequest("the request needs an XML body") }
+        return try SimXML.parse(request.body)
+    }
+}
+
+extension JSONEncoder {
+    static var sim: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var sim: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+}
