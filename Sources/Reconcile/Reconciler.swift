@@ -187,6 +187,7 @@ public actor Reconciler {
         for object in try store.objects() {
             guard let assessment = plan.assessments[object.key] else { continue }
             let waiting = plan.actions(for: object.key)
+            var phaseChanged = false
             try store.updateStatus(of: object.uid) { status in
                 if object.key.kind == .cluster { status.observed = vApps[object.uid].map(Self.facts) }
                 let previous = status.phase
@@ -198,10 +199,12 @@ public actor Reconciler {
                 if let failure = assessment.failure { status.lastError = failure } else if assessment.phase == .ready { status.lastError = nil }
                 status.setCondition("Ready", status: assessment.phase == .ready ? .true : .false,
                                     reason: assessment.phase.rawValue, message: assessment.message, at: now)
-                if previous != assessment.phase, previous != .pending || assessment.phase != .pending {
-                    _ = try? store.recordEvent(for: object, type: assessment.phase == .failed ? .warning : .normal,
-                                               reason: assessment.phase.rawValue, message: assessment.failure ?? assessment.message)
-                }
+                phaseChanged = previous != assessment.phase && (previous != .pending || assessment.phase != .pending)
+            }
+            // Recorded after the status transaction: the store's writes do not nest.
+            if phaseChanged {
+                _ = try? store.recordEvent(for: object, type: assessment.phase == .failed ? .warning : .normal,
+                                           reason: assessment.phase.rawValue, message: assessment.failure ?? assessment.message)
             }
         }
     }

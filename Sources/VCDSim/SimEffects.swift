@@ -49,10 +49,12 @@ extension Simulator {
             state.vms[id] = vm
         case .capture(let vAppID, let templateID):
             guard let vApp = state.vApps[vAppID] else { throw SimFault.notFound("the vApp to capture is gone") }
-            state.templates[templateID]?.vms = state.vmsOf(vApp: vApp.id).map { vm in
-                SimTemplateVM(id: state.newID(0x7e4), name: vm.name, cpu: vm.cpu, memoryMB: vm.memoryMB, diskMB: vm.diskMB, osType: vm.osType,
-                              isCustomized: vm.customizationDone || vm.isCustomizedImage)
+            var captured: [SimTemplateVM] = []
+            for vm in state.vmsOf(vApp: vApp.id) {
+                captured.append(SimTemplateVM(id: state.newID(0x7e4), name: vm.name, cpu: vm.cpu, memoryMB: vm.memoryMB, diskMB: vm.diskMB,
+                                              osType: vm.osType, isCustomized: vm.customizationDone || vm.isCustomizedImage))
             }
+            state.templates[templateID]?.vms = captured
             state.templates[templateID]?.status = 8
         case .deleteCatalogItem(let id):
             if let item = state.catalogItems[id] {

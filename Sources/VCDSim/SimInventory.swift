@@ -91,5 +91,5 @@ public struct SimInventory: Codable, Sendable {
 
 public struct SimSetupError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

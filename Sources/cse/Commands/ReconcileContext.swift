@@ -19,7 +19,8 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let runner = ActionRunner(session: connection.session, store: store, scripts: PlaceholderScripts(), logger: logger)
+        let runner = ActionRunner(session: connection.session, store: store, scripts: PlaceholderScripts(),
+                                  pollInterval: connection.taskPollInterval, logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
     }
@@ -30,13 +31,15 @@ struct ReconcileContext {
     }
 }
 
-/// Until the bootstrap module lands: scripts that only report the guest contract's status keys.
+/// Until the bootstrap module lands: scripts that carry the contract header (and a node's join command).
 struct PlaceholderScripts: GuestScriptProvider {
     func buildScript(for template: TemplateSpec) -> String {
-        "#!/bin/bash\n# cse template build for \(template.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
+        "#!/bin/bash\n\(GuestContract.header(role: .template))\n"
     }
 
     func clusterScript(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> String {
-        "#!/bin/bash\n# cse \(role.rawValue) \(vmName) of cluster \(cluster.name)\nvmtoolsd --cmd \"info-set guestinfo.cse.bootstrap.status done\"\n"
+        var script = "#!/bin/bash\n\(GuestContract.header(role: role))\n"
+        if let join { script += "\(GuestContract.joinVariable)='\(Data(join.command.utf8).base64EncodedString())'\n" }
+        return script
     }
 }

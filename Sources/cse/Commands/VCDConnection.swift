@@ -7,11 +7,14 @@ import VCDClient
 struct VCDConnection {
     let session: VCDSession
     let description: String
+    /// How often to poll a running vCD task (vCD's take seconds; the simulator's a fraction of one).
+    let taskPollInterval: Duration
     private let shutdown: @Sendable () async -> Void
 
-    init(session: VCDSession, description: String, shutdown: @escaping @Sendable () async -> Void) {
+    init(session: VCDSession, description: String, taskPollInterval: Duration = .seconds(2), shutdown: @escaping @Sendable () async -> Void) {
         self.session = session
         self.description = description
+        self.taskPollInterval = taskPollInterval
         self.shutdown = shutdown
     }
 

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VCDSim
+import Yams
+
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the vCloud Director simulator (the test bed and cse's embedded default).",
+        discussion: """
+            Serves the vCloud API (XML, versions 29.0 to 36.0) on loopback: sessions, orgs, vdcs, networks with IP \
+            pools, catalogs, vApps and VMs with async tasks, the query service, metadata, API extensions forwarded \
+            over AMQP, and guests that play cse's bootstrap contract. /sim/counters, /sim/faults and /sim/inventory \
+            are the simulator's own controls.
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var listen = "127.0.0.1:8443"
+
+    @Option(help: "Inventory YAML (orgs, users, vdcs, networks, catalogs); default: the built-in one matching specs/.")
+    var inventory: String?
+
+    @Option(help: "Save the cloud's state to FILE after every change and load it on start.")
+    var state: String?
+
+    @Option(help: "Simulator settings YAML: task_seconds, boot_seconds, phase_seconds, session_seconds, extension_timeout_seconds, seed, faults.")
+    var settings: String?
+
+    @Option(help: "RabbitMQ URL for API extensions (amqp://user:pass@host:port).")
+    var amqp: String?
+
+    func run() async throws {
+        var options = SimOptions()
+        if let settings {
+            do {
+                options = try YAMLDecoder().decode(SimOptions.self, from: try String(contentsOfFile: settings, encoding: .utf8))
+            } catch {
+                throw ValidationError("settings \(settings): \(error)")
+            }
+        }
+        if let state { options.stateFile = state }
+        let parts = listen.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
+        let cloud = try inventory.map(SimInventory.load(path:)) ?? .default
+        let forwarder = try amqp.map { try AMQPForwarder.make(url: $0) }
+        let simulator = try Simulator(inventory: cloud, options: options, forwarder: forwarder)
+        let server = try await SimServer.start(simulator, host: String(parts[0]), port: port)
+        print("cse sim: vCloud API at \(server.baseURL)/api (system administrator: administrator@System)")
+        try await server.wait()
+    }
+}
