@@ -28,6 +28,6 @@ public struct BootstrapScripts: Sendable {
     /// A script that only reports `failed` with `reason`, for requests no script can satisfy.
     static func refusal(role: GuestContract.Role, vmName: String, reason: String) -> String {
         ScriptPrelude.text(role: role, summary: "\(vmName): cannot be bootstrapped", paths: [])
-            + "cse_abort \(Shell.quoted(Shell.commentSafe(reason)))\n"
+            + "cse_begin_phase \(GuestContract.phases(for: role)[0])\ncse_abort \(Shell.quoted(Shell.commentSafe(reason)))\n"
     }
 }

@@ -12,7 +12,8 @@ struct MasterScript {
         return ScriptPrelude.text(
             role: .master,
             summary: "master \(vmName) of cluster \(cluster.name) (\(cluster.nodes.count) nodes)",
-            paths: [ScriptPaths.kubernetesDir, ScriptPaths.rootHome, ScriptPaths.systemdDir, ScriptPaths.binDir]
+            paths: [ScriptPaths.kubernetesDir, ScriptPaths.rootHome, ScriptPaths.systemdDir, ScriptPaths.binDir],
+            helpers: ClusterVMSetup.helpers(cluster: cluster)
         ) + """
             admin_conf="\(ScriptPaths.adminConf)"
 

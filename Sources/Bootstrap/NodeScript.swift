@@ -14,7 +14,8 @@ struct NodeScript {
         return ScriptPrelude.text(
             role: .node,
             summary: "node \(vmName) of cluster \(cluster.name)",
-            paths: [ScriptPaths.rootHome]
+            paths: [ScriptPaths.rootHome],
+            helpers: ClusterVMSetup.helpers(cluster: cluster)
         ) + """
             \(GuestContract.joinVariable)='\(encoded)'
 

@@ -1,6 +1,7 @@
-/// The part every cse script starts with: header, strict mode, paths, logging, status reporting and the ERR trap.
+/// The part every cse script starts with: header, strict mode, paths, logging, status reporting, the ERR trap
+/// and the helper functions the script uses (only those: shellcheck rightly flags unused ones).
 enum ScriptPrelude {
-    static func text(role: GuestContract.Role, summary: String, paths: [ScriptPaths.Path]) -> String {
+    static func text(role: GuestContract.Role, summary: String, paths: [ScriptPaths.Path], helpers: [ScriptHelper] = []) -> String {
         let allPaths = paths + [ScriptPaths.logFile]
         return """
             #!/bin/bash
@@ -31,7 +32,7 @@ enum ScriptPrelude {
               cse_phase=$1
               echo "cse: phase $1"
               cse_report \(GuestContract.phaseKey) "$1"
-              cse_report \(GuestContract.statusKey) \(GuestContract.Status.inProgress.rawValue)
+              cse_report \(GuestContract.statusKey) \(Shell.quoted(GuestContract.Status.inProgress.rawValue))
             }
 
             # Reports the failure (reason first, so a reader that sees "failed" also sees why) and stops.
@@ -41,12 +42,13 @@ enum ScriptPrelude {
               set +e
               echo "cse: failed: $reason"
               cse_report \(GuestContract.reasonKey) "$reason"
-              cse_report \(GuestContract.statusKey) \(GuestContract.Status.failed.rawValue)
+              cse_report \(GuestContract.statusKey) \(Shell.quoted(GuestContract.Status.failed.rawValue))
               exit "$status"
             }
 
             # BASH_COMMAND is the command as written in this script, before expansion: it names variables, not their
             # (possibly secret) values. Subshells only exit; their parent's command fails next and reports.
+            # shellcheck disable=SC2317 # only the ERR trap calls it
             cse_on_error() {
               local status=$1 command=$2
               if [[ $BASHPID != "$cse_main_pid" ]]; then
@@ -68,40 +70,13 @@ enum ScriptPrelude {
               cse_report_failure "phase ${cse_phase}: $1" 1
             }
 
-            cse_require_commands() {
-              local command
-              for command in "$@"; do
-                command -v "$command" >/dev/null || cse_abort "required command $command not found"
-              done
-            }
-
-            cse_wait_active() {
-              local unit=$1 tries=0
-              until systemctl is-active --quiet "$unit"; do
-                tries=$((tries + 1))
-                if ((tries > 60)); then
-                  cse_abort "$unit did not become active"
-                fi
-                sleep 5
-              done
-            }
-
-            # Adds an ssh public key to root's authorized keys once.
-            cse_authorize_key() {
-              local key=$1 file="${root_home}/.ssh/authorized_keys"
-              mkdir -p "${root_home}/.ssh"
-              chmod 700 "${root_home}/.ssh"
-              touch "$file"
-              chmod 600 "$file"
-              grep -qxF "$key" "$file" || printf '%s\\n' "$key" >>"$file"
-            }
-
+            \(helpers.map(\.text).joined(separator: "\n"))
             """
     }
 
     /// The last line of every script: the guest is ready.
     static let finish = """
-        cse_report \(GuestContract.statusKey) \(GuestContract.Status.done.rawValue)
+        cse_report \(GuestContract.statusKey) \(Shell.quoted(GuestContract.Status.done.rawValue))
         echo "cse: done"
 
         """

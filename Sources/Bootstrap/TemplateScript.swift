@@ -16,8 +16,9 @@ struct TemplateScript {
             role: .template,
             summary: "template \(template.name): \(template.os), Kubernetes \(template.versions.kubernetes), "
                 + "Docker \(template.versions.docker), Weave \(template.versions.weave)",
-            paths: [ScriptPaths.rootHome, ScriptPaths.machineID, ScriptPaths.dbusMachineID, ScriptPaths.systemdDir,
-                    ScriptPaths.aptSourcesDir]
+            paths: [ScriptPaths.rootHome, ScriptPaths.machineID, ScriptPaths.dbusMachineID,
+                    template.os.family == .ubuntu ? ScriptPaths.aptSourcesDir : ScriptPaths.systemdDir],
+            helpers: [.requireCommands, .waitActive] + (adminKey == nil ? [] : [.authorizeKey])
         ) + """
             cse_begin_phase \(phases[0])
             cse_require_commands \(packageManager) curl systemctl base64
@@ -42,10 +43,13 @@ struct TemplateScript {
             """ + ScriptPrelude.finish
     }
 
+    private var adminKey: String? {
+        guard let key = template.adminSSHKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else { return nil }
+        return key
+    }
+
     private var authorizeAdminKey: String {
-        guard let key = template.adminSSHKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
-            return "# no admin ssh key configured"
-        }
-        return "cse_authorize_key \(Shell.quoted(Shell.commentSafe(key)))"
+        guard let adminKey else { return "# no admin ssh key configured" }
+        return "cse_authorize_key \(Shell.quoted(Shell.commentSafe(adminKey)))"
     }
 }
