@@ -1,0 +1,105 @@
+@testable import Bootstrap
+import Foundation
+import Spec
+import Testing
+
+@Suite struct MasterScriptRunTests {
+    @Test func initsPublishesAndReportsDone() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let started = Date()
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode == 0, "\(run.log)\(run.console)")
+        let phases = F.phaseKeys(.master)
+        #expect(run.keys == phases + [GuestContract.joinCommandKey, GuestContract.joinExpiresKey, GuestContract.kubeconfigKey,
+                                      GuestContract.statusKey])
+        #expect(run.guestinfo.filter { $0.key == GuestContract.phaseKey }.map(\.value) == GuestContract.phases(for: .master))
+        #expect(GuestContract.report(run.extraConfig) == .ready)
+
+        let join = try #require(GuestContract.joinInfo(run.extraConfig, now: started))
+        #expect(join.command == Stubs.joinCommand, "trailing blanks trimmed")
+        let expires = try #require(join.expires)
+        #expect(abs(expires.timeIntervalSince(started) - GuestContract.joinTokenTTL) < 30)
+        #expect(GuestContract.kubeconfig(run.extraConfig) == Stubs.adminConf)
+
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.2"))
+        #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl 7200s") })
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("apply -f \(harness.path("root/weave.yml").path)") })
+        #expect(!run.calls.contains { $0.contains("taint") }, "nodes run the workloads")
+        #expect(harness.read("root/.kube/config") == Stubs.adminConf)
+        let mode = try FileManager.default.attributesOfItem(atPath: harness.path("root/.kube/config").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func installsTheJoinRefreshTimer() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.calls.contains("systemctl enable --now cse-join-refresh.timer"))
+        let timer = try #require(harness.read("etc/systemd/system/cse-join-refresh.timer"))
+        #expect(timer.contains("OnUnitActiveSec=\(Int(GuestContract.joinRefreshInterval))"))
+        let service = try #require(harness.read("etc/systemd/system/cse-join-refresh.service"))
+        #expect(service.contains("ExecStart=\(harness.path("usr/local/sbin/cse-join-refresh").path)"))
+        #expect(harness.read("usr/local/sbin/cse-join-refresh") == JoinRefresh.script)
+        #expect(Int(GuestContract.joinRefreshInterval) < Int(GuestContract.joinTokenTTL) / 2,
+                "a refresh that fails once still leaves a valid token")
+    }
+
+    @Test func theTimersScriptPublishesAFreshToken() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        _ = try harness.run(F.master(nodes: 2))
+        let before = try harness.run("")
+        let refresh = try harness.run(JoinRefresh.script)
+
+        #expect(refresh.exitCode == 0)
+        #expect(refresh.keys.dropFirst(before.keys.count) == [GuestContract.joinCommandKey, GuestContract.joinExpiresKey,
+                                                               GuestContract.kubeconfigKey])
+        #expect(GuestContract.joinInfo(refresh.extraConfig)?.command == Stubs.joinCommand)
+    }
+
+    @Test func singleNodeClusterUntaintsTheMaster() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 0))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("taint nodes --all node-role.kubernetes.io/master-") })
+        let apply = try #require(run.calls.firstIndex { $0.contains("apply -f") })
+        let taint = try #require(run.calls.firstIndex { $0.contains("taint") })
+        #expect(apply < taint)
+    }
+
+    @Test func secretsStayOutOfTheLog() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode == 0)
+        #expect(run.log.contains("phase publish"), "the log is written")
+        for secret in ["abcdef.0123456789abcdef", Stubs.initToken, "S0VZLURBVEEtU0VDUkVU", "client-key-data",
+                       run.extraConfig[GuestContract.kubeconfigKey] ?? "<none>", run.extraConfig[GuestContract.joinCommandKey] ?? "<none>"] {
+            #expect(!run.log.contains(secret), "log leaks \(secret.prefix(12))…")
+            #expect(!run.console.contains(secret))
+        }
+    }
+
+    @Test func withoutTemplateSpecKubeadmUsesItsOwnVersion() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2, template: nil))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.9.9"))
+    }
+
+    @Test func photon1PassesThePodNetwork() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(template: F.template(.photon, version: "1.0")))
+
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.1 --pod-network-cidr=10.244.0.0/16 --skip-preflight-checks"))
+    }
+}
