@@ -17,14 +17,24 @@ enum JoinRefresh {
         \#(ScriptPaths.assignments([ScriptPaths.kubernetesDir]))
         # The expiry is taken before the token is made, so it is never later than the token's.
         expires=$(($(date +%s) + \#(ttlSeconds)))
-        join_command=$(kubeadm token create --kubeconfig "\#(ScriptPaths.adminConf)" --print-join-command --ttl \#(ttlSeconds)s)
+        admin_conf="\#(ScriptPaths.adminConf)"
+        token_help=$(kubeadm token create --help)
+        if [[ $token_help == *--print-join-command* ]]; then
+          join_command=$(kubeadm token create --kubeconfig "$admin_conf" --print-join-command --ttl \#(ttlSeconds)s)
+        else
+          # kubeadm before 1.9 cannot print the join command: build it from a token, the CA's key hash and the API server.
+          token=$(kubeadm token create --kubeconfig "$admin_conf" --ttl \#(ttlSeconds)s)
+          ca_hash=$(openssl x509 -pubkey -noout -in "${kubernetes_dir}/pki/ca.crt" | openssl rsa -pubin -outform der 2>/dev/null | sha256sum)
+          server=$(kubectl --kubeconfig "$admin_conf" config view -o 'jsonpath={.clusters[0].cluster.server}')
+          join_command="kubeadm join ${server#https://} --token ${token} --discovery-token-ca-cert-hash sha256:${ca_hash%% *}"
+        fi
         # Trailing blanks kubeadm prints are not part of the command.
         join_command=${join_command%"${join_command##*[![:space:]]}"}
         join_b64=$(printf '%s' "$join_command" | base64 -w0)
         vmtoolsd --cmd "info-set \#(GuestContract.joinCommandKey) ${join_b64}"
         vmtoolsd --cmd "info-set \#(GuestContract.joinExpiresKey) ${expires}"
         # Republished with the token: guestinfo values do not survive a power cycle of the VM.
-        kubeconfig_b64=$(base64 -w0 <"\#(ScriptPaths.adminConf)")
+        kubeconfig_b64=$(base64 -w0 <"$admin_conf")
         vmtoolsd --cmd "info-set \#(GuestContract.kubeconfigKey) ${kubeconfig_b64}"
 
         """#

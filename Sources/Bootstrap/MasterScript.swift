@@ -56,7 +56,8 @@ struct MasterScript {
     private var weaveCommands: String {
         var lines: [String] = []
         if let weave = template?.versions.weave {
-            lines += ["if [[ ! -s \"\(ScriptPaths.weaveManifest)\" ]]; then", WeaveManifest.download(weaveVersion: weave), "fi"]
+            let download = WeaveManifest.download(weaveVersion: weave).split(separator: "\n").map { "  " + $0 }
+            lines += ["if [[ ! -s \"\(ScriptPaths.weaveManifest)\" ]]; then"] + download + ["fi"]
         }
         lines.append("kubectl --kubeconfig \"$admin_conf\" apply -f \"\(ScriptPaths.weaveManifest)\"")
         return lines.joined(separator: "\n")

@@ -103,3 +103,21 @@ import Testing
         #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.1 --pod-network-cidr=10.244.0.0/16 --skip-preflight-checks"))
     }
 }
+
+@Suite struct OldKubeadmJoinTests {
+    /// kubeadm 1.8 (the seed's versions) has no `--print-join-command`: the refresh script assembles the command.
+    @Test func joinCommandIsAssembledBefore19() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2), extraEnvironment: ["HARNESS_OLD_KUBEADM": "1"])
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        let join = try #require(GuestContract.joinInfo(run.extraConfig))
+        let words = join.command.split(separator: " ").map(String.init)
+        #expect(Array(words.prefix(5)) == ["kubeadm", "join", "192.168.1.10:6443", "--token", Stubs.oldToken])
+        #expect(words.count == 7 && words[5] == "--discovery-token-ca-cert-hash")
+        #expect(words.last?.hasPrefix("sha256:") == true && words.last?.count == 7 + 64)
+        #expect(!run.calls.contains { $0.contains("--print-join-command") })
+        #expect(!run.log.contains(Stubs.oldToken))
+    }
+}

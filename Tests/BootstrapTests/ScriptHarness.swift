@@ -62,7 +62,8 @@ struct ScriptHarness {
     }
 
     /// Writes `script` to a file and runs it with bash; `fail` makes the named stub (or "stub firstArgument") exit 1.
-    func run(_ script: String, argument: String = "postcustomization", fail: String? = nil) throws -> Run {
+    func run(_ script: String, argument: String = "postcustomization", fail: String? = nil,
+             extraEnvironment: [String: String] = [:]) throws -> Run {
         let file = path("script-\(UUID().uuidString).sh")
         try script.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
@@ -70,6 +71,7 @@ struct ScriptHarness {
         process.arguments = [file.path, argument]
         var environment = self.environment
         if let fail { environment["HARNESS_FAIL"] = fail }
+        environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         let console = Pipe()
         process.standardOutput = console

@@ -4,6 +4,8 @@
 enum Stubs {
     static let joinCommand = "kubeadm join 10.0.0.5:6443 --token abcdef.0123456789abcdef "
         + "--discovery-token-ca-cert-hash sha256:8cb2de97839780a412b93877f8507ad6c94f73add17d5d7058e91741c9d5ec78"
+    /// The token kubeadm before 1.9 prints for `token create`.
+    static let oldToken = "0ld0ld.0123456789old0ld"
     /// The token `kubeadm init` prints, which must not reach the log.
     static let initToken = "initia.0123456789initia"
     static let adminConf = """
@@ -49,14 +51,19 @@ enum Stubs {
                 echo "Your Kubernetes master has initialized successfully!"
                 echo "  kubeadm join --token \#(initToken) 10.0.0.5:6443 --discovery-token-ca-cert-hash sha256:00"
                 ;;
+              "token create --help")
+                if [[ -z ${HARNESS_OLD_KUBEADM:-} ]]; then echo "      --print-join-command   Instead of printing only the token"; fi
+                ;;
               "token create"*--print-join-command*) echo "\#(joinCommand) " ;;
+              "token create"*) echo "\#(oldToken)" ;;
               "version -o short") echo "v1.9.9" ;;
             esac
             """#,
         "kubectl": #"""
-            if [[ "$*" == "version --client" ]]; then
-              echo 'Client Version: version.Info{Major:"1", Minor:"8", GitVersion:"v1.8.2"}'
-            fi
+            case "$*" in
+              "version --client") echo 'Client Version: version.Info{Major:"1", Minor:"8", GitVersion:"v1.8.2"}' ;;
+              *"config view"*) printf '%s' "https://192.168.1.10:6443" ;;
+            esac
             """#,
         "vmtoolsd": #"""
             # --cmd "info-set KEY VALUE": one line "KEY<TAB>VALUE" per call.
@@ -72,6 +79,7 @@ enum Stubs {
             if [[ -n $output ]]; then echo "kind: List # weave manifest" >"$output"; else echo "-----BEGIN PGP PUBLIC KEY BLOCK-----"; fi
             """#,
         "apt-key": "cat >/dev/null",
+        "openssl": #"if [[ $1 == x509 ]]; then echo "-----BEGIN PUBLIC KEY-----"; else cat; fi"#,
         "systemctl": "",
         "docker": "",
         "apt-get": "",
