@@ -21,8 +21,9 @@ struct MasterScript {
             \(ClusterVMSetup.initCommands(cluster: cluster))
 
             cse_begin_phase \(phases[1])
-            # kubeadm prints a join command with a token: those lines stay out of the log.
-            kubeadm init \(initArguments) 2>&1 | sed -e '/--token/d' -e '/kubeadm join/d'
+            # kubeadm prints a join command with a token: those lines stay out of the log. (Not a pipeline: a failure
+            # must be reported as kubeadm's, not the filter's.)
+            kubeadm init \(initArguments) > >(sed -e '/--token/d' -e '/kubeadm join/d') 2>&1
             mkdir -p "${root_home}/.kube"
             install -m 600 "$admin_conf" "${root_home}/.kube/config"
 
