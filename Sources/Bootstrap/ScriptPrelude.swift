@@ -10,7 +10,8 @@ enum ScriptPrelude {
             set -euo pipefail
             # The ERR trap must also fire inside functions and command substitutions.
             set -o errtrace
-            shopt -s inherit_errexit
+            # bash 4.4+; Ubuntu 16.04 and Photon 1.0 ship 4.3, where errtrace alone still catches substitution failures.
+            shopt -s inherit_errexit 2>/dev/null || true
 
             # vCD runs customization scripts twice: before (precustomization) and after (postcustomization) it
             # customizes the guest. The work belongs after; run by hand without an argument, the script works too.

@@ -50,3 +50,20 @@ import Testing
         #expect(run.calls(of: "kubeadm").isEmpty && run.calls(of: "curl").isEmpty)
     }
 }
+
+@Suite struct NodeFailureTests {
+    @Test func failedJoinNamesTheCommandNotTheToken() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.node(join: JoinInfo(command: Stubs.joinCommand, expires: nil)), fail: "kubeadm join")
+
+        #expect(run.exitCode != 0)
+        guard case .failed(let phase, let reason) = GuestContract.report(run.extraConfig) else {
+            Issue.record("not failed")
+            return
+        }
+        #expect(phase == "join")
+        #expect(reason.hasPrefix("phase join: 'kubeadm \"${join_words[@]:1}\"'"), "\(reason)")
+        #expect(!reason.contains("abcdef") && !run.log.contains("abcdef"))
+    }
+}
