@@ -99,4 +99,16 @@ import Testing
         #expect(run.extraConfig[GuestContract.joinCommandKey] == nil)
         #expect(!run.calls.contains("systemctl enable --now cse-join-refresh.timer"))
     }
+
+    @Test func failureInsideAHelperFunctionIsReported() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        // A file where the .ssh directory belongs makes `mkdir` inside cse_authorize_key fail.
+        try "".write(to: harness.path("root/.ssh"), atomically: true, encoding: .utf8)
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode != 0)
+        #expect(GuestContract.report(run.extraConfig) == .failed(phase: "init", reason: "phase init: 'mkdir -p \"${root_home}/.ssh\"' exited 1"))
+        #expect(run.calls(of: "kubeadm").isEmpty)
+    }
 }
