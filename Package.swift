@@ -47,7 +47,7 @@ let package = Package(
             ]
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
-        .target(name: "Bootstrap", dependencies: ["Spec"]),
+        .target(name: "Bootstrap", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
@@ -92,5 +92,6 @@ let package = Package(
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
         .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
+        .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
     ]
 )

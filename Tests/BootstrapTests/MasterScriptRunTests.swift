@@ -1,0 +1,123 @@
+@testable import Bootstrap
+import Foundation
+import Spec
+import Testing
+
+@Suite struct MasterScriptRunTests {
+    @Test func initsPublishesAndReportsDone() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let started = Date()
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode == 0, "\(run.log)\(run.console)")
+        let phases = F.phaseKeys(.master)
+        #expect(run.keys == phases + [GuestContract.joinCommandKey, GuestContract.joinExpiresKey, GuestContract.kubeconfigKey,
+                                      GuestContract.statusKey])
+        #expect(run.guestinfo.filter { $0.key == GuestContract.phaseKey }.map(\.value) == GuestContract.phases(for: .master))
+        #expect(GuestContract.report(run.extraConfig) == .ready)
+
+        let join = try #require(GuestContract.joinInfo(run.extraConfig, now: started))
+        #expect(join.command == Stubs.joinCommand, "trailing blanks trimmed")
+        let expires = try #require(join.expires)
+        #expect(abs(expires.timeIntervalSince(started) - GuestContract.joinTokenTTL) < 30)
+        #expect(GuestContract.kubeconfig(run.extraConfig) == Stubs.adminConf)
+
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.2"))
+        #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl 7200s") })
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("apply -f \(harness.path("root/weave.yml").path)") })
+        #expect(!run.calls.contains { $0.contains("taint") }, "nodes run the workloads")
+        #expect(harness.read("root/.kube/config") == Stubs.adminConf)
+        let mode = try FileManager.default.attributesOfItem(atPath: harness.path("root/.kube/config").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func installsTheJoinRefreshTimer() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.calls.contains("systemctl enable --now cse-join-refresh.timer"))
+        let timer = try #require(harness.read("etc/systemd/system/cse-join-refresh.timer"))
+        #expect(timer.contains("OnUnitActiveSec=\(Int(GuestContract.joinRefreshInterval))"))
+        let service = try #require(harness.read("etc/systemd/system/cse-join-refresh.service"))
+        #expect(service.contains("ExecStart=\(harness.path("usr/local/sbin/cse-join-refresh").path)"))
+        #expect(harness.read("usr/local/sbin/cse-join-refresh") == JoinRefresh.script)
+        #expect(Int(GuestContract.joinRefreshInterval) < Int(GuestContract.joinTokenTTL) / 2,
+                "a refresh that fails once still leaves a valid token")
+    }
+
+    @Test func theTimersScriptPublishesAFreshToken() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        _ = try harness.run(F.master(nodes: 2))
+        let before = try harness.run("")
+        let refresh = try harness.run(JoinRefresh.script)
+
+        #expect(refresh.exitCode == 0)
+        #expect(refresh.keys.dropFirst(before.keys.count) == [GuestContract.joinCommandKey, GuestContract.joinExpiresKey,
+                                                               GuestContract.kubeconfigKey])
+        #expect(GuestContract.joinInfo(refresh.extraConfig)?.command == Stubs.joinCommand)
+    }
+
+    @Test func singleNodeClusterUntaintsTheMaster() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 0))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("taint nodes --all node-role.kubernetes.io/master-") })
+        let apply = try #require(run.calls.firstIndex { $0.contains("apply -f") })
+        let taint = try #require(run.calls.firstIndex { $0.contains("taint") })
+        #expect(apply < taint)
+    }
+
+    @Test func secretsStayOutOfTheLog() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode == 0)
+        #expect(run.log.contains("phase publish"), "the log is written")
+        for secret in ["abcdef.0123456789abcdef", Stubs.initToken, "S0VZLURBVEEtU0VDUkVU", "client-key-data",
+                       run.extraConfig[GuestContract.kubeconfigKey] ?? "<none>", run.extraConfig[GuestContract.joinCommandKey] ?? "<none>"] {
+            #expect(!run.log.contains(secret), "log leaks \(secret.prefix(12))…")
+            #expect(!run.console.contains(secret))
+        }
+    }
+
+    @Test func withoutTemplateSpecKubeadmUsesItsOwnVersion() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2, template: nil))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.9.9"))
+    }
+
+    @Test func photon1PassesThePodNetwork() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(template: F.template(.photon, version: "1.0")))
+
+        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.1 --pod-network-cidr=10.244.0.0/16 --skip-preflight-checks"))
+    }
+}
+
+@Suite struct OldKubeadmJoinTests {
+    /// kubeadm 1.8 (the seed's versions) has no `--print-join-command`: the refresh script assembles the command.
+    @Test func joinCommandIsAssembledBefore19() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2), extraEnvironment: ["HARNESS_OLD_KUBEADM": "1"])
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        let join = try #require(GuestContract.joinInfo(run.extraConfig))
+        let words = join.command.split(separator: " ").map(String.init)
+        #expect(Array(words.prefix(5)) == ["kubeadm", "join", "192.168.1.10:6443", "--token", Stubs.oldToken])
+        #expect(words.count == 7 && words[5] == "--discovery-token-ca-cert-hash")
+        #expect(words.last?.hasPrefix("sha256:") == true && words.last?.count == 7 + 64)
+        #expect(!run.calls.contains { $0.contains("--print-join-command") })
+        #expect(!run.log.contains(Stubs.oldToken))
+    }
+}
