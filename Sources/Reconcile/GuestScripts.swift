@@ -11,3 +11,5 @@ public protocol GuestScriptProvider: Sendable {
     /// captured item is known); `join` is the master's current join information, required for nodes.
     func clusterScript(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> String
 }
+
+extension BootstrapScripts: GuestScriptProvider {}

@@ -26,7 +26,8 @@ public final class SimServer: Sendable {
             try await Self.respond(request, context: context, simulator: simulator)
         }
         var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
+        // The server library logs expected shutdown noise (cancelled child channels) as errors.
+        quiet.logLevel = max(logger.logLevel, .critical)
         let app = Application(responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "cse-sim"),
                               onServerRunning: { channel in
                                   boundContinuation.yield(channel.localAddress?.port ?? port)

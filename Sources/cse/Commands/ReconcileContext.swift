@@ -19,7 +19,7 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let runner = ActionRunner(session: connection.session, store: store, scripts: PlaceholderScripts(),
+        let runner = ActionRunner(session: connection.session, store: store, scripts: BootstrapScripts(),
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
@@ -31,15 +31,3 @@ struct ReconcileContext {
     }
 }
 
-/// Until the bootstrap module lands: scripts that carry the contract header (and a node's join command).
-struct PlaceholderScripts: GuestScriptProvider {
-    func buildScript(for template: TemplateSpec) -> String {
-        "#!/bin/bash\n\(GuestContract.header(role: .template))\n"
-    }
-
-    func clusterScript(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> String {
-        var script = "#!/bin/bash\n\(GuestContract.header(role: role))\n"
-        if let join { script += "\(GuestContract.joinVariable)='\(Data(join.command.utf8).base64EncodedString())'\n" }
-        return script
-    }
-}
