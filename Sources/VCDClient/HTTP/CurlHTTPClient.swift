@@ -5,7 +5,7 @@ import Synchronization
 
 /// HTTP over libcurl: TLS verified by default (or a CA bundle, or an explicit insecure switch), connect and
 /// request timeouts, and connection reuse through a small pool of easy handles (a handle keeps its
-/// connections between transfers). Blocking transfers run on a dispatch queue, not on Swift's cooperative pool.
+/// connections between transfers). Blocking transfers run on threads of their own, not on Swift's cooperative pool.
 public final class CurlHTTPClient: Sendable {
     public struct Options: Sendable {
         public var verifyTLS: Bool
@@ -26,7 +26,6 @@ public final class CurlHTTPClient: Sendable {
 
     public let options: Options
     private let idle = Mutex<[EasyHandle]>([])
-    private let queue = DispatchQueue(label: "cse.http", attributes: .concurrent)
 
     private static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
@@ -37,9 +36,14 @@ public final class CurlHTTPClient: Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            // A thread of its own per transfer: a blocking transfer on dispatch's global pool would take one of the
+            // few threads Swift concurrency runs on (as many as cores on Linux), and an in-process server answering
+            // it could starve.
+            let thread = Thread {
                 continuation.resume(with: Result { try self.perform(request) })
             }
+            thread.stackSize = 1 << 20
+            thread.start()
         }
     }
 

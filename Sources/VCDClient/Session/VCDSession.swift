@@ -9,7 +9,7 @@ public actor VCDSession {
 
     public nonisolated let baseURL: String
     public let credentials: Credentials
-    private let http: CurlHTTPClient
+    nonisolated let http: CurlHTTPClient
     private let retry: RetryPolicy
     private let logger: Logger
     private var pinnedVersion: String?
