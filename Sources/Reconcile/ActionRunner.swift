@@ -49,7 +49,7 @@ public struct ActionRunner: Sendable {
             try await wait(session.setMetadata(href, entries.map { ($0.key, $0.value) }))
             return "recorded \(entries.map(\.key).joined(separator: ", ")) on \(action.target)"
         case .reconfigureVM(let href, let cpu, let memoryMB):
-            for task in try await session.resize(vmHref: href, cpu: cpu, memoryMB: memoryMB) { try await wait(task) }
+            try await session.resize(vmHref: href, cpu: cpu, memoryMB: memoryMB) { try await wait($0) }
             return "resized \(action.target) to \(cpu) CPU / \(memoryMB) MB"
         case .removeVMs(let vAppHref, let vmHrefs):
             return try await removeVMs(vAppHref: vAppHref, vmHrefs: vmHrefs, target: action.target)
@@ -174,7 +174,7 @@ public struct ActionRunner: Sendable {
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {
-                for task in try await session.resize(vmHref: vmHref, cpu: request.size.cpu, memoryMB: request.size.memoryMB) { try await wait(task) }
+                try await session.resize(vmHref: vmHref, cpu: request.size.cpu, memoryMB: request.size.memoryMB) { try await wait($0) }
             }
             if vm["status"] != "4" { try await wait(session.powerOn(vmHref)) }
         }

@@ -107,16 +107,15 @@ extension VCDSession {
         return try VCDTask(try await send("POST", entityHref + "/metadata", xml: body, contentType: MediaType.metadata))
     }
 
-    /// Sets a VM's CPU count and memory through its virtual hardware section (one task each).
-    public func resize(vmHref: String, cpu: Int, memoryMB: Int) async throws -> [VCDTask] {
+    /// Sets a VM's CPU count and memory through its virtual hardware section: two changes, each a task; the second
+    /// starts only after `wait` saw the first end (vCD refuses a change to a VM that is busy with BUSY_ENTITY).
+    public func resize(vmHref: String, cpu: Int, memoryMB: Int, wait: (VCDTask) async throws -> Void) async throws {
         let cpuItem = rasdItem(resourceType: 3, instanceID: 4, units: "hertz * 10^6", description: "Number of Virtual CPUs",
                                elementName: "\(cpu) virtual CPU(s)", quantity: cpu, extra: "<vmw:CoresPerSocket ovf:required=\"false\">\(cpu)</vmw:CoresPerSocket>")
         let memoryItem = rasdItem(resourceType: 4, instanceID: 5, units: "byte * 2^20", description: "Memory Size",
                                   elementName: "\(memoryMB) MB of memory", quantity: memoryMB, extra: "")
-        return [
-            try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/cpu", xml: cpuItem, contentType: MediaType.rasdItem)),
-            try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/memory", xml: memoryItem, contentType: MediaType.rasdItem)),
-        ]
+        try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/cpu", xml: cpuItem, contentType: MediaType.rasdItem)))
+        try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/memory", xml: memoryItem, contentType: MediaType.rasdItem)))
     }
 
     /// Captures a vApp as a vApp template in a catalog.
