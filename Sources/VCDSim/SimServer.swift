@@ -65,7 +65,7 @@ public final class SimServer: Sendable {
                                                        body: Data(buffer: body)))
         if answer.dropConnection {
             // An injected connection reset: close without a response.
-            context.channel.close(promise: nil)
+            try? await context.channel.close()
         }
         var fields = HTTPFields()
         for (name, value) in answer.headers {

@@ -193,9 +193,14 @@ public actor Simulator {
     static func routeKey(_ path: String) -> String {
         path.split(separator: "/").map { segment -> String in
             let text = String(segment)
-            if let dash = text.firstIndex(of: "-"), text.count > 30 { return text[..<dash] + "-{id}" }
-            return text.count >= 32 && text.contains("-") ? "{id}" : text
+            if isUUID(text) { return "{id}" }
+            if let dash = text.firstIndex(of: "-"), isUUID(String(text[text.index(after: dash)...])) { return text[..<dash] + "-{id}" }
+            return text
         }.reduce("") { $0 + "/" + $1 }
+    }
+
+    static func isUUID(_ text: String) -> Bool {
+        text.count == 36 && text.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12]
     }
 
     // MARK: persistence
