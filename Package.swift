@@ -91,6 +91,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
         .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap",
+                                                          .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
         .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
     ]

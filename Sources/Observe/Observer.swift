@@ -40,18 +40,22 @@ public struct Observer: Sendable {
         ])
         async let taskRecords = session.query("adminTask", filter: "status==running,status==queued,status==preRunning",
                                               fields: ["object", "status"])
+        // Query records name orgs by href; one read of the org list turns them into names.
+        let orgNames = Dictionary(try await session.get("/api/org").all("Org").compactMap { org in org["href"].map { ($0, org["name"] ?? "") } },
+                                  uniquingKeysWith: { first, _ in first })
         let busy = Set(try await taskRecords.compactMap { $0["object"] })
         let vms = try await vmRecords
         var snapshot = Snapshot()
-        snapshot.clusters = try await vApps(try await clusterRecords, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy)
-        snapshot.buildVApps = try await vApps(try await buildRecords, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy)
-        snapshot.templates = try await templateRecords.compactMap(Self.template)
+        snapshot.clusters = try await vApps(try await clusterRecords, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames)
+        snapshot.buildVApps = try await vApps(try await buildRecords, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
+        snapshot.templates = try await templateRecords.compactMap { Self.template($0, orgNames: orgNames) }
         snapshot.sourceImages = try await images(sourceImages)
         snapshot.takenAt = Date()
         return snapshot
     }
 
-    private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>) async throws -> [ObservedVApp] {
+    private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>,
+                       orgNames: [String: String]) async throws -> [ObservedVApp] {
         let vmsByVApp = Dictionary(grouping: vms) { $0["container"] ?? "" }
         var result: [ObservedVApp] = []
         for record in records {
@@ -76,7 +80,7 @@ public struct Observer: Sendable {
                 observedVMs.append(try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy))
             }
             result.append(ObservedVApp(
-                name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.lastComponent(record["org"]),
+                name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.orgName(record["org"], orgNames),
                 vdc: record["vdcName"] ?? "", owner: owner, specHash: record.metadata[MetadataKey.specHash] ?? "",
                 templateItem: record.metadata[MetadataKey.templateItem] ?? "", network: nil,
                 isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name }))
@@ -122,17 +126,22 @@ public struct Observer: Sendable {
         return result
     }
 
-    static func template(_ record: QueryRecord) -> ObservedTemplate? {
+    static func template(_ record: QueryRecord, orgNames: [String: String] = [:]) -> ObservedTemplate? {
         guard let name = record.metadata[MetadataKey.templateName], let href = record.href else { return nil }
         return ObservedTemplate(name: name, revision: record.metadata[MetadataKey.templateRevision].flatMap(Int.init) ?? 0,
-                                specHash: record.metadata[MetadataKey.specHash] ?? "", org: lastComponent(record["org"]),
+                                specHash: record.metadata[MetadataKey.specHash] ?? "", org: orgName(record["org"], orgNames),
                                 catalog: record["catalogName"] ?? "", itemName: record.name ?? "", href: href,
                                 isReady: isResolved(record["status"]))
     }
 
     static func isResolved(_ status: String?) -> Bool { status == nil || status == "RESOLVED" }
 
-    /// Admin records name the org by href; cse's own metadata carries the name where it matters.
+    /// Admin records name the org by href: its name from the org list, else the href's last part.
+    static func orgName(_ value: String?, _ names: [String: String]) -> String {
+        guard let value else { return "" }
+        return names[value] ?? lastComponent(value)
+    }
+
     static func lastComponent(_ value: String?) -> String {
         guard let value else { return "" }
         return value.split(separator: "/").last.map(String.init) ?? value

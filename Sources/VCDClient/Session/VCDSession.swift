@@ -98,13 +98,16 @@ public actor VCDSession {
     private func currentToken(renew: Bool, stale: String? = nil) async throws -> String {
         if let token, !renew || (stale != nil && token != stale) { return token }
         if let login { return try await login.value.0 }
-        let task = Task { try await self.performLogin() }
+        // Token and version are set inside the login task, so every caller that joined it sees both.
+        let task = Task {
+            let (token, version) = try await self.performLogin()
+            self.token = token
+            self.apiVersion = version
+            return (token, version)
+        }
         login = task
         defer { login = nil }
-        let (token, version) = try await task.value
-        self.token = token
-        self.apiVersion = version
-        return token
+        return try await task.value.0
     }
 
     private func performLogin() async throws -> (String, String) {

@@ -13,31 +13,15 @@ struct Converge {
     let interactive = isatty(STDOUT_FILENO) == 1
 
     func run() async throws -> Outcome {
-        let deadline = ContinuousClock.now + timeout
         let printer = ProgressPrinter(interactive: interactive)
         await context.reconciler.onEvent { event in printer.event(event) }
-        var stuckPasses = 0
-        while ContinuousClock.now < deadline {
-            let report = try await context.reconciler.pass()
-            let failures = report.plan.assessments.compactMap { key, assessment in
-                assessment.phase == .failed ? "\(key): \(assessment.failure ?? assessment.message)" : nil
-            }.sorted()
-            let busy = report.inFlight > 0 || !report.started.isEmpty
-            if report.plan.isEmpty && !busy && report.plan.assessments.values.allSatisfy({ $0.phase == .ready || $0.phase == .deleting }) {
-                printer.clear()
-                return .converged
-            }
-            // Failed objects are retried with back-off; give up when nothing else moves for a while.
-            stuckPasses = !failures.isEmpty && !busy ? stuckPasses + 1 : 0
-            if stuckPasses >= 3 {
-                printer.clear()
-                return .failed(failures)
-            }
-            printer.status(Self.summary(report))
-            await context.reconciler.waitForChange(timeout: .seconds(2))
-        }
+        let outcome = try await context.reconciler.converge(timeout: timeout) { report in printer.status(Self.summary(report)) }
         printer.clear()
-        return .timedOut
+        switch outcome {
+        case .converged: return .converged
+        case .failed(let failures): return .failed(failures)
+        case .timedOut: return .timedOut
+        }
     }
 
     static func summary(_ report: Reconciler.PassReport) -> String {

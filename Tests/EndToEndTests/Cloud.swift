@@ -1,0 +1,128 @@
+import Bootstrap
+import Foundation
+import Logging
+import Observe
+import Reconcile
+import Spec
+import Store
+import VCDClient
+import VCDSim
+
+/// A reconciler with its store file, wired to a simulator over HTTP: cse as `cse run` has it, on a test cloud.
+struct Cloud {
+    let server: SimServer
+    let store: DesiredStateStore
+    let admin: VCDSession
+    let reconciler: Reconciler
+    let directory: URL
+
+    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil) async throws -> Cloud {
+        var options = SimOptions()
+        options.taskSeconds = 0.03
+        options.bootSeconds = 0.03
+        options.phaseSeconds = 0.01
+        configure(&options)
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("cse-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = try await SimServer.start(try Simulator(options: options))
+        let store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
+        var logger = Logger(label: "cse.e2e")
+        logger.logLevel = .warning
+        let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
+                               retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
+        let runner = ActionRunner(session: admin, store: store, scripts: BootstrapScripts(), taskTimeout: .seconds(30),
+                                  pollInterval: .milliseconds(20), logger: logger)
+        let reconciler = Reconciler(store: store, observer: Observer(session: admin, logger: logger), runner: runner, logger: logger)
+        return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory)
+    }
+
+    /// Writes desired state from YAML documents, as `cse apply --prune --no-wait` does.
+    func apply(_ documents: String...) throws {
+        let specs = try SpecLoader().load(sources: [(file: "specs.yaml", text: documents.joined(separator: "\n---\n"))])
+        _ = try store.apply(specs, prune: true)
+    }
+
+    func converge(timeout: Duration = .seconds(60)) async throws -> Reconciler.ConvergeOutcome {
+        try await reconciler.converge(timeout: timeout)
+    }
+
+    func stop() async {
+        await reconciler.drain()
+        await admin.logout()
+        await server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: reading the cloud (as a test, through the API and the simulator's audit)
+
+    func audit() async throws -> Audit {
+        let response = try await CurlHTTPClient().send(HTTPRequest(method: "GET", url: server.baseURL + "/sim/inventory"))
+        return Audit(try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:])
+    }
+
+    func vApp(_ name: String) async throws -> XMLTree? {
+        guard let href = try await admin.query("adminVApp", filter: "name==\(name)").first?.href else { return nil }
+        return try await admin.get(href)
+    }
+
+    func vm(_ name: String) async throws -> QueryRecord? {
+        try await admin.query("adminVM", filter: "name==\(name)", fields: ["name", "status", "container"]).first
+    }
+
+    func wait(_ task: VCDTask) async throws { try await admin.wait(for: task, pollInterval: .milliseconds(20)) }
+}
+
+/// The simulator's view of its cloud.
+struct Audit {
+    let raw: [String: Any]
+    init(_ raw: [String: Any]) { self.raw = raw }
+
+    var vApps: [[String: Any]] { raw["vApps"] as? [[String: Any]] ?? [] }
+    var vAppNames: [String] { vApps.compactMap { $0["name"] as? String }.sorted() }
+    func vmNames(of vApp: String) -> [String] {
+        (vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted()
+    }
+    func vmStatuses(of vApp: String) -> [Int] {
+        (vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? Int }
+    }
+    var addresses: [String] { (raw["addresses"] as? [[String: String]] ?? []).compactMap { $0["address"] }.sorted() }
+    var catalogItems: [String] { (raw["catalogItems"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted() }
+    var problems: [String] { raw["problems"] as? [String] ?? ["audit unreadable"] }
+}
+
+enum Specs {
+    static func template(capture: Bool = true, cleanup: Bool = true, kubernetes: String = "1.8.2") -> String {
+        """
+        apiVersion: cse/v1
+        kind: Template
+        metadata:
+          name: ubuntu-16.04
+        spec:
+          os: {name: ubuntu, version: "16.04"}
+          source:
+            url: https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova
+            sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
+            catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova
+          build: {org: cse, vdc: cse-vdc, network: cse-net, ipAllocationMode: pool, catalog: cse, tempVApp: csetmp-u, cleanup: \(cleanup), capture: \(capture)}
+          catalogItem: k8s-u
+          versions: {kubernetes: \(kubernetes), docker: 17.09.0-ce, weave: 2.0.5}
+          rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
+        """
+    }
+
+    static func cluster(_ name: String, org: String = "org1", vdc: String = "org1-vdc", network: String = "intranet", nodes: Int) -> String {
+        """
+        apiVersion: cse/v1
+        kind: Cluster
+        metadata:
+          name: \(name)
+          org: \(org)
+        spec:
+          vdc: \(vdc)
+          template: ubuntu-16.04
+          network: \(network)
+          nodes:
+            count: \(nodes)
+        """
+    }
+}
