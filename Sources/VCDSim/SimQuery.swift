@@ -161,11 +161,15 @@ extension Simulator {
         case "vApp":
             return state.vApps.values.map { vApp in
                 let vdc = state.vdcs[vApp.vdc]
+                let vms = state.vmsOf(vApp: vApp.id)
+                // vCD totals the VMs' resources in the record (what `vcd vapp list` shows as CPUs, memory, storage).
                 return QueryRow(attributes: [
                     "name": vApp.name, "href": r.href(.vApp, vApp.id), "vdc": r.href(.vdc, vApp.vdc), "vdcName": vdc?.name ?? "",
                     "org": r.href(.org, vApp.org), "ownerName": state.users[vApp.owner]?.name ?? "", "status": Self.statusName(state.status(ofVApp: vApp)),
-                    "numberOfVMs": String(state.vmsOf(vApp: vApp.id).count), "isDeployed": String(vApp.deployed), "isEnabled": "true",
+                    "numberOfVMs": String(vms.count), "isDeployed": String(vApp.deployed), "isEnabled": "true",
                     "isExpired": "false", "isInMaintenanceMode": "false", "creationDate": r.iso(vApp.createdAt),
+                    "numberOfCpus": String(vms.reduce(0) { $0 + $1.cpu }), "memoryAllocationMB": String(vms.reduce(0) { $0 + $1.memoryMB }),
+                    "storageKB": String(vms.reduce(0) { $0 + $1.diskMB * 1024 }), "isBusy": String(state.runningTask(on: vApp.id) != nil),
                 ], entityID: vApp.id, org: vApp.org)
             }
         case "vM", "vm":

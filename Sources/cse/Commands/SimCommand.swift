@@ -16,7 +16,7 @@ struct SimCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to listen on.")
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
     var listen = "127.0.0.1:8443"
 
     @Option(help: "Inventory YAML (orgs, users, vdcs, networks, catalogs); default: the built-in one matching specs/.")
@@ -47,7 +47,8 @@ struct SimCommand: AsyncParsableCommand {
         let forwarder = try amqp.map { try AMQPForwarder.make(url: $0) }
         let simulator = try Simulator(inventory: cloud, options: options, forwarder: forwarder)
         let server = try await SimServer.start(simulator, host: String(parts[0]), port: port)
-        print("cse sim: vCloud API at \(server.baseURL)/api (system administrator: administrator@System)")
+        // Unbuffered: with `--listen 127.0.0.1:0` scripts read the port from this line while the server runs.
+        FileHandle.standardOutput.write(Data("cse sim: vCloud API at \(server.baseURL)/api (system administrator: administrator@System)\n".utf8))
         try await server.wait()
     }
 }
