@@ -10,12 +10,23 @@ extension Reconciler {
 
     /// Runs passes until vCD matches desired state, an object keeps failing, or `timeout` passes.
     /// `progress` sees each pass's report (for a status line).
-    public func converge(timeout: Duration, stuckPassesBeforeFailing: Int = 3,
+    public func converge(timeout: Duration, stuckPassesBeforeFailing: Int = 3, maxFailedPasses: Int = 6,
                          progress: @Sendable (PassReport) -> Void = { _ in }) async throws -> ConvergeOutcome {
         let deadline = ContinuousClock.now + timeout
         var stuckPasses = 0
+        var failedPasses = 0
         while ContinuousClock.now < deadline {
-            let report = try await pass()
+            let report: PassReport
+            do {
+                report = try await pass()
+                failedPasses = 0
+            } catch {
+                // Observation failed (vCD unreachable, 5xx after retries): try again, but not forever.
+                failedPasses += 1
+                if failedPasses >= maxFailedPasses { throw error }
+                await waitForChange(timeout: .seconds(min(8, 1 << failedPasses) / 4))
+                continue
+            }
             let failures = report.plan.assessments.compactMap { key, assessment in
                 assessment.phase == .failed ? "\(key): \(assessment.failure ?? assessment.message)" : nil
             }.sorted()

@@ -60,6 +60,11 @@ struct Cloud {
         return Audit(try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:])
     }
 
+    func faultSummary() async throws -> [[String: Any]] {
+        let response = try await CurlHTTPClient().send(HTTPRequest(method: "GET", url: server.baseURL + "/sim/faults"))
+        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+    }
+
     func vApp(_ name: String) async throws -> XMLTree? {
         guard let href = try await admin.query("adminVApp", filter: "name==\(name)").first?.href else { return nil }
         return try await admin.get(href)

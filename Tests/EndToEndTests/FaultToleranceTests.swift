@@ -25,5 +25,8 @@ struct FaultToleranceTests {
         #expect(audit.vmNames(of: "f1") == ["f1-m1", "f1-n1", "f1-n2"])
         #expect(audit.addresses.count == 7)
         #expect(audit.problems.isEmpty)
+        // The faults really happened.
+        let summary = try await cloud.faultSummary()
+        #expect(summary.allSatisfy { ($0["fired"] as? Int ?? 0) > 0 }, "\(summary)")
     }
 }

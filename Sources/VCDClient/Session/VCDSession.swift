@@ -117,7 +117,8 @@ public actor VCDSession {
             (name: "Accept", value: "application/*+xml;version=\(version)"),
             (name: "Authorization", value: "Basic \(basic)"),
         ])
-        let response = try await http.send(request)
+        // Logging in changes nothing but a new session, so a transient failure is retried like a read.
+        let response = try await sendRetryingServerErrors(request)
         guard response.status == 200 || response.status == 201, let token = response.header("x-vcloud-authorization") else {
             var error = Self.error(from: response, request: "POST \(Self.loggable(loginURL))")
             if response.status == 401 { error.message = "login as \(credentials) refused: \(error.message)" }
@@ -128,9 +129,25 @@ public actor VCDSession {
         return (token, version)
     }
 
+    /// For the login exchange (safe to repeat): retries 5xx answers and connection failures with back-off.
+    private func sendRetryingServerErrors(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var attempt = 1
+        while true {
+            do {
+                let response = try await http.send(request)
+                if response.status < 500 || attempt >= retry.maxAttempts { return response }
+                logger.notice("\(request.method) \(Self.loggable(request.url)) answered HTTP \(response.status); retrying")
+            } catch let error as TransportError where error.kind != .tls && attempt < retry.maxAttempts {
+                logger.notice("\(request.method) \(Self.loggable(request.url)) failed: \(error); retrying")
+            }
+            try await Task.sleep(for: retry.delay(afterAttempt: attempt))
+            attempt += 1
+        }
+    }
+
     /// The highest version both sides speak (or the configured one), and where to log in with it.
     private func negotiateVersion() async throws -> (String, String) {
-        let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + "/api/versions"))
+        let response = try await sendRetryingServerErrors(HTTPRequest(method: "GET", url: baseURL + "/api/versions"))
         guard response.status == 200 else { throw Self.error(from: response, request: "GET /api/versions") }
         let offered = try XMLTree.parse(response.body).all("VersionInfo")
             .filter { $0["deprecated"] != "true" }
