@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
-        .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
+        .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
         .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap",

@@ -31,6 +31,11 @@ extension Simulator {
         }
     }
 
+    /// The audit as JSON (what `GET /sim/inventory` answers).
+    public func auditJSON() -> Data {
+        (try? JSONSerialization.data(withJSONObject: audit(), options: [.sortedKeys])) ?? Data("{}".utf8)
+    }
+
     /// What the cloud holds, for tests to check: vApps with their VMs and addresses, and anything suspicious.
     func audit() -> [String: Any] {
         var problems: [String] = []

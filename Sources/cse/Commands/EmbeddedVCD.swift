@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VCDClient
 import VCDSim
+import Yams
 
 /// The in-process vCD simulator cse uses when config.yaml names no vCD. Its cloud lives in
 /// `stateDirectory/state.json`, so clusters built by one command are there for the next.
@@ -9,15 +10,27 @@ enum EmbeddedVCD {
     static let administrator = Credentials(user: "administrator", org: "System", password: "sim-admin")
 
     static func open(stateDirectory: String, logger: Logger) async throws -> VCDConnection {
-        var options = SimOptions()
+        var options = try settings(in: stateDirectory)
         options.stateFile = (stateDirectory as NSString).appendingPathComponent("state.json")
         let simulator = try Simulator(inventory: .default, options: options)
         let server = try await SimServer.start(simulator, logger: logger)
         let session = VCDSession(baseURL: server.baseURL, credentials: administrator, logger: logger)
         try await session.connect()
-        return VCDConnection(session: session, description: "the embedded vCD simulator (state in \(stateDirectory))", taskPollInterval: .milliseconds(100)) {
+        let poll: Duration = .milliseconds(max(20, min(100, Int(options.taskSeconds * 500))))
+        return VCDConnection(session: session, description: "the embedded vCD simulator (state in \(stateDirectory))", taskPollInterval: poll) {
             await session.logout()
             await server.stop()
+        }
+    }
+
+    /// Timings and fault rules for the embedded cloud, from `settings.yaml` beside its state (optional).
+    static func settings(in stateDirectory: String) throws -> SimOptions {
+        let path = (stateDirectory as NSString).appendingPathComponent("settings.yaml")
+        guard FileManager.default.fileExists(atPath: path) else { return SimOptions() }
+        do {
+            return try YAMLDecoder().decode(SimOptions.self, from: try String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            throw SimSetupError("\(path): \(error)")
         }
     }
 }
