@@ -41,8 +41,9 @@ public actor Reconciler {
     let logger: Logger
     private var backoff = Backoff()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
-    private var wake: AsyncStream<Void>.Continuation?
-    private var events: AsyncStream<Void>?
+    /// A wake-up that came while nobody waited; the next wait returns at once.
+    private var pendingWake = false
+    private var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
     private var listeners: [@Sendable (Event) -> Void] = []
 
     public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
@@ -53,9 +54,6 @@ public actor Reconciler {
         self.tenantTasks = TenantTaskCompleter(session: runner.session, logger: logger)
         self.limits = limits
         self.logger = logger
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        self.events = stream
-        self.wake = continuation
     }
 
     public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
@@ -67,7 +65,19 @@ public actor Reconciler {
         Task { await self.signal() }
     }
 
-    private func signal() { wake?.yield() }
+    private func signal() {
+        guard !waiters.isEmpty else {
+            pendingWake = true
+            return
+        }
+        let woken = waiters.values
+        waiters.removeAll()
+        for waiter in woken { waiter.resume(returning: true) }
+    }
+
+    private func endWait(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume(returning: false)
+    }
 
     /// The plan for the current state, without acting.
     public func plan() async throws -> Plan {
@@ -122,24 +132,53 @@ public actor Reconciler {
     public var inFlight: Int { running.count }
 
     /// Waits until an action ends, `poke()` is called, a backed-off object is due, or `timeout` passes.
-    public func waitForChange(timeout: Duration) async {
+    /// Returns true when woken by an event (an action ended, a poke), false on a timeout, a due back-off or cancellation.
+    @discardableResult
+    public func waitForChange(timeout: Duration) async -> Bool {
+        if pendingWake {
+            pendingWake = false
+            return true
+        }
         let deadline = ContinuousClock.now + timeout
         let due = backoff.nextReady(after: .now).map { min($0, deadline) } ?? deadline
-        guard let events else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var iterator = events.makeAsyncIterator()
-                _ = await iterator.next()
+        let id = UUID()
+        let timer = Task {
+            try? await Task.sleep(until: due, clock: .continuous)
+            self.endWait(id)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume(returning: false) } else { waiters[id] = continuation }
             }
-            group.addTask { try? await Task.sleep(until: due, clock: .continuous) }
-            await group.next()
-            group.cancelAll()
+        } onCancel: {
+            Task { await self.endWait(id) }
         }
     }
 
     /// Waits for every running action to end (used on shutdown and by `cse apply`).
     public func drain() async {
         for entry in running.values { await entry.task.value }
+    }
+
+    /// Waits up to `timeout` for running actions; returns how many were still running (handed back: every
+    /// action is safe to repeat, so the next start finds what they did and goes on).
+    public func drain(timeout: Duration) async -> Int {
+        let tasks = running.values.map(\.task)
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for task in tasks { await task.value }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let result = await group.next() ?? false
+            group.cancelAll()
+            return result
+        }
+        return finished ? 0 : running.count
     }
 
     // MARK: internals
@@ -177,7 +216,7 @@ public actor Reconciler {
             }
             for listener in listeners { listener(.failed(action, error: "\(error)")) }
         }
-        wake?.yield()
+        signal()
     }
 
     /// Writes each desired object's assessment (and, for clusters, what vCD shows of them) as its status.

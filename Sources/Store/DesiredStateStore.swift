@@ -181,3 +181,14 @@ public final class DesiredStateStore: Sendable {
         return (try reread(key, db), .deleted)
     }
 }
+
+extension DesiredStateStore {
+    /// Changes whenever desired state does (a write by this process or another): objects added, changed,
+    /// marked for deletion or removed. Cheap enough to poll every second.
+    public func changeToken() throws -> String {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(updatedAt), COUNT(deletionRequestedAt), SUM(generation) FROM object")
+            return [0, 1, 2, 3].map { index in row.flatMap { ($0[index] as DatabaseValue?)?.description } ?? "" }.joined(separator: "|")
+        }
+    }
+}

@@ -7,7 +7,7 @@ struct CSE: AsyncParsableCommand {
         abstract: "Container Service Extension: Kubernetes clusters for vCloud Director tenants, reconciled from YAML specs.",
         version: CSEVersion.current,
         subcommands: [
-            ApplyCommand.self, PlanCommand.self, GetCommand.self, DescribeCommand.self, SimCommand.self,
+            ApplyCommand.self, PlanCommand.self, RunCommand.self, GetCommand.self, DescribeCommand.self, SimCommand.self,
             SampleConfigCommand.self, SampleSpecsCommand.self, VersionCommand.self, DebugCommand.self,
         ]
     )

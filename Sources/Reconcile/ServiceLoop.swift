@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+
+extension Reconciler {
+    /// The service's loop (level-triggered, like a controller's): a pass whenever desired state changes (`changeToken`
+    /// differs), an action ends, someone pokes, or `resync` passes with nothing happening — the last repairs drift
+    /// made in vCD behind cse's back. Runs until the task is cancelled.
+    /// While objects are still on their way (waiting on guests or on vCD) the loop comes back after `requeue`,
+    /// as a controller requeues, rather than sleeping in a worker.
+    public func serve(resync: Duration, requeue: Duration = .seconds(2), changeToken: @escaping @Sendable () -> String?, logger: Logger) async {
+        var failures = 0
+        while !Task.isCancelled {
+            var settled = true
+            do {
+                let report = try await pass()
+                failures = 0
+                settled = report.plan.isEmpty && report.inFlight == 0
+                    && report.plan.assessments.values.allSatisfy { $0.phase == .ready || $0.phase == .failed }
+                if !report.started.isEmpty {
+                    logger.info("pass: started \(report.started.count) action(s), \(report.inFlight) running, \(report.plan.actions.count) planned")
+                }
+            } catch {
+                failures += 1
+                logger.error("reconcile pass failed (\(failures) in a row): \(error)")
+            }
+            let token = changeToken()
+            let interval = failures > 0 ? min(resync, .seconds(1 << min(failures, 6))) : (settled ? resync : requeue)
+            let nextResync = ContinuousClock.now + interval
+            while !Task.isCancelled && ContinuousClock.now < nextResync {
+                if await waitForChange(timeout: .seconds(1)) { break }
+                if changeToken() != token { break }
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// `cse run` as a service: woken by desired-state changes written by another process, and stopped by SIGTERM.
+@Suite("cse run")
+struct RunCommandTests {
+    @Test func theServiceConvergesWhatApplyWritesAndStopsCleanlyOnSigterm() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        try cli.write("""
+            store:
+              path: \(cli.path("state/store.sqlite"))
+            service:
+              resync_interval: 600
+              log_file: \(cli.path("cse.log"))
+              logging_level: info
+            """, to: "config.yaml")
+        try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
+        let service = try cli.start(["run", "config.yaml"])
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
+        // Desired state written by another process; the service notices without waiting for the resync.
+        let sample = try cli.run(["sample-specs", cli.path("specs")])
+        #expect(sample.status == 0, "\(sample.stderr)")
+        let apply = try cli.run(["apply", "specs/", "--no-wait", "--config", "config.yaml"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        var ready = false
+        for _ in 0..<300 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            let clusters = try cli.run(["get", "clusters", "--config", "config.yaml", "-o", "json"])
+            ready = clusters.stdout.range(of: #""phase"\s*:\s*"Ready""#, options: .regularExpression) != nil
+        }
+        #expect(ready, "the cluster never became ready under cse run")
+        kill(service.processIdentifier, SIGTERM)
+        service.waitUntilExit()
+        #expect(service.terminationReason == .exit && service.terminationStatus == 0)
+        let log = try String(contentsOfFile: cli.path("cse.log"), encoding: .utf8)
+        #expect(log.contains("received SIGTERM"))
+        #expect(log.contains("stopped"))
+        #expect(!log.contains("sim-admin"))
+    }
+}
