@@ -17,4 +17,6 @@ public enum MediaType {
     public static let undeployVAppParams = "application/vnd.vmware.vcloud.undeployVAppParams+xml"
     public static let rasdItem = "application/vnd.vmware.vcloud.rasdItem+xml"
     public static let orgVdcNetwork = "application/vnd.vmware.vcloud.orgNetwork+xml"
+    public static let extensionService = "application/vnd.vmware.admin.service+xml"
+    public static let extensionServices = "application/vnd.vmware.admin.extensionServices+xml"
 }

@@ -5,6 +5,7 @@ enum XMLWriter {
     static let rasd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
     static let vmw = "http://www.vmware.com/schema/ovf"
     static let xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    static let vmext = "http://www.vmware.com/vcloud/extension/v1.5"
 
     static func escape(_ text: String) -> String {
         var result = ""

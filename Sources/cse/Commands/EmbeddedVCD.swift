@@ -13,7 +13,13 @@ enum EmbeddedVCD {
         var options = try settings(in: stateDirectory)
         options.stateFile = (stateDirectory as NSString).appendingPathComponent("state.json")
         let simulator = try Simulator(inventory: .default, options: options)
-        let server = try await SimServer.start(simulator, logger: logger)
+        // A port derived from the state folder keeps hrefs the same from one run to the next; any free port otherwise.
+        let server: SimServer
+        do {
+            server = try await SimServer.start(simulator, port: stablePort(for: stateDirectory), logger: logger)
+        } catch {
+            server = try await SimServer.start(simulator, logger: logger)
+        }
         let session = VCDSession(baseURL: server.baseURL, credentials: administrator, logger: logger)
         try await session.connect()
         let poll: Duration = .milliseconds(max(20, min(100, Int(options.taskSeconds * 500))))
@@ -21,6 +27,13 @@ enum EmbeddedVCD {
             await session.logout()
             await server.stop()
         }
+    }
+
+    static func stablePort(for directory: String) -> Int {
+        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        var hash: UInt32 = 2_166_136_261
+        for byte in path.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return 20_000 + Int(hash % 20_000)
     }
 
     /// Timings and fault rules for the embedded cloud, from `settings.yaml` beside its state (optional).

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Spec
+import Store
+
+/// CSE 0.1's `cse install config.yaml`: the template of config.yaml's broker section becomes desired state
+/// and is built now.
+struct InstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Build the template described in config.yaml's broker section (as CSE 0.1 did).",
+        discussion: "Writes it as desired state (like a Template spec) and reconciles until it is in the catalog."
+    )
+
+    @Argument(help: "config.yaml with a broker section.")
+    var config: String
+
+    @Flag(help: "Keep the build vApp running for inspection instead of capturing it.")
+    var noCapture = false
+
+    @Option(help: "Seconds to wait.")
+    var timeout = 3600
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        var options = storeOptions
+        options.config = config
+        let loaded = try options.loadConfig()
+        guard var template = loaded.broker else { throw ValidationError("\(config) has no broker section") }
+        if noCapture { template.build.capture = false }
+        let store = try options.openStore(config: loaded)
+        let (stored, outcome) = try store.put(.template(template), owner: .admin)
+        print("\(stored.key) \(outcome.rawValue) generation \(stored.generation)")
+        try await Reconciling.run(options, timeout: timeout)
+    }
+}
+
+/// CSE 0.1's `cse uninstall config.yaml`: the broker section's template is deleted (kept while clusters use it).
+struct UninstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uninstall",
+        abstract: "Delete the template described in config.yaml's broker section from the catalog."
+    )
+
+    @Argument(help: "config.yaml with a broker section.")
+    var config: String
+
+    @Option(help: "Seconds to wait.")
+    var timeout = 1800
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        var options = storeOptions
+        options.config = config
+        let loaded = try options.loadConfig()
+        guard let template = loaded.broker else { throw ValidationError("\(config) has no broker section") }
+        let store = try options.openStore(config: loaded)
+        let key = ObjectKey(kind: .template, org: "", name: template.name)
+        guard try store.object(key) != nil else {
+            print("\(key) is not installed")
+            return
+        }
+        let (stored, outcome) = try store.markDeleted(key)
+        print("\(stored.key) \(outcome.rawValue)")
+        try await Reconciling.run(options, timeout: timeout)
+    }
+}
+
+/// Reconcile until converged, as `cse apply` does after writing desired state.
+enum Reconciling {
+    static func run(_ options: StoreOptions, timeout: Int) async throws {
+        let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: false))
+        print("Reconciling against \(context.connection.description)")
+        let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
+        await context.close()
+        switch outcome {
+        case .converged: print("Converged: vCD matches the desired state.")
+        case .failed(let failures):
+            Diagnostics.printError((["Failed:"] + failures.map { "  \($0)" }).joined(separator: "\n"))
+            throw ExitCode.failure
+        case .timedOut:
+            Diagnostics.printError("Timed out after \(timeout) s")
+            throw ExitCode(3)
+        }
+    }
+}
