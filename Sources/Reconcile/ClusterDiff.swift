@@ -8,11 +8,12 @@ struct ClusterDiff {
     let cluster: DesiredState.Cluster
     let desired: DesiredState
     let observed: Snapshot
+    /// The cluster's vApp (found by its owner id), looked up once by the caller.
+    let vApp: ObservedVApp?
 
     private var spec: ClusterSpec { cluster.spec }
     private var nodeCount: String { spec.nodes.count == 1 ? "1 node" : "\(spec.nodes.count) nodes" }
     private var key: ObjectKey { cluster.key }
-    private var vApp: ObservedVApp? { observed.clusters.first { $0.owner == cluster.uid } }
 
     func add(to plan: inout Plan) {
         if cluster.isDeleting {

@@ -9,6 +9,14 @@ public struct DesiredState: Sendable {
         public var specHash: String
         public var generation: Int
         public var isDeleting: Bool
+
+        public init(uid: String, spec: TemplateSpec, specHash: String, generation: Int, isDeleting: Bool) {
+            self.uid = uid
+            self.spec = spec
+            self.specHash = specHash
+            self.generation = generation
+            self.isDeleting = isDeleting
+        }
     }
 
     public struct Cluster: Hashable, Sendable {
@@ -19,6 +27,14 @@ public struct DesiredState: Sendable {
         public var isDeleting: Bool
 
         public var key: ObjectKey { ObjectKey(kind: .cluster, org: spec.org, name: spec.name) }
+
+        public init(uid: String, spec: ClusterSpec, specHash: String, generation: Int, isDeleting: Bool) {
+            self.uid = uid
+            self.spec = spec
+            self.specHash = specHash
+            self.generation = generation
+            self.isDeleting = isDeleting
+        }
     }
 
     public var templates: [Template]

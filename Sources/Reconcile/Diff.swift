@@ -11,8 +11,10 @@ public enum Diff {
         for template in desired.templates.sorted(by: { $0.spec.name < $1.spec.name }) {
             TemplateDiff(template: template, observed: observed, usedItems: usedItems).add(to: &plan)
         }
+        // Indexed once: a lookup per cluster over all vApps made the diff quadratic in the number of clusters.
+        let vAppsByOwner = Dictionary(observed.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
         for cluster in desired.clusters.sorted(by: { $0.key < $1.key }) {
-            ClusterDiff(cluster: cluster, desired: desired, observed: observed).add(to: &plan)
+            ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vAppsByOwner[cluster.uid]).add(to: &plan)
         }
         OrphanDiff(desired: desired, observed: observed, usedItems: usedItems).add(to: &plan)
         return plan

@@ -223,9 +223,10 @@ public actor Reconciler {
     private func record(_ plan: Plan, snapshot: Snapshot) throws {
         let now = Date()
         let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
+        let actionsByKey = Dictionary(grouping: plan.actions, by: \.object)
         for object in try store.objects() {
             guard let assessment = plan.assessments[object.key] else { continue }
-            let waiting = plan.actions(for: object.key)
+            let waiting = actionsByKey[object.key] ?? []
             var phaseChanged = false
             try store.updateStatus(of: object.uid) { status in
                 if object.key.kind == .cluster { status.observed = vApps[object.uid].map(Self.facts) }

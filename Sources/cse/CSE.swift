@@ -8,7 +8,7 @@ struct CSE: AsyncParsableCommand {
         version: CSEVersion.current,
         subcommands: [
             ApplyCommand.self, PlanCommand.self, RunCommand.self, GetCommand.self, DescribeCommand.self, KubeconfigCommand.self,
-            InstallCommand.self, UninstallCommand.self, RegisterCommand.self, SimCommand.self,
+            InstallCommand.self, UninstallCommand.self, RegisterCommand.self, SimCommand.self, BenchCommand.self,
             SampleConfigCommand.self, SampleSpecsCommand.self, VersionCommand.self, DebugCommand.self,
         ]
     )
