@@ -53,6 +53,10 @@ let package = Package(
         .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
+        // AMQP 0-9-1 over rabbitmq-c: connect, declare, consume, publish, ack, reconnect.
+        .target(name: "AMQPTransport", dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")]),
+        // Consumes vCD extension requests from AMQP, answers them through ClusterAPI, acks after commit.
+        .target(name: "ExtensionService", dependencies: ["AMQPTransport", "TenantAPI", "Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The command-line interface.
         .executableTarget(
             name: "cse",
@@ -63,6 +67,8 @@ let package = Package(
                 "Reconcile",
                 "VCDClient",
                 "TenantAPI",
+                "ExtensionService",
+                "AMQPTransport",
                 "Bootstrap",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,5 +81,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec"]),
     ]
 )
