@@ -31,9 +31,10 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible, CustomDebug
         let port = components.port ?? 5672
         guard (1...65535).contains(port) else { throw .invalidURL("port \(port) is out of range") }
         if let query = components.query, !query.isEmpty { throw .invalidURL("query parameters are not supported") }
-        var vhost = components.path
-        if vhost.hasPrefix("/") { vhost.removeFirst() }
-        guard !vhost.contains("/") else { throw .invalidURL("a vhost is one path segment; write '/' as %2F") }
+        var encodedVHost = components.percentEncodedPath
+        if encodedVHost.hasPrefix("/") { encodedVHost.removeFirst() }
+        guard !encodedVHost.contains("/") else { throw .invalidURL("a vhost is one path segment; write '/' as %2F") }
+        let vhost = encodedVHost.removingPercentEncoding ?? encodedVHost
         self.init(host: host, port: port, user: components.user ?? "guest", password: components.password ?? "guest",
                   vhost: vhost.isEmpty ? "/" : vhost)
     }

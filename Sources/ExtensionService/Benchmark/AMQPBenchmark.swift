@@ -19,8 +19,20 @@ public enum AMQPBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let client = try await BenchmarkClient.open(url: url, replyExchange: names.replyExchange, replyQueue: names.replyQueue)
-        defer { Task { [connection = client.connection] in await connection.close() } }
+        do {
+            let report = try await measure(url: url, requests: requests, window: window, names: names, directory: directory, client: client, logger: logger)
+            await removeTopology(names, client: client)
+            return report
+        } catch {
+            await removeTopology(names, client: client)
+            throw error
+        }
+    }
 
+    typealias Names = (exchange: String, raw: String, service: String, replyExchange: String, replyQueue: String)
+
+    private static func measure(url: AMQPURL, requests: Int, window: Int, names: Names, directory: URL, client: BenchmarkClient,
+                                logger: Logger) async throws -> AMQPBenchmarkReport {
         // Baseline first: the raw echo.
         let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
         let echoTask = Task { await echo.run() }
@@ -37,7 +49,12 @@ public enum AMQPBenchmark {
         var quiet = logger
         quiet.logLevel = .warning
         let api = ClusterAPI(store: store, callers: BenchmarkCallers(), tasks: BenchmarkTasks(), kubeconfigs: NoKubeconfigs(), logger: quiet)
-        let session = AMQPConsumerSession(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.service), logger: quiet)
+        let topology = AMQPTopology(exchange: names.exchange, queue: names.service)
+        // Declared up front: the service connects in the background, and a message published before its
+        // queue is bound would be dropped by the exchange.
+        try await client.connection.declareQueue(topology.queue)
+        try await client.connection.bindQueue(topology.queue, exchange: topology.exchange, routingKey: topology.routingKey)
+        let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
         let service = ExtensionService(session: session, api: api, logger: quiet)
         let serviceTask = Task { try await service.run() }
         let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
@@ -45,9 +62,12 @@ public enum AMQPBenchmark {
                                                 accept: BenchmarkRequests.isAccepted)
         serviceTask.cancel()
         _ = try? await serviceTask.value
+        return AMQPBenchmarkReport(broker: url.redacted, window: window, service: measured, rawEcho: raw)
+    }
 
+    private static func removeTopology(_ names: Names, client: BenchmarkClient) async {
         for queue in [names.raw, names.service, names.replyQueue] { try? await client.connection.deleteQueue(queue) }
         for exchange in [names.exchange, names.replyExchange] { try? await client.connection.deleteExchange(exchange) }
-        return AMQPBenchmarkReport(broker: url.redacted, window: window, service: measured, rawEcho: raw)
+        await client.connection.close()
     }
 }
