@@ -204,10 +204,10 @@ final class BlockingConnection {
         switch method.id {
         case Self.channelClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
-            var ok = amqp_channel_close_ok_t()
-            _ = amqp_send_method(state, frame.channel, Self.channelCloseOK, &ok)
             let error = AMQPError.channelClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string,
                                                         during: frame.channel == Self.consumeChannel ? "consume" : "publish")
+            var ok = amqp_channel_close_ok_t()
+            _ = amqp_send_method(state, frame.channel, Self.channelCloseOK, &ok)
             if frame.channel == Self.consumeChannel {
                 abandon()
             } else {
@@ -216,10 +216,11 @@ final class BlockingConnection {
             throw error
         case Self.connectionClose:
             let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            let error = AMQPError.connectionClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: "receive")
             var ok = amqp_connection_close_ok_t()
             _ = amqp_send_method(state, 0, Self.connectionCloseOK, &ok)
             abandon()
-            throw AMQPError.connectionClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: "receive")
+            throw error
         default:
             return  // e.g. basic.cancel-ok or a stray ack: nothing to do
         }
@@ -238,18 +239,21 @@ final class BlockingConnection {
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             if reply.reply.id == Self.channelClose {
                 let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                // Copy the text first: it lives in the connection's memory, which abandon() frees.
+                let error = AMQPError.channelClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: operation)
                 // The channel is gone; cse treats that as the end of the connection and reconnects.
                 abandon()
-                throw AMQPError.channelClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: operation)
+                throw error
             }
             if reply.reply.id == Self.connectionClose {
                 let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+                let error = AMQPError.connectionClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: operation)
                 if let state {
                     var ok = amqp_connection_close_ok_t()
                     _ = amqp_send_method(state, 0, Self.connectionCloseOK, &ok)
                 }
                 abandon()
-                throw AMQPError.connectionClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: operation)
+                throw error
             }
             abandon()
             throw AMQPError.connectionLost(during: operation, reason: "unexpected broker method \(reply.reply.id)")
