@@ -124,6 +124,7 @@ struct FakeVCD {
         return correlationID
     }
 
+    @discardableResult
     func send(_ method: String, _ path: String, token: String? = "t-alice", body: Any? = nil, id: String = UUID().uuidString) async throws -> String {
         try await publish(Self.request(method, path, token: token, body: body, id: id))
     }
