@@ -29,6 +29,8 @@ public enum AMQPBenchmark {
         }
     }
 
+    static let warmUp = 20
+
     typealias Names = (exchange: String, raw: String, service: String, replyExchange: String, replyQueue: String)
 
     private static func measure(url: AMQPURL, requests: Int, window: Int, names: Names, directory: URL, client: BenchmarkClient,
@@ -36,6 +38,10 @@ public enum AMQPBenchmark {
         // Baseline first: the raw echo.
         let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
         let echoTask = Task { await echo.run() }
+        // Each phase starts with an unmeasured warm-up, so connection setup is not counted as latency.
+        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.raw,
+                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
+                                     accept: { !$0.isEmpty })
         let raw = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.raw,
                                            body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
                                            accept: { !$0.isEmpty })
@@ -57,6 +63,9 @@ public enum AMQPBenchmark {
         let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
         let service = ExtensionService(session: session, api: api, logger: quiet)
         let serviceTask = Task { try await service.run() }
+        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
+                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
+                                     accept: BenchmarkRequests.isAccepted)
         let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
                                                 body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
                                                 accept: BenchmarkRequests.isAccepted)

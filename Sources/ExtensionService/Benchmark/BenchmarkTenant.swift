@@ -31,8 +31,8 @@ enum BenchmarkRequests {
         master: .defaultMaster, node: .defaultNode, adminSSHKey: nil, rootPassword: .environment("CSE_BENCH_UNUSED"))
 
     /// vcd-cli 19's `POST /api/cluster` as vCD forwards it: a JSON array of the request and a security context.
-    static func createCluster(index: Int, requestID: String) -> Data {
-        let body: [String: Any] = ["name": "bench-\(index)", "node_count": 1, "vdc": "bench-vdc", "network": "bench-net",
+    static func createCluster(index: Int, requestID: String, prefix: String = "bench") -> Data {
+        let body: [String: Any] = ["name": "\(prefix)-\(index)", "node_count": 1, "vdc": "bench-vdc", "network": "bench-net",
                                    "cpu_count": NSNull(), "memory": NSNull(), "storage_profile": NSNull(), "ssh_key": NSNull()]
         let bodyData = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
         let request: [String: Any] = [
