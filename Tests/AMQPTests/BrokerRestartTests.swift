@@ -39,15 +39,15 @@ struct BrokerRestartTests {
         for index in 0..<count {
             try await vcd.send("POST", "/api/cluster", body: FakeVCD.createBody("r\(index)"), id: "restart-\(index)")
         }
-        try await eventually { await harness.events.acknowledged.count >= 10 }
+        try await eventually { harness.events.acknowledged.count >= 10 }
         try await broker.stop()
-        let ackedBeforeRestart = Set(await harness.events.acknowledged)
+        let ackedBeforeRestart = Set(harness.events.acknowledged)
         #expect(ackedBeforeRestart.count < count, "the broker stopped after everything was done: nothing was tested")
         try await Task.sleep(for: .milliseconds(300))
         try await broker.start()
 
-        try await eventually(timeout: .seconds(90)) { Set(await harness.events.acknowledged).count == count }
-        let acknowledged = Set(await harness.events.acknowledged)
+        try await eventually(timeout: .seconds(90)) { Set(harness.events.acknowledged).count == count }
+        let acknowledged = Set(harness.events.acknowledged)
         let names = try harness.clusters().map(\.key.name)
         #expect(names.count == Set(names).count, "a request was applied twice: \(names.sorted())")
         for id in acknowledged {

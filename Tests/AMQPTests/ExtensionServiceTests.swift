@@ -32,8 +32,8 @@ struct ExtensionServiceTests {
         #expect(list.status == 200 && list.id == "req-2")
         #expect((list.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["c1"])
 
-        try await eventually { await harness.events.acknowledged == ["req-1", "req-2"] }
-        #expect(await harness.events.committed == ["req-1"])
+        try await eventually { harness.events.acknowledged == ["req-1", "req-2"] }
+        #expect(harness.events.committed == ["req-1"])
         service.cancel()
         await vcd.close()
     }
@@ -57,8 +57,8 @@ struct ExtensionServiceTests {
         #expect(try harness.clusters().map(\.key.name) == ["c9"])
         #expect(try harness.store.tenantTasks().count == 1)
         #expect(await harness.tasks.created == 1)
+        try await eventually { harness.events.acknowledged == ["req-crash"] }
         #expect(await crashes.seen == ["req-crash", "req-crash"])
-        try await eventually { await harness.events.acknowledged == ["req-crash"] }
         #expect(try await vcd.nextReply(timeout: .milliseconds(500)) == nil, "acknowledged: not delivered a third time")
         service.cancel()
         await vcd.close()
@@ -90,8 +90,8 @@ struct ExtensionServiceTests {
         }
         #expect(try harness.store.objects() == before, "malformed messages changed the store")
         let rejectedCount = unreadable
-        try await eventually { await harness.events.rejected == rejectedCount }
-        #expect(await harness.events.committed.isEmpty)
+        try await eventually { harness.events.rejected == rejectedCount }
+        #expect(harness.events.committed.isEmpty)
 
         // Still alive: a valid request afterwards is served.
         let correlationID = try await vcd.send("POST", "/api/cluster", body: FakeVCD.createBody("after"), id: "req-valid")

@@ -5,6 +5,7 @@ import AMQPTransport
 import ExtensionService
 import Spec
 import Store
+import Synchronization
 import TenantAPI
 
 /// vCD stand-ins: tokens map to callers, tasks get numbered hrefs.
@@ -32,11 +33,13 @@ struct NoKubeconfig: KubeconfigSource {
     func kubeconfig(for cluster: StoredObject, status: ObjectStatus) async throws -> String { throw Unavailable() }
 }
 
-/// Collects the service's events for assertions.
-actor EventLog {
-    private(set) var events: [ExtensionServiceEvent] = []
-    func append(_ event: ExtensionServiceEvent) { events.append(event) }
+/// Collects the service's events for assertions, in the order the service reports them.
+final class EventLog: Sendable {
+    private let recorded = Mutex<[ExtensionServiceEvent]>([])
 
+    func append(_ event: ExtensionServiceEvent) { recorded.withLock { $0.append(event) } }
+
+    var events: [ExtensionServiceEvent] { recorded.withLock { $0 } }
     var acknowledged: [String] { events.compactMap { if case .acknowledged(let id) = $0 { id } else { nil } } }
     var committed: [String] { events.compactMap { if case .committed(let id) = $0 { id } else { nil } } }
     var rejected: Int { events.filter { if case .rejected = $0 { true } else { false } }.count }
@@ -76,7 +79,7 @@ final class ServiceHarness: Sendable {
                                           reconnect: reconnect, logger: Self.quietLogger)
         let events = self.events
         let service = ExtensionService(session: session, api: api, logger: Self.quietLogger, pollInterval: .milliseconds(100), hooks: hooks,
-                                       events: { event in Task { await events.append(event) } })
+                                       events: { event in events.append(event) })
         return Task { try await service.run() }
     }
 

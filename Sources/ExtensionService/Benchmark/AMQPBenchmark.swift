@@ -38,6 +38,7 @@ public enum AMQPBenchmark {
         // Baseline first: the raw echo.
         let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
         let echoTask = Task { await echo.run() }
+        defer { echoTask.cancel() }  // also when a measurement throws
         // Each phase starts with an unmeasured warm-up, so connection setup is not counted as latency.
         _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.raw,
                                      body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
@@ -63,6 +64,7 @@ public enum AMQPBenchmark {
         let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
         let service = ExtensionService(session: session, api: api, logger: quiet)
         let serviceTask = Task { try await service.run() }
+        defer { serviceTask.cancel() }
         _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
                                      body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
                                      accept: BenchmarkRequests.isAccepted)
