@@ -55,6 +55,7 @@ struct BrokerRestartTests {
             #expect(names.filter { $0 == name }.count == 1, "acknowledged \(id) is not stored exactly once")
         }
         #expect(names.count == count)
+        #expect(await service.session.connectionsOpened >= 2, "the service never reconnected")
         #expect(try harness.store.tenantTasks().count == count)
         #expect(await harness.tasks.created == count)
         service.cancel()

@@ -59,6 +59,7 @@ struct ExtensionServiceTests {
         #expect(await harness.tasks.created == 1)
         try await eventually { harness.events.acknowledged == ["req-crash"] }
         #expect(await crashes.seen == ["req-crash", "req-crash"])
+        #expect(await service.session.connectionsOpened == 2, "the simulated crash should cost exactly one reconnect")
         #expect(try await vcd.nextReply(timeout: .milliseconds(500)) == nil, "acknowledged: not delivered a third time")
         service.cancel()
         await vcd.close()

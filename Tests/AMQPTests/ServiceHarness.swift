@@ -72,15 +72,22 @@ final class ServiceHarness: Sendable {
         return logger
     }
 
-    /// Starts the service in a task; cancel the task to stop it.
+    /// A service running in a task, and its session (to see how often it connected).
+    struct RunningService {
+        let task: Task<Void, any Error>
+        let session: AMQPConsumerSession
+        func cancel() { task.cancel() }
+    }
+
+    /// Starts the service in a task; cancel it to stop it.
     func startService(hooks: ExtensionService.Hooks = ExtensionService.Hooks(),
-                      reconnect: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .milliseconds(500))) -> Task<Void, any Error> {
+                      reconnect: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .milliseconds(500))) -> RunningService {
         let session = AMQPConsumerSession(url: url, topology: topology, options: AMQPConnectionOptions(connectTimeout: .seconds(2)),
                                           reconnect: reconnect, logger: Self.quietLogger)
         let events = self.events
         let service = ExtensionService(session: session, api: api, logger: Self.quietLogger, pollInterval: .milliseconds(100), hooks: hooks,
                                        events: { event in events.append(event) })
-        return Task { try await service.run() }
+        return RunningService(task: Task { try await service.run() }, session: session)
     }
 
     func clusters() throws -> [StoredObject] { try store.objects(kind: .cluster) }
