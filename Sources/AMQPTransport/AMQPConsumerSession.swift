@@ -104,7 +104,7 @@ public actor AMQPConsumerSession {
     }
 
     private func lose(_ broken: AMQPConnection, _ error: AMQPError) async {
-        if case .channelClosedByBroker(_, _, "publish") = error {
+        if error.isRejectedPublish {
             // Only the publishing channel died (e.g. a reply to an exchange that does not exist); the
             // consuming channel and its deliveries are intact.
             logger.warning("AMQP publish rejected: \(error)")

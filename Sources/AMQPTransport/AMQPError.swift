@@ -14,6 +14,13 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection was closed by this process.
     case closed
 
+    /// The broker refused a publish (e.g. 404: the exchange does not exist): retrying cannot deliver it,
+    /// but the connection and its consumer are fine.
+    public var isRejectedPublish: Bool {
+        if case .channelClosedByBroker(_, _, "publish") = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .invalidURL(let why): return "invalid AMQP URL: \(why)"

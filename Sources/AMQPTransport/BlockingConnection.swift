@@ -13,6 +13,8 @@ final class BlockingConnection {
     private static let consumeChannel: amqp_channel_t = 1
     private var publishChannel: amqp_channel_t?
     private var nextPublishChannel: amqp_channel_t = 2
+    /// Exchanges seen to exist on this connection (see `verifyExchange`).
+    private var knownExchanges: Set<String> = []
 
     init(endpoint: String, id: UInt64) {
         self.endpoint = endpoint
@@ -141,6 +143,7 @@ final class BlockingConnection {
     func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) throws {
         let state = try liveState()
         let channel = try openPublishChannel(state)
+        try verifyExchange(exchange, on: channel, state)
         let buffers = CBuffers()
         var raw = amqp_basic_properties_t()
         var flags: UInt32 = 0
@@ -192,6 +195,27 @@ final class BlockingConnection {
         try check(amqp_get_rpc_reply(state), during: "channel.open")
         publishChannel = channel
         return channel
+    }
+
+    /// Checks once per connection that an exchange exists before publishing to it. A publish to a missing
+    /// exchange fails only later, by the broker closing the channel, after the message was silently dropped
+    /// (and its delivery perhaps acknowledged); a passive declare fails at once, with the broker's text.
+    private func verifyExchange(_ exchange: String, on channel: amqp_channel_t, _ state: amqp_connection_state_t) throws {
+        guard !exchange.isEmpty, !knownExchanges.contains(exchange) else { return }  // "" is the default exchange
+        let buffers = CBuffers()
+        amqp_exchange_declare(state, channel, buffers.bytes(exchange), buffers.bytes("direct"), 1, 0, 0, 0, amqp_empty_table)
+        let reply = amqp_get_rpc_reply(state)
+        if reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION, reply.reply.id == Self.channelClose {
+            let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            let error = AMQPError.channelClosedByBroker(code: Int(close.reply_code), text: close.reply_text.string, during: "publish")
+            var ok = amqp_channel_close_ok_t()
+            _ = amqp_send_method(state, channel, Self.channelCloseOK, &ok)
+            // Only the publishing channel is gone; the consuming channel and its deliveries are intact.
+            publishChannel = nil
+            throw error
+        }
+        try check(reply, during: "exchange.declare (passive) \(exchange)")
+        knownExchanges.insert(exchange)
     }
 
     /// amqp_consume_message stops at any frame that is not a delivery; the broker closing a channel or the

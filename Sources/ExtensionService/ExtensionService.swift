@@ -74,6 +74,9 @@ public struct ExtensionService: Sendable {
                 try await session.publish(exchange: address.exchange, routingKey: address.routingKey,
                                           body: reply.encoded(requestID: requestID), properties: address.properties)
                 events(.answered(requestID: requestID, status: reply.status))
+            } catch let error as AMQPError where error.isRejectedPublish {
+                // The reply address is wrong (e.g. no such exchange): a redelivery could not fix that.
+                logger.warning("reply to request \(requestID) refused by the broker (\(error)); acknowledging it anyway")
             } catch {
                 // Not acknowledged: the broker redelivers it and the request log answers it the same way.
                 logger.warning("reply to request \(requestID) not sent (\(error)); it will be redelivered")

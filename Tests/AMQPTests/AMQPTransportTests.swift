@@ -70,17 +70,18 @@ struct AMQPTransportFailureTests {
         let connection = try await AMQPConnection.connect(to: url)
         try await connection.consume(topology)
         let missing = AMQPTestBroker.unique("missing")
-        try await connection.publish(exchange: missing, routingKey: "r", body: Data("lost".utf8))
-        // The broker answers the bad publish by closing the publishing channel; the next wait reports it.
-        var reported: AMQPError?
-        for _ in 0..<20 where reported == nil {
-            do { _ = try await connection.receive(timeout: .milliseconds(100)) } catch { reported = error }
+        // Refused at once (not silently dropped), with the broker's text.
+        do {
+            try await connection.publish(exchange: missing, routingKey: "r", body: Data("lost".utf8))
+            Issue.record("publish to a missing exchange succeeded")
+        } catch {
+            guard case .channelClosedByBroker(404, let text, "publish") = error else {
+                Issue.record("expected a 404 channel close, got \(error)")
+                return
+            }
+            #expect(text.contains("NOT_FOUND") && text.contains(missing))
+            #expect(error.isRejectedPublish && !error.isTransient)
         }
-        guard case .channelClosedByBroker(404, let text, "publish")? = reported else {
-            Issue.record("expected a 404 channel close, got \(String(describing: reported))")
-            return
-        }
-        #expect(text.contains("NOT_FOUND") && text.contains(missing))
         // Consuming channel intact; publishing reopens a channel.
         try await connection.publish(exchange: topology.exchange, routingKey: topology.routingKey, body: Data("kept".utf8))
         let delivery = try #require(try await connection.receive(timeout: .seconds(5)))

@@ -104,6 +104,30 @@ struct ExtensionServiceTests {
     }
 }
 
+extension ExtensionServiceTests {
+    @Test func requestWhoseReplyExchangeIsMissingIsAppliedAcknowledgedAndTheConsumerGoesOn() async throws {
+        let harness = try ServiceHarness(url: url)
+        defer { harness.cleanUp() }
+        let vcd = try await FakeVCD.connect(url, serving: harness.topology)
+        let service = harness.startService()
+        defer { service.cancel() }
+
+        let properties = AMQPProperties(correlationID: "lost-reply", replyTo: vcd.replyQueue, persistent: true,
+                                        headers: ["replyToExchange": AMQPTestBroker.unique("no-such-exchange")])
+        let body = FakeVCD.request("POST", "/api/cluster", token: "t-alice", body: FakeVCD.createBody("c5"), id: "req-lost")
+        try await vcd.connection.publish(exchange: harness.topology.exchange, routingKey: harness.topology.routingKey, body: body, properties: properties)
+        try await eventually { harness.events.acknowledged == ["req-lost"] }
+        #expect(try harness.clusters().map(\.key.name) == ["c5"])
+
+        let correlationID = try await vcd.send("GET", "/api/cluster", id: "req-next")
+        let reply = try #require(try await vcd.nextReply())
+        #expect(reply.correlationID == correlationID && reply.status == 200)
+        #expect(await service.session.connectionsOpened == 1, "a refused reply must not cost the connection")
+        service.cancel()
+        await vcd.close()
+    }
+}
+
 /// Says "do not ack" the first time it sees a request, "ack" after.
 actor CrashOnce {
     private(set) var seen: [String] = []
