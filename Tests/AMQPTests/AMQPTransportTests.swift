@@ -92,6 +92,24 @@ struct AMQPTransportFailureTests {
         await connection.close()
     }
 
+    @Test func idleConsumerThatKeepsWaitingAnswersHeartbeatsAndStaysConnected() async throws {
+        // 1 s heartbeats: the broker drops a connection that stays silent for two of them.
+        let topology = AMQPTopology(exchange: AMQPTestBroker.unique("x"), queue: AMQPTestBroker.unique("q"))
+        let connection = try await AMQPConnection.connect(to: url, options: AMQPConnectionOptions(heartbeatSeconds: 1))
+        try await connection.consume(topology)
+        let idleUntil = ContinuousClock.now + .seconds(4)
+        while ContinuousClock.now < idleUntil {
+            #expect(try await connection.receive(timeout: .milliseconds(250)) == nil)
+        }
+        try await connection.publish(exchange: topology.exchange, routingKey: topology.routingKey, body: Data("still here".utf8))
+        let delivery = try #require(try await connection.receive(timeout: .seconds(5)))
+        #expect(delivery.body == Data("still here".utf8))
+        try await connection.ack(delivery)
+        try await connection.deleteQueue(topology.queue)
+        try await connection.deleteExchange(topology.exchange)
+        await connection.close()
+    }
+
     @Test func wrongPasswordIsARefusedLoginThatNeverShowsThePassword() async throws {
         var wrong = url
         wrong.password = "not-the-Password-4711"
