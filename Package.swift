@@ -68,6 +68,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // AMQP 0-9-1 over rabbitmq-c: connect, declare, consume, publish, ack, reconnect.
+        .target(name: "AMQPTransport", dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")]),
+        // Consumes vCD extension requests from AMQP, answers them through ClusterAPI, acks after commit.
+        .target(name: "ExtensionService", dependencies: ["AMQPTransport", "TenantAPI", "Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The command-line interface.
         .executableTarget(
             name: "cse",
@@ -78,6 +82,8 @@ let package = Package(
                 "Reconcile",
                 "VCDClient",
                 "TenantAPI",
+                "ExtensionService",
+                "AMQPTransport",
                 "Bootstrap",
                 "VCDSim",
                 .product(name: "Yams", package: "Yams"),
@@ -95,5 +101,6 @@ let package = Package(
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
         .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec"]),
     ]
 )

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+
+/// A consumer that outlives its connections: it connects (and declares its topology) when first used and
+/// again after the broker goes away, pausing with exponential backoff and jitter between attempts.
+/// Deliveries not acknowledged before a connection died are redelivered by the broker; acknowledging
+/// one of them on a later connection is skipped, as its tag is meaningless there.
+public actor AMQPConsumerSession {
+    nonisolated public let url: AMQPURL
+    nonisolated public let topology: AMQPTopology
+    private let options: AMQPConnectionOptions
+    private let policy: ReconnectPolicy
+    private let logger: Logger
+    private var connection: AMQPConnection?
+    private var failedAttempts = 0
+    public private(set) var connectionsOpened = 0
+
+    public init(url: AMQPURL, topology: AMQPTopology, options: AMQPConnectionOptions = AMQPConnectionOptions(),
+                reconnect: ReconnectPolicy = ReconnectPolicy(), logger: Logger = Logger(label: "cse.amqp")) {
+        self.url = url
+        self.topology = topology
+        self.options = options
+        self.policy = reconnect
+        self.logger = logger
+    }
+
+    /// Waits up to `timeout` for the next delivery (nil if none), connecting first when needed. Transient
+    /// failures are logged and retried; only a configuration error (bad login, rejected topology) or
+    /// cancellation ends it.
+    public func receive(timeout: Duration) async throws -> AMQPDelivery? {
+        let connection = try await connected()
+        do {
+            return try await connection.receive(timeout: timeout)
+        } catch {
+            await lose(connection, error)
+            return nil
+        }
+    }
+
+    /// Acknowledges a delivery; false when its connection is gone (the broker will deliver it again).
+    @discardableResult
+    public func ack(_ delivery: AMQPDelivery) async -> Bool {
+        guard let connection, connection.id == delivery.connectionID else { return false }
+        do {
+            try await connection.ack(delivery)
+            return true
+        } catch {
+            await lose(connection, error)
+            return false
+        }
+    }
+
+    /// Publishes on the current connection (connecting first when needed). Throws when the connection
+    /// breaks meanwhile; the session reconnects on next use.
+    public func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {
+        let connection = try await connected()
+        do {
+            try await connection.publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
+        } catch {
+            await lose(connection, error)
+            throw error
+        }
+    }
+
+    /// Drops the connection without acknowledging anything, as a crash would (tests use it).
+    public func dropConnection() async {
+        guard let connection else { return }
+        self.connection = nil
+        await connection.abandon()
+    }
+
+    public func close() async {
+        guard let connection else { return }
+        self.connection = nil
+        await connection.close()
+    }
+
+    private func connected() async throws -> AMQPConnection {
+        if let connection { return connection }
+        while true {
+            try Task.checkCancellation()
+            do {
+                let fresh = try await AMQPConnection.connect(to: url, options: options)
+                do {
+                    try await fresh.consume(topology)
+                } catch {
+                    await fresh.abandon()
+                    throw error
+                }
+                if failedAttempts > 0 { logger.info("AMQP reconnected to \(url.redacted) after \(failedAttempts) failed attempt(s)") }
+                failedAttempts = 0
+                connectionsOpened += 1
+                connection = fresh
+                return fresh
+            } catch let error where error.isTransient {
+                failedAttempts += 1
+                let pause = policy.delay(afterFailures: failedAttempts)
+                // One line per attempt, but only the first few at warning level: a long outage is not a log flood.
+                let level: Logger.Level = failedAttempts <= 3 || failedAttempts % 20 == 0 ? .warning : .debug
+                logger.log(level: level, "AMQP \(url.redacted) unavailable (\(error)); attempt \(failedAttempts), retrying in \(String(format: "%.2f", pause.seconds)) s")
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    private func lose(_ broken: AMQPConnection, _ error: AMQPError) async {
+        if error.isRejectedPublish {
+            // Only the publishing channel died (e.g. a reply to an exchange that does not exist); the
+            // consuming channel and its deliveries are intact.
+            logger.warning("AMQP publish rejected: \(error)")
+            return
+        }
+        logger.warning("AMQP connection to \(url.redacted) lost: \(error)")
+        if connection === broken { connection = nil }
+        await broken.abandon()
+    }
+
+    private func lose(_ broken: AMQPConnection, _ error: any Error) async {
+        await lose(broken, (error as? AMQPError) ?? .connectionLost(during: "call", reason: "\(error)"))
+    }
+}
+
+extension Error {
+    fileprivate var isTransient: Bool { (self as? AMQPError)?.isTransient ?? false }
+}

@@ -1,0 +1,84 @@
+import AMQPTransport
+import Foundation
+import Logging
+import Store
+import TenantAPI
+
+/// Measures tenant requests per second through RabbitMQ, each a `POST /api/cluster` committed to a fresh
+/// durable store, beside a raw rabbitmq-c echo consumer over the same broker in the same run.
+/// Everything it creates (exchanges, queues, a temporary store) is removed afterwards.
+public enum AMQPBenchmark {
+    public static func run(url: AMQPURL, requests: Int = 2000, window: Int = 16,
+                           logger: Logger = Logger(label: "cse.bench")) async throws -> AMQPBenchmarkReport {
+        precondition(requests > 0 && window > 0, "requests and window must be positive")
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let names = (exchange: "cse-bench-\(tag)", raw: "cse-bench-raw-\(tag)", service: "cse-bench-api-\(tag)",
+                     replyExchange: "cse-bench-reply-\(tag)", replyQueue: "cse-bench-replies-\(tag)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-bench-\(tag)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let client = try await BenchmarkClient.open(url: url, replyExchange: names.replyExchange, replyQueue: names.replyQueue)
+        do {
+            let report = try await measure(url: url, requests: requests, window: window, names: names, directory: directory, client: client, logger: logger)
+            await removeTopology(names, client: client)
+            return report
+        } catch {
+            await removeTopology(names, client: client)
+            throw error
+        }
+    }
+
+    static let warmUp = 20
+
+    typealias Names = (exchange: String, raw: String, service: String, replyExchange: String, replyQueue: String)
+
+    private static func measure(url: AMQPURL, requests: Int, window: Int, names: Names, directory: URL, client: BenchmarkClient,
+                                logger: Logger) async throws -> AMQPBenchmarkReport {
+        // Baseline first: the raw echo.
+        let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
+        let echoTask = Task { await echo.run() }
+        defer { echoTask.cancel() }  // also when a measurement throws
+        // Each phase starts with an unmeasured warm-up, so connection setup is not counted as latency.
+        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.raw,
+                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
+                                     accept: { !$0.isEmpty })
+        let raw = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.raw,
+                                           body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
+                                           accept: { !$0.isEmpty })
+        echoTask.cancel()
+        _ = await echoTask.value
+        await echo.connection.close()
+
+        // Then the tenant API path with a durable store commit per request.
+        let store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
+        try store.put(.template(BenchmarkRequests.template), owner: .admin)
+        var quiet = logger
+        quiet.logLevel = .warning
+        let api = ClusterAPI(store: store, callers: BenchmarkCallers(), tasks: BenchmarkTasks(), kubeconfigs: NoKubeconfigs(), logger: quiet)
+        let topology = AMQPTopology(exchange: names.exchange, queue: names.service)
+        // Declared up front: the service connects in the background, and a message published before its
+        // queue is bound would be dropped by the exchange.
+        try await client.connection.declareQueue(topology.queue)
+        try await client.connection.bindQueue(topology.queue, exchange: topology.exchange, routingKey: topology.routingKey)
+        let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
+        let service = ExtensionService(session: session, api: api, logger: quiet)
+        let serviceTask = Task { try await service.run() }
+        defer { serviceTask.cancel() }
+        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
+                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
+                                     accept: BenchmarkRequests.isAccepted)
+        let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
+                                                body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
+                                                accept: BenchmarkRequests.isAccepted)
+        serviceTask.cancel()
+        _ = try? await serviceTask.value
+        return AMQPBenchmarkReport(broker: url.redacted, window: window, service: measured, rawEcho: raw)
+    }
+
+    private static func removeTopology(_ names: Names, client: BenchmarkClient) async {
+        for queue in [names.raw, names.service, names.replyQueue] { try? await client.connection.deleteQueue(queue) }
+        for exchange in [names.exchange, names.replyExchange] { try? await client.connection.deleteExchange(exchange) }
+        await client.connection.close()
+    }
+}

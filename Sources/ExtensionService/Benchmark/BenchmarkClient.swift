@@ -1,0 +1,68 @@
+import AMQPTransport
+import Foundation
+
+/// The requesting side of the benchmark, standing in for vCD: publishes requests (persistent, with
+/// `reply_to`, `replyToExchange` and a correlation id), keeps `window` of them in flight, and times each
+/// until its reply arrives.
+struct BenchmarkClient {
+    let connection: AMQPConnection
+    let replyExchange: String
+    let replyQueue: String
+
+    static func open(url: AMQPURL, replyExchange: String, replyQueue: String) async throws -> BenchmarkClient {
+        let connection = try await AMQPConnection.connect(to: url)
+        try await connection.declareExchange(replyExchange)
+        try await connection.declareQueue(replyQueue, durable: false)
+        try await connection.bindQueue(replyQueue, exchange: replyExchange, routingKey: replyQueue)
+        try await connection.setPrefetch(0)
+        try await connection.consume(queue: replyQueue)
+        return BenchmarkClient(connection: connection, replyExchange: replyExchange, replyQueue: replyQueue)
+    }
+
+    /// Sends `count` requests built by `body(index, correlationID)`; `accept` judges each reply body.
+    func measure(count: Int, window: Int, exchange: String, routingKey: String,
+                 body: (Int, String) -> Data, accept: (Data) -> Bool) async throws -> ThroughputMeasurement {
+        let clock = ContinuousClock()
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+        var latencies: [Double] = []
+        latencies.reserveCapacity(count)
+        var failures = 0
+        var next = 0
+        let start = clock.now
+        while latencies.count < count {
+            while sentAt.count < window, next < count {
+                let correlationID = UUID().uuidString
+                let properties = AMQPProperties(contentType: "application/json", correlationID: correlationID, replyTo: replyQueue,
+                                                persistent: true, headers: ["replyToExchange": replyExchange, "messageType": "ProcessHttpRequest"])
+                sentAt[correlationID] = clock.now
+                try await connection.publish(exchange: exchange, routingKey: routingKey, body: body(next, correlationID), properties: properties)
+                next += 1
+            }
+            guard let reply = try await connection.receive(timeout: .seconds(15)) else {
+                throw BenchmarkError.noReply(outstanding: sentAt.count)
+            }
+            try await connection.ack(reply)
+            guard let id = reply.properties.correlationID, let sent = sentAt.removeValue(forKey: id) else { continue }
+            latencies.append((clock.now - sent).seconds)
+            if !accept(reply.body) { failures += 1 }
+        }
+        return ThroughputMeasurement(requests: count, seconds: (clock.now - start).seconds, failures: failures, latencies: latencies)
+    }
+}
+
+public enum BenchmarkError: Error, CustomStringConvertible {
+    case noReply(outstanding: Int)
+
+    public var description: String {
+        switch self {
+        case .noReply(let outstanding): return "no reply within 15 s (\(outstanding) request(s) outstanding)"
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Throughput and latency of one benchmark phase, measured by the requesting side.
+public struct ThroughputMeasurement: Sendable, Equatable {
+    public var requests: Int
+    public var seconds: Double
+    /// Replies that were not the expected status.
+    public var failures: Int
+    public var latencies: [Double]
+
+    public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+    public var p50Milliseconds: Double { percentile(0.50) * 1000 }
+    public var p99Milliseconds: Double { percentile(0.99) * 1000 }
+
+    func percentile(_ fraction: Double) -> Double {
+        let sorted = latencies.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let index = min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)
+        return sorted[max(0, index)]
+    }
+}
+
+/// The tenant-request path (decode, ClusterAPI, durable store commit, reply, ack) beside a raw rabbitmq-c
+/// echo over the same broker, same message sizes and window, measured in one run.
+public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
+    public var broker: String
+    public var window: Int
+    public var service: ThroughputMeasurement
+    public var rawEcho: ThroughputMeasurement
+
+    /// Tenant requests per second as a fraction of the raw echo's rate.
+    public var ratio: Double { rawEcho.requestsPerSecond > 0 ? service.requestsPerSecond / rawEcho.requestsPerSecond : 0 }
+
+    public var description: String {
+        func line(_ name: String, _ m: ThroughputMeasurement) -> String {
+            String(format: "%@ %6d requests in %7.3f s  %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  failures %d",
+                   name, m.requests, m.seconds, m.requestsPerSecond, m.p50Milliseconds, m.p99Milliseconds, m.failures)
+        }
+        return """
+        AMQP benchmark against \(broker), \(window) request(s) in flight
+        \(line("tenant API (store commit)", service))
+        \(line("raw rabbitmq-c echo      ", rawEcho))
+        ratio tenant API / raw echo: \(String(format: "%.3f", ratio))
+        """
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+import AMQPTransport
+import ExtensionService
+
+@Suite struct AMQPBenchmarkSmokeTests {
+    /// The benchmark runs end to end on a small count: every tenant request answered 202 and every echo returned.
+    @Test(.enabled(if: AMQPTestBroker.url != nil, "CSE_TEST_AMQP_URL is not set: no broker to test against"))
+    func benchmarkRunsAndReportsBothPaths() async throws {
+        let report = try await AMQPBenchmark.run(url: try #require(AMQPTestBroker.url), requests: 200, window: 8)
+        print(report)
+        #expect(report.service.requests == 200 && report.service.failures == 0)
+        #expect(report.rawEcho.requests == 200 && report.rawEcho.failures == 0)
+        #expect(report.service.latencies.count == 200 && report.rawEcho.latencies.count == 200)
+        #expect(report.ratio > 0)
+        #expect(!report.description.contains("guest:guest"))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A RabbitMQ of the test's own (scripts/rabbitmq on a free port), which it may stop and restart.
+struct ScratchBroker: Sendable {
+    let directory: URL
+    let port: Int
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/rabbitmq")
+    static var isAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/lib/rabbitmq/bin/rabbitmq-server")
+            && FileManager.default.fileExists(atPath: script.path)
+    }
+
+    /// A free port from 5673 up (its distribution port, 20000 higher, free too).
+    static func freePort() -> Int? {
+        (5673...5699).first { !isListening($0) && !isListening($0 + 20000) }
+    }
+
+    init(port: Int) {
+        self.port = port
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-rabbitmq-\(port)-\(UUID().uuidString.prefix(8))")
+    }
+
+    func start() async throws { try await run("start") }
+    func stop() async throws { try await run("stop") }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs the script without blocking a thread of the concurrency pool (the service under test needs them).
+    /// Spawned directly rather than with Foundation's Process: the broker the script leaves running must not
+    /// inherit the test process's signal mask (the script stops it with SIGTERM) nor any of its descriptors.
+    private func run(_ command: String) async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let log = directory.appendingPathComponent("script-\(command).log")
+        let arguments = ["/bin/bash", Self.script.path, command, directory.path]
+        let environment = ProcessInfo.processInfo.environment.merging(["CSE_RABBITMQ_PORT": String(port)]) { $1 }
+            .map { "\($0.key)=\($0.value)" }
+        let status = try await Self.spawnAndWait(arguments, environment: environment, logPath: log.path)
+        guard status == 0 else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw Failure(description: "scripts/rabbitmq \(command) on port \(port) failed (\(status)): \(text)")
+        }
+    }
+
+    private static func spawnAndWait(_ arguments: [String], environment: [String], logPath: String) async throws -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process leaks into the broker.
+        let inherited = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init).filter { $0 > 2 }
+        for descriptor in inherited where fcntl(descriptor, F_GETFD) >= 0 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw Failure(description: "cannot run \(arguments[1]): \(String(cString: strerror(spawned)))") }
+        let child = pid
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, which Swift does not import.
+                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }
+        }
+    }
+
+    private static func isListening(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
+    }
+}
