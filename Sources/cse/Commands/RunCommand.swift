@@ -1,5 +1,8 @@
+import AMQPTransport
 import ArgumentParser
 import Dispatch
+import ExtensionService
+import TenantAPI
 import Foundation
 import Logging
 import Reconcile
@@ -31,7 +34,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var storeOptions = options
         if let config { storeOptions.config = config }
-        let settings = try storeOptions.loadConfig().service
+        let loaded = try storeOptions.loadConfig()
+        let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
         let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
@@ -39,14 +43,44 @@ struct RunCommand: AsyncParsableCommand {
         let loop = Task {
             await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
         }
+        let consumers = try startConsumers(loaded, context: context, logger: logger)
         let signal = await ShutdownSignal.wait()
         logger.notice("received \(signal); stopping")
+        for consumer in consumers { consumer.cancel() }
+        for consumer in consumers { _ = await consumer.result }
         loop.cancel()
         await loop.value
         let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
         if handedBack > 0 { logger.notice("handing back \(handedBack) running action(s); the next start resumes them") }
         await context.connection.close()
         logger.notice("stopped")
+    }
+}
+
+extension RunCommand {
+    /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue. A committed
+    /// request wakes the reconcile loop at once.
+    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, logger: Logger) throws -> [Task<Void, any Error>] {
+        guard let amqp = config.amqp else {
+            logger.info("no amqp section: tenant requests are not served")
+            return []
+        }
+        let url = AMQPURL(host: amqp.host, port: amqp.port, user: amqp.username, password: try amqp.password.resolve(), vhost: amqp.vhost)
+        let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
+        let vcd = context.connection.session
+        let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
+                             kubeconfigs: VCDKubeconfigs(session: vcd), logger: logger)
+        let reconciler = context.reconciler
+        return (0..<max(1, config.service.listeners)).map { _ in
+            let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)
+            let service = ExtensionService(session: session, api: api, logger: logger) { event in
+                if case .committed = event { reconciler.poke() }
+            }
+            return Task {
+                defer { Task { await session.close() } }
+                try await service.run()
+            }
+        }
     }
 }
 

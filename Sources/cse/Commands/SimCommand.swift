@@ -44,7 +44,7 @@ struct SimCommand: AsyncParsableCommand {
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         let cloud = try inventory.map(SimInventory.load(path:)) ?? .default
-        let forwarder = try amqp.map { try AMQPForwarder.make(url: $0) }
+        let forwarder: (any ExtensionForwarder)? = try amqp.map { try AMQPForwarder.make(url: $0) }
         let simulator = try Simulator(inventory: cloud, options: options, forwarder: forwarder)
         let server = try await SimServer.start(simulator, host: String(parts[0]), port: port)
         // Unbuffered: with `--listen 127.0.0.1:0` scripts read the port from this line while the server runs.
