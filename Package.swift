@@ -61,6 +61,7 @@ let package = Package(
             name: "VCDSim",
             dependencies: [
                 "Bootstrap",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

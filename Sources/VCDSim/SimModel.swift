@@ -88,6 +88,14 @@ struct SimTemplate: Codable, Sendable {
     var ovaSHA1: String?
     /// Upload in progress: the descriptor and disk files still expected.
     var pendingFiles: [String] = []
+    /// Files received by an upload, with their size and SHA-1 (shown as the File elements' checksum).
+    var uploadedFiles: [SimUploadedFile] = []
+}
+
+struct SimUploadedFile: Codable, Sendable {
+    var name: String
+    var size: Int
+    var sha1: String
 }
 
 struct SimNetworkConfig: Codable, Sendable {

@@ -123,8 +123,11 @@ extension Simulator {
         let templateHref = r.href(.vAppTemplate, id)
         var content = XMLOut.link(rel: "catalogItem", href: r.href(.catalogItem, template.catalogItem), type: "application/vnd.vmware.vcloud.catalogItem+xml")
             + XMLOut.link(rel: "down", href: templateHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-        if !template.pendingFiles.isEmpty {
-            content += "<Files>" + template.pendingFiles.map { file in
+        if !template.pendingFiles.isEmpty || !template.uploadedFiles.isEmpty {
+            // Received files carry their SHA-1 so a client can check what arrived; pending ones their upload link.
+            content += "<Files>" + template.uploadedFiles.map { file in
+                XMLOut.element("File", ["size": String(file.size), "bytesTransferred": String(file.size), "checksum": file.sha1, "name": file.name], "")
+            }.joined() + template.pendingFiles.map { file in
                 XMLOut.element("File", ["size": "-1", "bytesTransferred": "0", "name": file],
                                XMLOut.link(rel: "upload:default", href: baseURL + "/transfer/\(id)/\(file)"))
             }.joined() + "</Files>"

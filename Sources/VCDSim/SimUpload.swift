@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The vCD OVF upload flow: create the item (`action/upload`), PUT the descriptor to the link the template
@@ -31,6 +32,8 @@ extension Simulator {
             throw SimFault.notFound("no upload expects \(file)")
         }
         template.pendingFiles.removeAll { $0 == file }
+        let digest = Insecure.SHA1.hash(data: request.body).map { String(format: "%02x", $0) }.joined()
+        template.uploadedFiles.append(SimUploadedFile(name: file, size: request.body.count, sha1: digest))
         if file == "descriptor.ovf" {
             let descriptor = try SimXML.parse(request.body)
             let files = descriptor.first("References")?.all("File").compactMap { $0["href"] } ?? []
