@@ -64,7 +64,8 @@ public struct Observer: Sendable {
             var vmDocuments: [String: XMLTree] = [:]
             // VMs that carry no role metadata yet (a crash between recompose and tagging) are found by reading the vApp.
             if let count = record["numberOfVMs"].flatMap(Int.init), count != members.count {
-                let document = try await session.get(href)
+                // Deleted between the list and this read: it is gone, as the next observation will show.
+                guard let document = try await readIfPresent(href) else { continue }
                 for vm in document.path("Children")?.all("Vm") ?? [] {
                     guard let vmHref = vm["href"] else { continue }
                     vmDocuments[vmHref] = vm
@@ -77,7 +78,7 @@ public struct Observer: Sendable {
             }
             var observedVMs: [ObservedVM] = []
             for member in members {
-                observedVMs.append(try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy))
+                if let observed = try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy) { observedVMs.append(observed) }
             }
             result.append(ObservedVApp(
                 name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.orgName(record["org"], orgNames),
@@ -88,7 +89,16 @@ public struct Observer: Sendable {
         return result.sorted { ($0.org, $0.name) < ($1.org, $1.name) }
     }
 
-    private func vm(_ record: QueryRecord, document: XMLTree?, busy: Set<String>) async throws -> ObservedVM {
+    private func readIfPresent(_ href: String) async throws -> XMLTree? {
+        do {
+            return try await session.get(href)
+        } catch let error as VCDError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// nil when the VM was deleted while the observation ran.
+    private func vm(_ record: QueryRecord, document: XMLTree?, busy: Set<String>) async throws -> ObservedVM? {
         let href = record.href ?? ""
         let guest: GuestProgress
         var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
@@ -99,7 +109,12 @@ public struct Observer: Sendable {
         } else {
             // The guest's reports live in the VM's extra config, which only a VM read shows.
             let vm: XMLTree
-            if let document { vm = document } else { vm = try await session.get(href) }
+            if let document {
+                vm = document
+            } else {
+                guard let read = try await readIfPresent(href) else { return nil }
+                vm = read
+            }
             let parsed = VMDocument(vm)
             guest = guestReader(parsed.extraConfig)
             cpu = parsed.cpu ?? cpu
