@@ -159,17 +159,20 @@ extension Simulator {
         let base = type.hasPrefix("admin") ? String(type.dropFirst(5)).prefix(1).lowercased() + String(type.dropFirst(6)) : type
         switch base {
         case "vApp":
+            // Grouped once per query: a scan of all VMs and tasks per vApp made large queries quadratic.
+            let vmsByVApp = Dictionary(grouping: state.vms.values, by: \.vApp)
+            let busy = Set(state.tasks.values.filter { !$0.status.isFinished && !$0.isExtensionTask }.map(\.objectID))
             return state.vApps.values.map { vApp in
                 let vdc = state.vdcs[vApp.vdc]
-                let vms = state.vmsOf(vApp: vApp.id)
+                let vms = vmsByVApp[vApp.id] ?? []
                 // vCD totals the VMs' resources in the record (what `vcd vapp list` shows as CPUs, memory, storage).
                 return QueryRow(attributes: [
                     "name": vApp.name, "href": r.href(.vApp, vApp.id), "vdc": r.href(.vdc, vApp.vdc), "vdcName": vdc?.name ?? "",
-                    "org": r.href(.org, vApp.org), "ownerName": state.users[vApp.owner]?.name ?? "", "status": Self.statusName(state.status(ofVApp: vApp)),
+                    "org": r.href(.org, vApp.org), "ownerName": state.users[vApp.owner]?.name ?? "", "status": Self.statusName(state.status(ofVApp: vApp, vms: vms)),
                     "numberOfVMs": String(vms.count), "isDeployed": String(vApp.deployed), "isEnabled": "true",
                     "isExpired": "false", "isInMaintenanceMode": "false", "creationDate": r.iso(vApp.createdAt),
                     "numberOfCpus": String(vms.reduce(0) { $0 + $1.cpu }), "memoryAllocationMB": String(vms.reduce(0) { $0 + $1.memoryMB }),
-                    "storageKB": String(vms.reduce(0) { $0 + $1.diskMB * 1024 }), "isBusy": String(state.runningTask(on: vApp.id) != nil),
+                    "storageKB": String(vms.reduce(0) { $0 + $1.diskMB * 1024 }), "isBusy": String(busy.contains(vApp.id)),
                 ], entityID: vApp.id, org: vApp.org)
             }
         case "vM", "vm":

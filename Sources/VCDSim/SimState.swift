@@ -82,9 +82,9 @@ struct SimState: Codable, Sendable {
     }
 
     /// vApp status code as vCD reports it: 0 while creating, 4 all VMs on, 8 all off or empty, 10 mixed.
-    func status(ofVApp vApp: SimVApp) -> Int {
+    func status(ofVApp vApp: SimVApp, vms: [SimVM]? = nil) -> Int {
         guard vApp.isResolved else { return 0 }
-        let codes = Set(vmsOf(vApp: vApp.id).map(\.status))
+        let codes = Set((vms ?? vmsOf(vApp: vApp.id)).map(\.status))
         if codes.isEmpty { return 8 }
         return codes.count == 1 ? codes.first! : 10
     }
