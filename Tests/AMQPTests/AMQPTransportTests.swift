@@ -93,11 +93,12 @@ struct AMQPTransportFailureTests {
     }
 
     @Test func idleConsumerThatKeepsWaitingAnswersHeartbeatsAndStaysConnected() async throws {
-        // 1 s heartbeats: the broker drops a connection that stays silent for two of them.
+        // 2 s heartbeats: the broker drops a connection that stays silent for two of them (4 s); idling 7 s
+        // proves they are answered. (1 s heartbeats made the test fail on a loaded CI machine before it began.)
         let topology = AMQPTopology(exchange: AMQPTestBroker.unique("x"), queue: AMQPTestBroker.unique("q"))
-        let connection = try await AMQPConnection.connect(to: url, options: AMQPConnectionOptions(heartbeatSeconds: 1))
+        let connection = try await AMQPConnection.connect(to: url, options: AMQPConnectionOptions(heartbeatSeconds: 2))
         try await connection.consume(topology)
-        let idleUntil = ContinuousClock.now + .seconds(4)
+        let idleUntil = ContinuousClock.now + .seconds(7)
         while ContinuousClock.now < idleUntil {
             #expect(try await connection.receive(timeout: .milliseconds(250)) == nil)
         }
