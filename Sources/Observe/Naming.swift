@@ -12,13 +12,23 @@ public enum Naming {
 
     /// Role and ordinal of a VM named by cse in `cluster`, nil for any other name.
     public static func parseVM(_ name: String, cluster: String) -> (role: Role, ordinal: Int)? {
-        guard name.hasPrefix(cluster + "-"), name.count > cluster.count + 2 else { return nil }
-        let suffix = name.dropFirst(cluster.count + 1)
-        guard let letter = suffix.first, let ordinal = Int(suffix.dropFirst()), ordinal > 0,
-              String(ordinal) == String(suffix.dropFirst()) else { return nil }
+        // On UTF-8 bytes without building strings: the diff parses every VM name of every cluster on each pass.
+        let bytes = name.utf8, prefix = cluster.utf8
+        guard bytes.count > prefix.count + 2, bytes.starts(with: prefix) else { return nil }
+        var rest = bytes.dropFirst(prefix.count)
+        guard rest.first == UInt8(ascii: "-") else { return nil }
+        rest = rest.dropFirst()
+        guard let letter = rest.first else { return nil }
+        let digits = rest.dropFirst()
+        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= 9 else { return nil }
+        var ordinal = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            ordinal = ordinal * 10 + Int(digit - UInt8(ascii: "0"))
+        }
         switch letter {
-        case "m" where ordinal == 1: return (.master, 1)
-        case "n": return (.node, ordinal)
+        case UInt8(ascii: "m") where ordinal == 1: return (.master, 1)
+        case UInt8(ascii: "n"): return (.node, ordinal)
         default: return nil
         }
     }

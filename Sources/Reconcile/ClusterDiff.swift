@@ -10,10 +10,18 @@ struct ClusterDiff {
     let observed: Snapshot
     /// The cluster's vApp (found by its owner id), looked up once by the caller.
     let vApp: ObservedVApp?
+    private let key: ObjectKey
+
+    init(cluster: DesiredState.Cluster, desired: DesiredState, observed: Snapshot, vApp: ObservedVApp?, key: ObjectKey? = nil) {
+        self.cluster = cluster
+        self.desired = desired
+        self.observed = observed
+        self.vApp = vApp
+        self.key = key ?? cluster.key
+    }
 
     private var spec: ClusterSpec { cluster.spec }
     private var nodeCount: String { spec.nodes.count == 1 ? "1 node" : "\(spec.nodes.count) nodes" }
-    private var key: ObjectKey { cluster.key }
 
     func add(to plan: inout Plan) {
         if cluster.isDeleting {

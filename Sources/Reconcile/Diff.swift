@@ -7,14 +7,21 @@ import Spec
 public enum Diff {
     public static func plan(desired: DesiredState, observed: Snapshot) -> Plan {
         var plan = Plan()
+        plan.assessments.reserveCapacity(desired.templates.count + desired.clusters.count)
         let usedItems = Set(observed.clusters.map(\.templateItem))
         for template in desired.templates.sorted(by: { $0.spec.name < $1.spec.name }) {
             TemplateDiff(template: template, observed: observed, usedItems: usedItems).add(to: &plan)
         }
-        // Indexed once: a lookup per cluster over all vApps made the diff quadratic in the number of clusters.
-        let vAppsByOwner = Dictionary(observed.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
-        for cluster in desired.clusters.sorted(by: { $0.key < $1.key }) {
-            ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vAppsByOwner[cluster.uid]).add(to: &plan)
+        // Indexed once (a lookup per cluster over all vApps made the diff quadratic), and sorted by index with the
+        // keys made once, so that ten thousand clusters are not copied around by the sort.
+        var vAppIndexByOwner: [String: Int] = [:]
+        vAppIndexByOwner.reserveCapacity(observed.clusters.count)
+        for (index, vApp) in observed.clusters.enumerated() where vAppIndexByOwner[vApp.owner] == nil { vAppIndexByOwner[vApp.owner] = index }
+        let keys = desired.clusters.map(\.key)
+        for index in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
+            let cluster = desired.clusters[index]
+            let vApp = vAppIndexByOwner[cluster.uid].map { observed.clusters[$0] }
+            ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vApp, key: keys[index]).add(to: &plan)
         }
         OrphanDiff(desired: desired, observed: observed, usedItems: usedItems).add(to: &plan)
         return plan

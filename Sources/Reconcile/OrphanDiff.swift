@@ -11,7 +11,8 @@ struct OrphanDiff {
     func add(to plan: inout Plan) {
         let clusterIDs = Set(desired.clusters.map(\.uid))
         let templateNames = Set(desired.templates.map(\.spec.name))
-        for vApp in observed.clusters.sorted(by: { $0.name < $1.name }) where !clusterIDs.contains(vApp.owner) {
+        // Filtered before sorting: orphans are few, cluster vApps may be many.
+        for vApp in observed.clusters.filter({ !clusterIDs.contains($0.owner) }).sorted(by: { $0.name < $1.name }) {
             plan.actions.append(PlannedAction(
                 step: .deleteVApp(href: vApp.href), object: ObjectKey(kind: .cluster, org: vApp.org, name: vApp.name), change: .destroy,
                 target: "vApp \(vApp.name)", reason: "no cluster spec claims it (cluster id \(vApp.owner))",
