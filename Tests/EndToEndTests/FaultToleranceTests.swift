@@ -12,6 +12,8 @@ struct FaultToleranceTests {
                 FaultRule(kind: .httpError, match: "GET /api/**", probability: 0.10, status: 503),
                 FaultRule(kind: .httpError, match: "POST /api/**", probability: 0.10, status: 500),
                 FaultRule(kind: .taskFailure, probability: 0.05),
+                // Which requests the 5 % hit depends on how concurrent work interleaves; this one always fires.
+                FaultRule(kind: .taskFailure, skip: 3, max: 1),
             ]
         }
         defer { Task { await cloud.stop() } }
@@ -25,8 +27,10 @@ struct FaultToleranceTests {
         #expect(audit.vmNames(of: "f1") == ["f1-m1", "f1-n1", "f1-n2"])
         #expect(audit.addresses.count == 7)
         #expect(audit.problems.isEmpty)
-        // The faults really happened.
+        // The faults really happened: server errors on reads and writes, and at least one failed task.
         let summary = try await cloud.faultSummary()
-        #expect(summary.allSatisfy { ($0["fired"] as? Int ?? 0) > 0 }, "\(summary)")
+        let fired = { (kind: String) in summary.filter { $0["kind"] as? String == kind }.reduce(0) { $0 + ($1["fired"] as? Int ?? 0) } }
+        #expect(summary.filter { $0["kind"] as? String == "http_error" }.allSatisfy { ($0["fired"] as? Int ?? 0) > 0 }, "\(summary)")
+        #expect(fired("task_failure") >= 1, "\(summary)")
     }
 }
