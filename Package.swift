@@ -53,7 +53,7 @@ let package = Package(
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The vCD simulator: the vCloud API (XML, tasks, query service, extensions) over an in-memory cloud.

@@ -29,8 +29,8 @@ public struct ActionRunner: Sendable {
     /// Runs the action to its end; returns a line for the object's event log.
     public func run(_ action: PlannedAction) async throws -> String {
         switch action.step {
-        case .uploadSourceImage(let org, let catalog, let item, _, _):
-            throw ExecutionError.permanent("source OVA '\(item)' is not in catalog \(org)/\(catalog); upload it there (cse does not download OVAs yet)")
+        case .uploadSourceImage(let org, let catalog, let item, let url, let sha1):
+            return try await uploadSource(org: org, catalog: catalog, item: item, url: url, sha1: sha1)
         case .instantiateBuildVApp(let build):
             return try await instantiateBuild(build)
         case .captureTemplate(let build, let vAppHref):
@@ -108,6 +108,31 @@ public struct ActionRunner: Sendable {
             (MetadataKey.specHash, build.specHash),
         ]))
         return "captured revision \(build.revision) as \(site.org)/\(site.catalog)/\(build.itemName)"
+    }
+
+    /// Fetches the source OVA, checks its SHA-1, and uploads it into the catalog (resuming an interrupted upload).
+    private func uploadSource(org: String, catalog: String, item: String, url: String, sha1: String) async throws -> String {
+        let data = try await SourceOVA.fetch(url)
+        let digest = SourceOVA.sha1(data)
+        guard digest == sha1.lowercased() else {
+            throw ExecutionError.permanent("the OVA at \(url) has SHA-1 \(digest), the spec says \(sha1)")
+        }
+        let files: [(name: String, data: Data)]
+        do {
+            files = try OVAArchive.files(data)
+        } catch {
+            throw ExecutionError.permanent("\(url): \(error)")
+        }
+        guard let descriptor = files.first(where: { $0.name.hasSuffix(".ovf") }) else {
+            throw ExecutionError.permanent("the OVA at \(url) holds no .ovf descriptor")
+        }
+        let orgTree = try await session.org(named: org)
+        let catalogTree = try await session.catalog(named: catalog, org: orgTree)
+        let others = Dictionary(files.filter { $0.name != descriptor.name }.map { ($0.name, $0.data) }, uniquingKeysWith: { first, _ in first })
+        let itemHref = try await session.uploadOVF(catalog: catalogTree, itemName: item, description: "source OVA \(url)",
+                                                   descriptor: descriptor.data, files: others, pollInterval: pollInterval, timeout: taskTimeout)
+        try await wait(session.setMetadata(itemHref, [(MetadataKey.sourceSHA1, digest)]))
+        return "uploaded \(item) (\(data.count) bytes, SHA-1 verified) into \(org)/\(catalog)"
     }
 
     // MARK: clusters

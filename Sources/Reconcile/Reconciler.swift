@@ -41,6 +41,8 @@ public actor Reconciler {
     let logger: Logger
     private var backoff = Backoff()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
+    /// Objects whose last action failed permanently, with the failure.
+    private var permanentFailures: [ObjectKey: String] = [:]
     /// A wake-up that came while nobody waited; the next wait returns at once.
     private var pendingWake = false
     private var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
@@ -109,7 +111,16 @@ public actor Reconciler {
     /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
-        let (plan, snapshot) = try await observeAndPlan()
+        var (plan, snapshot) = try await observeAndPlan()
+        // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
+        // until an action for it succeeds; it is still retried after its long back-off.
+        for (key, failure) in permanentFailures {
+            if let assessment = plan.assessments[key], assessment.phase != .ready {
+                plan.assessments[key] = Assessment(.failed, assessment.message, failure: failure)
+            } else {
+                permanentFailures[key] = nil
+            }
+        }
         try record(plan, snapshot: snapshot)
         await tenantTasks.complete(store: store)
         var started: [PlannedAction] = []
@@ -203,11 +214,13 @@ public actor Reconciler {
         let stored = try? store.object(action.object)
         if let message {
             backoff.succeeded(objectKey)
+            permanentFailures[action.object] = nil
             if let stored { _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message) }
             for listener in listeners { listener(.finished(action, message: message)) }
         } else if let error {
             let permanent = Self.isPermanent(error)
             backoff.failed(objectKey, permanent: permanent, now: .now)
+            if permanent { permanentFailures[action.object] = "\(action.target): \(error)" }
             let text = "\(action.change.symbol) \(action.target): \(error)"
             logger.warning("\(action.object): \(text)")
             if let stored {

@@ -46,15 +46,14 @@ struct TemplateDiff {
                                                failure: "catalog item \(image.itemName) has sha1 \(sha1), the spec wants \(spec.source.sha1)")
             return
         }
-        if image == nil {
+        // Not there, or there but not imported (an upload interrupted by a crash is resumed; one in progress waited for).
+        if image == nil || image?.isReady == false {
             plan.actions.append(action(
                 .uploadSourceImage(org: spec.build.org, catalog: spec.build.catalog, item: spec.source.catalogItem,
                                    url: spec.source.url, sha1: spec.source.sha1),
                 .create, "catalog item \(spec.source.catalogItem)", "the source OVA is not in catalog \(spec.build.catalog)",
                 lane: Lane.catalogItem(org: spec.build.org, catalog: spec.build.catalog, item: spec.source.catalogItem)))
             imageWait = ["source OVA \(spec.source.catalogItem) uploaded"]
-        } else if image?.isReady == false {
-            imageWait = ["source OVA \(spec.source.catalogItem) imported"]
         }
         guard let vApp = buildVApps.first(where: { $0.specHash == template.specHash }) else {
             plan.actions.append(action(.instantiateBuildVApp(build), .create, "vApp \(spec.build.tempVApp)",

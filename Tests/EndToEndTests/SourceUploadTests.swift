@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Reconcile
+
+@Suite("Source OVA upload")
+struct SourceUploadTests {
+    /// An OVA made with tar (descriptor + disk), and its SHA-1.
+    private func makeOVA(in directory: URL) throws -> (url: String, sha1: String) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let descriptor = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
+              <References><File href="disk1.vmdk" id="file1"/></References>
+              <VirtualSystem id="custom"><VirtualHardwareSection>
+                <Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>2</rasd:VirtualQuantity></Item>
+                <Item><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>2048</rasd:VirtualQuantity></Item>
+              </VirtualHardwareSection></VirtualSystem>
+            </Envelope>
+            """
+        try descriptor.write(to: directory.appendingPathComponent("custom.ovf"), atomically: true, encoding: .utf8)
+        try Data(repeating: 0x5A, count: 70_000).write(to: directory.appendingPathComponent("disk1.vmdk"))
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "-C", directory.path, "-cf", directory.appendingPathComponent("custom.ova").path, "custom.ovf", "disk1.vmdk"]
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(tar.terminationStatus == 0)
+        let ova = try Data(contentsOf: directory.appendingPathComponent("custom.ova"))
+        return ("file://" + directory.appendingPathComponent("custom.ova").path, SourceOVA.sha1(ova))
+    }
+
+    private func template(url: String, sha1: String) -> String {
+        Specs.template()
+            .replacingOccurrences(of: "https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova", with: url)
+            .replacingOccurrences(of: "1bddf68820c717e13c6d1acd800fb7b4d197b411", with: sha1)
+            .replacingOccurrences(of: "catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova", with: "catalogItem: custom.ova")
+    }
+
+    @Test func aMissingSourceOVAIsUploadedVerifiedAndUsed() async throws {
+        let cloud = try await Cloud.start()
+        defer { Task { await cloud.stop() } }
+        let (url, sha1) = try makeOVA(in: cloud.directory.appendingPathComponent("ova"))
+        try cloud.apply(template(url: url, sha1: sha1), Specs.cluster("up", nodes: 1))
+        #expect(try await cloud.converge() == .converged)
+        let audit = try await cloud.audit()
+        let items = audit.raw["catalogItems"] as? [[String: Any]] ?? []
+        let uploaded = try #require(items.first { $0["name"] as? String == "custom.ova" })
+        #expect((uploaded["metadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect(uploaded["status"] as? Int == 8)
+        #expect(audit.vmNames(of: "up") == ["up-m1", "up-n1"])
+    }
+
+    @Test func aWrongSHA1IsAPermanentFailureAndNothingIsUploaded() async throws {
+        let cloud = try await Cloud.start()
+        defer { Task { await cloud.stop() } }
+        let (url, _) = try makeOVA(in: cloud.directory.appendingPathComponent("ova"))
+        try cloud.apply(template(url: url, sha1: String(repeating: "0", count: 40)))
+        let outcome = try await cloud.converge(timeout: .seconds(30))
+        guard case .failed(let failures) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
+        #expect(failures.joined().contains("SHA-1"))
+        #expect(!(try await cloud.audit()).catalogItems.contains("custom.ova"))
+    }
+}
