@@ -1,20 +1,27 @@
 import VCDClient
 
 /// The parts of a vCD `Vm` document cse reads.
-struct VMDocument {
+public struct VMDocument {
     var extraConfig: [String: String] = [:]
     var cpu: Int?
     var memoryMB: Int?
     var ipAddress: String?
 
     init(_ vm: XMLTree) {
-        for item in vm.descendants("ExtraConfig") {
-            if let key = item["key"] { extraConfig[key] = item["value"] ?? "" }
-        }
+        extraConfig = Self.extraConfig(of: vm)
         cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
         memoryMB = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
         let connections = vm.first("NetworkConnectionSection")?.all("NetworkConnection") ?? []
         ipAddress = connections.compactMap { $0.first("IpAddress")?.text }.first { !$0.isEmpty }
+    }
+
+    /// A VM's extra config (`vmw:ExtraConfig` key/value): where vCD shows what a guest set with `info-set guestinfo.*`.
+    public static func extraConfig(of vm: XMLTree) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in vm.descendants("ExtraConfig") {
+            if let key = item["key"] { result[key] = item["value"] ?? "" }
+        }
+        return result
     }
 
     /// Query records spell power states as words, documents as vCD's numeric codes (4 on, 8 off).

@@ -262,12 +262,7 @@ public struct ActionRunner: Sendable {
         guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let href = master["href"] else {
             throw ExecutionError.transient("master \(masterName) not found in vApp \(cluster)")
         }
-        let document = try await session.get(href)
-        var extraConfig: [String: String] = [:]
-        for item in document.descendants("ExtraConfig") {
-            if let key = item["key"] { extraConfig[key] = item["value"] ?? "" }
-        }
-        guard let join = GuestContract.joinInfo(extraConfig) else {
+        guard let join = GuestContract.joinInfo(VMDocument.extraConfig(of: try await session.get(href))) else {
             throw ExecutionError.transient("master \(masterName) has not published valid join information yet")
         }
         return join

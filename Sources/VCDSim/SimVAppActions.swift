@@ -118,8 +118,8 @@ extension Simulator {
         let path = "/api/vApp/\(ref)/power"
         if ref.hasPrefix("vm-") {
             let vm = try vm(ref, caller: caller)
-            let operation = on ? "vappPowerOn" : (undeploy ? "vappUndeployPowerOff" : "vappPowerOff")
-            let task = try startTask(operation: on ? "vmPowerOn" : operation, name: "\(on ? "Starting" : "Stopping") Virtual Machine \(vm.name)(\(vm.id))",
+            let operation = on ? "vmPowerOn" : (undeploy ? "vappUndeployPowerOff" : "vappPowerOff")
+            let task = try startTask(operation: operation, name: "\(on ? "Starting" : "Stopping") Virtual Machine \(vm.name)(\(vm.id))",
                                      org: vm.org, caller: caller, object: (.vm, vm.id, vm.name),
                                      effect: .power(vms: [vm.id], on: on, undeploy: undeploy, vApp: nil), lockAlso: [vm.vApp], now: now,
                                      method: "POST", path: path)

@@ -52,20 +52,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let report = try store.apply(specs, prune: prune)
         print(ApplyReportView(report: report).render(), terminator: "")
         guard !noWait else { return }
-        let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: CLILogging.logger(verbose: verbose))
-        print("Reconciling against \(context.connection.description)")
-        let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
-        await context.close()
-        switch outcome {
-        case .converged:
-            print("Converged: vCD matches the desired state.")
-        case .failed(let failures):
-            Diagnostics.printError((["Failed:"] + failures.map { "  \($0)" }).joined(separator: "\n"))
-            throw ExitCode.failure
-        case .timedOut:
-            Diagnostics.printError("Timed out after \(timeout) s; `cse describe` shows where each object stands.")
-            throw ExitCode(3)
-        }
+        try await Reconciling.run(storeOptions, timeout: timeout, verbose: verbose)
     }
 }
 

@@ -6,22 +6,16 @@ import Store
 /// Drives reconcile passes until vCD matches desired state, printing progress: one plain line per action
 /// event, plus (on a terminal) a status line that is rewritten in place.
 struct Converge {
-    enum Outcome { case converged, failed([String]), timedOut }
-
     let context: ReconcileContext
     let timeout: Duration
     let interactive = isatty(STDOUT_FILENO) == 1
 
-    func run() async throws -> Outcome {
+    func run() async throws -> Reconciler.ConvergeOutcome {
         let printer = ProgressPrinter(interactive: interactive)
         await context.reconciler.onEvent { event in printer.event(event) }
         let outcome = try await context.reconciler.converge(timeout: timeout) { report in printer.status(Self.summary(report)) }
         printer.clear()
-        switch outcome {
-        case .converged: return .converged
-        case .failed(let failures): return .failed(failures)
-        case .timedOut: return .timedOut
-        }
+        return outcome
     }
 
     static func summary(_ report: Reconciler.PassReport) -> String {

@@ -68,10 +68,11 @@ struct UninstallCommand: AsyncParsableCommand {
     }
 }
 
-/// Reconcile until converged, as `cse apply` does after writing desired state.
+/// Reconcile until converged after desired state was written (`cse apply`, `install`, `uninstall`); the exit code
+/// tells how it ended: 0 converged, 1 an object failed, 3 timed out.
 enum Reconciling {
-    static func run(_ options: StoreOptions, timeout: Int) async throws {
-        let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: false))
+    static func run(_ options: StoreOptions, timeout: Int, verbose: Bool = false) async throws {
+        let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
         let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
         await context.close()
@@ -81,7 +82,7 @@ enum Reconciling {
             Diagnostics.printError((["Failed:"] + failures.map { "  \($0)" }).joined(separator: "\n"))
             throw ExitCode.failure
         case .timedOut:
-            Diagnostics.printError("Timed out after \(timeout) s")
+            Diagnostics.printError("Timed out after \(timeout) s; `cse describe` shows where each object stands.")
             throw ExitCode(3)
         }
     }

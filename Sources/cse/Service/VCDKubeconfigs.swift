@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import Observe
 import Store
 import TenantAPI
 import VCDClient
@@ -19,11 +20,7 @@ struct VCDKubeconfigs: KubeconfigSource {
         guard let master = records.first?.href else {
             throw KubeconfigUnavailable("the master VM \(masterName) of cluster \(cluster.key.name) was not found")
         }
-        var extraConfig: [String: String] = [:]
-        for item in try await session.get(master).descendants("ExtraConfig") {
-            if let key = item["key"] { extraConfig[key] = item["value"] ?? "" }
-        }
-        guard let text = GuestContract.kubeconfig(extraConfig) else {
+        guard let text = GuestContract.kubeconfig(VMDocument.extraConfig(of: try await session.get(master))) else {
             throw KubeconfigUnavailable("the master of cluster \(cluster.key.name) has not published its kubeconfig yet")
         }
         return try Kubeconfig.validated(text, masterIP: masterIP)
