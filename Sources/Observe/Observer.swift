@@ -21,6 +21,7 @@ public struct Observer: Sendable {
 
     /// `sourceImages`: the (org, catalog, item) of each source OVA the desired templates name.
     public func observe(sourceImages: [SourceImageRef] = []) async throws -> Snapshot {
+        let startedAt = Date()
         async let clusterRecords = session.query("adminVApp", filter: "metadata:\(MetadataKey.clusterID)==STRING:*", fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             "metadata:\(MetadataKey.clusterID)", "metadata:\(MetadataKey.clusterOrg)", "metadata:\(MetadataKey.specHash)",
@@ -45,11 +46,11 @@ public struct Observer: Sendable {
                                   uniquingKeysWith: { first, _ in first })
         let busy = Set(try await taskRecords.compactMap { $0["object"] })
         let vms = try await vmRecords
-        var snapshot = Snapshot()
+        var snapshot = Snapshot(startedAt: startedAt)
         snapshot.clusters = try await vApps(try await clusterRecords, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames)
         snapshot.buildVApps = try await vApps(try await buildRecords, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
         snapshot.templates = try await templateRecords.compactMap { Self.template($0, orgNames: orgNames) }
-        snapshot.sourceImages = try await images(sourceImages)
+        snapshot.sourceImages = try await images(sourceImages, orgNames: orgNames)
         snapshot.takenAt = Date()
         return snapshot
     }
@@ -81,7 +82,7 @@ public struct Observer: Sendable {
                 if let observed = try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy) { observedVMs.append(observed) }
             }
             result.append(ObservedVApp(
-                name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.orgName(record["org"], orgNames),
+                name: record.name ?? "", href: href, org: record["org"] != nil ? Self.orgName(record["org"], orgNames) : record.metadata[MetadataKey.clusterOrg] ?? "",
                 vdc: record["vdcName"] ?? "", owner: owner, specHash: record.metadata[MetadataKey.specHash] ?? "",
                 templateItem: record.metadata[MetadataKey.templateItem] ?? "", network: nil,
                 isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name }))
@@ -101,8 +102,9 @@ public struct Observer: Sendable {
     private func vm(_ record: QueryRecord, document: XMLTree?, busy: Set<String>) async throws -> ObservedVM? {
         let href = record.href ?? ""
         let guest: GuestProgress
-        var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
-        var memory = record["memoryMB"].flatMap(Int.init) ?? 0
+        // Unknown is not zero: a size neither the record nor the document shows stays nil, and is never acted on.
+        var cpu = record["numberOfCpus"].flatMap(Int.init)
+        var memory = record["memoryMB"].flatMap(Int.init)
         var ip = record["ipAddress"]
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
@@ -127,12 +129,13 @@ public struct Observer: Sendable {
                           isMarkedReady: record.metadata[MetadataKey.guestReady] == "true")
     }
 
-    private func images(_ refs: [SourceImageRef]) async throws -> [ObservedSourceImage] {
+    /// Each source OVA in its own org and catalog: a same-named item of another org is never taken for it.
+    private func images(_ refs: [SourceImageRef], orgNames: [String: String]) async throws -> [ObservedSourceImage] {
         var result: [ObservedSourceImage] = []
         for ref in Set(refs).sorted(by: { ($0.org, $0.catalog, $0.item) < ($1.org, $1.catalog, $1.item) }) {
-            let records = try await session.query("adminCatalogItem", filter: "name==\(ref.item)",
+            let records = try await session.query("adminCatalogItem", filter: "name==\(ref.item);catalogName==\(ref.catalog)",
                                                   fields: ["name", "catalogName", "org", "entity", "status", "metadata:\(MetadataKey.sourceSHA1)"])
-            for record in records where record["catalogName"] == ref.catalog {
+            for record in records where record["catalogName"] == ref.catalog && Self.orgName(record["org"], orgNames) == ref.org {
                 result.append(ObservedSourceImage(org: ref.org, catalog: ref.catalog, itemName: ref.item,
                                                   sha1: record.metadata[MetadataKey.sourceSHA1], href: record.href ?? "",
                                                   isReady: Self.isResolved(record["status"])))
@@ -146,7 +149,7 @@ public struct Observer: Sendable {
         return ObservedTemplate(name: name, revision: record.metadata[MetadataKey.templateRevision].flatMap(Int.init) ?? 0,
                                 specHash: record.metadata[MetadataKey.specHash] ?? "", org: orgName(record["org"], orgNames),
                                 catalog: record["catalogName"] ?? "", itemName: record.name ?? "", href: href,
-                                isReady: isResolved(record["status"]))
+                                vAppTemplateHref: record["entity"], isReady: isResolved(record["status"]))
     }
 
     static func isResolved(_ status: String?) -> Bool { status == nil || status == "RESOLVED" }
@@ -175,3 +178,10 @@ public struct SourceImageRef: Hashable, Sendable {
         self.item = item
     }
 }
+
+/// What the reconciler needs of an observation (the `Observer`; a test may wrap one).
+public protocol Observing: Sendable {
+    func observe(sourceImages: [SourceImageRef]) async throws -> Snapshot
+}
+
+extension Observer: Observing {}

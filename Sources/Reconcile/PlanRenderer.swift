@@ -13,6 +13,7 @@ public enum PlanRenderer {
                 text += "\n\(action.object):\n"
             }
             text += "  \(action.change.symbol) \(action.target)  (\(action.reason))\n"
+            text += "      on: \(action.step.handles.map { "\($0.key) \($0.value)" }.joined(separator: "; "))\n"
             if !action.isRunnable { text += "      waits for: \(action.waitsFor.joined(separator: ", "))\n" }
         }
         return text.dropFirst() + "\n" + summary(plan) + "\n"

@@ -16,7 +16,9 @@ struct Cloud {
     let reconciler: Reconciler
     let directory: URL
 
-    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil) async throws -> Cloud {
+    /// `observing` may wrap the real observer (to act while an observation runs).
+    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil,
+                      observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
         var options = SimOptions()
         options.taskSeconds = 0.03
         options.bootSeconds = 0.03
@@ -30,9 +32,10 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let runner = ActionRunner(session: admin, store: store, scripts: BootstrapScripts(), taskTimeout: .seconds(30),
+        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(), taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
-        let reconciler = Reconciler(store: store, observer: Observer(session: admin, logger: logger), runner: runner, logger: logger)
+        let reconciler = Reconciler(store: store, observer: observing(Observer(session: admin, logger: logger)), session: admin,
+                                    runner: runner, logger: logger)
         return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory)
     }
 

@@ -37,11 +37,20 @@ struct RunCommand: AsyncParsableCommand {
         let loaded = try storeOptions.loadConfig()
         let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
+        // One process reconciles a store at a time: wait for the store's lease (another `cse run`, or a `cse apply`
+        // reconciling with no service running, holds it), then keep it renewed while serving.
+        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded), role: "cse run")
+        try await lease.acquire { logger.notice("waiting for \($0.holder), which holds this store's lease") }
         let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
         let loop = Task {
             await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
+        }
+        let renewing = lease.keepRenewing { other in
+            // Another process took the lease after this one stalled past its expiry: stop reconciling at once.
+            logger.error("the store's lease was taken by \(other.holder); this service stops reconciling")
+            loop.cancel()
         }
         let consumers = try startConsumers(loaded, context: context, logger: logger)
         let signal = await ShutdownSignal.wait()
@@ -52,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
         await loop.value
         let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
         if handedBack > 0 { logger.notice("handing back \(handedBack) running action(s); the next start resumes them") }
+        renewing.cancel()
+        lease.release()
         await context.connection.close()
         logger.notice("stopped")
     }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import Store
+
+/// One process reconciles a store at a time: `cse apply` while `cse run` holds the store's lease hands the work to
+/// the service and follows its progress; nothing is done twice.
+@Suite struct LeaseTests {
+    @Test func applyDuringRunFollowsTheServiceAndNothingIsDoneTwice() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        try cli.write("""
+            store:
+              path: \(cli.path("state/store.sqlite"))
+            service:
+              resync_interval: 600
+              log_file: \(cli.path("cse.log"))
+              logging_level: info
+            """, to: "config.yaml")
+        try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
+        #expect(try cli.run(["sample-specs", cli.path("specs")]).status == 0)
+        let service = try cli.start(["run", "config.yaml"])
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
+        let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
+        var held = false
+        for _ in 0..<300 where !held {
+            try await Task.sleep(for: .milliseconds(100))
+            held = try store.lease()?.holder.hasPrefix("cse run") == true
+        }
+        #expect(held, "cse run never took the store's lease")
+
+        let apply = try cli.run(["apply", "specs/", "--config", "config.yaml", "--timeout", "240"],
+                                environment: ["CSE_TEMPLATE_ROOT_PASSWORD": "test-root-pw"])
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(apply.stdout.contains("reconciles this store; following its progress"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("Converged"))
+        #expect(!apply.stdout.contains("Reconciling against"), "apply reconciled beside the service")
+
+        // Each step of the build and of the cluster happened once.
+        let template = try #require(try store.objects(kind: .template).first)
+        let cluster = try #require(try store.objects(kind: .cluster).first)
+        let templateEvents = try store.events(of: template.uid).map(\.reason)
+        let clusterEvents = try store.events(of: cluster.uid).map(\.reason)
+        #expect(templateEvents.filter { $0 == "BuildStarted" }.count == 1, "\(templateEvents)")
+        #expect(templateEvents.filter { $0 == "TemplateCaptured" }.count == 1, "\(templateEvents)")
+        #expect(clusterEvents.filter { $0 == "VAppCreated" }.count == 1, "\(clusterEvents)")
+        #expect(clusterEvents.filter { $0 == "VMsAdded" }.count == 2, "master, then the nodes: \(clusterEvents)")
+
+        kill(service.processIdentifier, SIGTERM)
+        service.waitUntilExit()
+        #expect(service.terminationStatus == 0)
+        #expect(try store.lease() == nil, "a stopped service gives its lease back")
+    }
+}
