@@ -49,7 +49,7 @@ public struct ActionRunner: Sendable {
             try await wait(vcd.setMetadata(href, entries.map { ($0.key, $0.value) }))
             return "recorded \(entries.map(\.key).joined(separator: ", ")) on \(action.target)"
         case .reconfigureVM(let href, let cpu, let memoryMB):
-            try await vcd.resize(vmHref: href, cpu: cpu, memoryMB: memoryMB) { try await wait($0) }
+            try await vcd.resizeVM(vmHref: href, cpu: cpu, memoryMB: memoryMB, timeout: taskTimeout, pollInterval: pollInterval)
             return "resized \(action.target) to \(cpu) CPU / \(memoryMB) MB"
         case .removeVMs(let vAppHref, let vmHrefs):
             return try await removeVMs(vAppHref: vAppHref, vmHrefs: vmHrefs, target: action.target)
@@ -199,7 +199,8 @@ public struct ActionRunner: Sendable {
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {
-                try await vcd.resize(vmHref: vmHref, cpu: request.size.cpu, memoryMB: request.size.memoryMB) { try await wait($0) }
+                try await vcd.resizeVM(vmHref: vmHref, cpu: request.size.cpu, memoryMB: request.size.memoryMB,
+                                       timeout: taskTimeout, pollInterval: pollInterval)
             }
             if vm["status"] != "4" { try await wait(vcd.powerOn(vmHref)) }
         }

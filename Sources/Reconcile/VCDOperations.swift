@@ -22,7 +22,8 @@ public protocol VCDOperations: Sendable {
     func undeploy(_ entityHref: String) async throws -> VCDTask
     func delete(_ href: String) async throws -> VCDTask
     func setMetadata(_ entityHref: String, _ entries: [(key: String, value: String)]) async throws -> VCDTask
-    func resize(vmHref: String, cpu: Int, memoryMB: Int, wait: (VCDTask) async throws -> Void) async throws
+    /// Sets a VM's CPU count and memory, waiting for each of vCD's tasks in turn.
+    func resizeVM(vmHref: String, cpu: Int, memoryMB: Int, timeout: Duration, pollInterval: Duration) async throws
     func capture(vAppHref: String, into catalog: XMLTree, itemName: String, description: String) async throws -> VCDTask
     func uploadOVF(catalog: XMLTree, itemName: String, description: String, descriptor: Data, files: [String: Data],
                    pollInterval: Duration, timeout: Duration) async throws -> String
@@ -30,4 +31,10 @@ public protocol VCDOperations: Sendable {
     func wait(for task: VCDTask, timeout: Duration, pollInterval: Duration) async throws -> VCDTask
 }
 
-extension VCDSession: VCDOperations {}
+extension VCDSession: VCDOperations {
+    public func resizeVM(vmHref: String, cpu: Int, memoryMB: Int, timeout: Duration, pollInterval: Duration) async throws {
+        try await resize(vmHref: vmHref, cpu: cpu, memoryMB: memoryMB) { task in
+            try await self.wait(for: task, timeout: timeout, pollInterval: pollInterval)
+        }
+    }
+}

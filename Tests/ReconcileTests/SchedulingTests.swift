@@ -51,19 +51,54 @@ import VCDClient
     @Test func aStaleFailureIsNotPermanentAndARefusalIsOnlyWhenRepeated() {
         var scheduler = Scheduler(limits: Reconciler.Limits())
         let a = action("a")
-        #expect(!scheduler.failed(a, kind: .stale, error: "gone", at: Date(), now: .now))
+        let stale = scheduler.failed(a, kind: .stale, error: "gone", at: Date(), now: .now)
+        #expect(!stale)
         #expect(scheduler.permanentFailures.isEmpty)
-        #expect(!scheduler.failed(a, kind: .refused, error: "not powered off", at: Date(), now: .now), "first refusal: plan again")
-        #expect(scheduler.failed(a, kind: .refused, error: "not powered off", at: Date(), now: .now), "refused again from a fresh snapshot")
-        #expect(scheduler.permanentFailure(of: a.object, phase: .updating) == "VM a: not powered off")
-        #expect(scheduler.permanentFailure(of: a.object, phase: .ready) == nil, "forgotten once ready")
+        let first = scheduler.failed(a, kind: .refused, error: "not powered off", at: Date(), now: .now)
+        #expect(!first, "first refusal: plan again")
+        let second = scheduler.failed(a, kind: .refused, error: "not powered off", at: Date(), now: .now)
+        #expect(second, "refused again from a fresh snapshot")
+        let whileUpdating = scheduler.permanentFailure(of: a.object, phase: .updating)
+        #expect(whileUpdating == "VM a: not powered off")
+        let onceReady = scheduler.permanentFailure(of: a.object, phase: .ready)
+        #expect(onceReady == nil, "forgotten once ready")
         #expect(scheduler.permanentFailures.isEmpty)
     }
 
-    @Test func wakeUpsKeepAnEventNobodyWaitedFor() async {
+    @Test func wakeUpsKeepAnEventNobodyWaitedForAndWakeEveryWaiter() async {
         var wakeUps = WakeUps()
         wakeUps.signal()
-        #expect(wakeUps.takePending())
-        #expect(!wakeUps.takePending())
+        let kept = wakeUps.takePending()
+        let again = wakeUps.takePending()
+        #expect(kept && !again, "an event with no waiter is kept once")
+        let box = WakeBox()
+        async let first = box.wait()
+        async let second = box.wait()
+        while await box.waiting < 2 { await Task.yield() }
+        await box.signal()
+        let woken = await [first, second]
+        #expect(woken == [true, true])
+        let timedOut = await box.waitThenEnd()
+        #expect(!timedOut, "a wait ended without an event returns false")
+    }
+}
+
+/// WakeUps inside an actor, as the reconciler holds them.
+actor WakeBox {
+    private var wakeUps = WakeUps()
+    var waiting: Int { wakeUps.waiting }
+
+    func wait() async -> Bool {
+        await withCheckedContinuation { wakeUps.park(UUID(), $0) }
+    }
+
+    func signal() { wakeUps.signal() }
+
+    func waitThenEnd() async -> Bool {
+        let id = UUID()
+        return await withCheckedContinuation { continuation in
+            wakeUps.park(id, continuation)
+            wakeUps.end(id)
+        }
     }
 }
