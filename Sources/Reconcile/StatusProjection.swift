@@ -29,14 +29,16 @@ struct StatusProjection {
     static func project(objects: [StoredObject], previous: [String: ObjectStatus], plan: Plan, snapshot: Snapshot,
                         now: Date) -> StatusProjection {
         var projection = StatusProjection()
-        let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
+        let vApps = ClusterVApps(snapshot)
         let waitingKeys = Set(plan.actions.map(\.object))
         for object in objects {
             guard let assessment = plan.assessments[object.key] else { continue }
             let old = previous[object.uid] ?? ObjectStatus()
             var status = old
             status.lastReconcileAt = old.lastReconcileAt
-            if object.key.kind == .cluster { status.observed = vApps[object.uid].map(facts) }
+            if case .cluster(let spec) = object.object {
+                status.observed = vApps.vApp(uid: object.uid, org: spec.org, vdc: spec.vdc).map(facts)
+            }
             status.phase = assessment.phase
             let settled = assessment.phase == .ready || assessment.phase == .deleting || !waitingKeys.contains(object.key)
             if settled { status.observedGeneration = object.generation }

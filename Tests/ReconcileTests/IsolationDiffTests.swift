@@ -59,3 +59,21 @@ import Spec
         #expect(plan.actions(for: key).allSatisfy { !$0.isRunnable })
     }
 }
+
+@Suite struct ClusterVAppOwnershipTests {
+    @Test func aVAppOfAnotherOrgCarryingTheClustersIDIsNotTheCluster() {
+        var forged = D.clusterVApp(vms: D.healthy())
+        forged.org = "org2"
+        forged.vdc = "org2-vdc"
+        forged.href = "https://vcd/api/vApp/vapp-forged"
+        var snapshot = Snapshot(templates: [D.readyTemplate()], sourceImages: [D.sourceImage])
+        snapshot.clusters = [forged]
+        let plan = D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster()]), snapshot)
+        let key = ObjectKey(kind: .cluster, org: "org1", name: "c1")
+        #expect(plan.actions(for: key).first?.target == "vApp c1", "the cluster gets its own vApp: \(plan.lines)")
+        #expect(!plan.actions.contains { $0.step.handles.contains { $0.value.contains("vapp-forged") } }, "nothing acts on org2's vApp")
+        // With its real vApp listed after the forged one, the real one is the cluster's.
+        snapshot.clusters = [forged, D.clusterVApp(vms: D.healthy())]
+        #expect(D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster()]), snapshot).assessments[key]?.phase == .ready)
+    }
+}
