@@ -88,7 +88,7 @@ extension Simulator {
         content += "<CatalogItems>" + state.catalogItems.values.filter { $0.catalog == id }.sorted { $0.name < $1.name }.map {
             XMLOut.element("CatalogItem", ["href": r.href(.catalogItem, $0.id), "id": $0.id, "name": $0.name, "type": "application/vnd.vmware.vcloud.catalogItem+xml"])
         }.joined() + "</CatalogItems>"
-        content += XMLOut.text("IsPublished", "false")
+        content += XMLOut.text("IsPublished", catalog.published == true ? "true" : "false")
         return .xml(200, r.root("Catalog", ["name": catalog.name, "id": "urn:vcloud:catalog:\(id)", "href": catalogHref, "type": "application/vnd.vmware.vcloud.catalog+xml"], content),
                     type: "application/vnd.vmware.vcloud.catalog+xml")
     }

@@ -41,6 +41,24 @@ import VCDClient
         #expect(audit.problems.isEmpty, "\(audit.problems)")
     }
 
+    @Test func theSimulatorsAuditFlagsAVMMadeFromAnotherOrgsUnpublishedItem() async throws {
+        let cloud = try await Cloud.start()
+        defer { Task { await cloud.stop() } }
+        let forged = try await forgeTemplateItem(cloud, specHash: "any")
+        #expect(try await cloud.audit().problems.isEmpty, "org1's own VM from org1's catalog and cse's published catalog are fine")
+        let admin = cloud.admin
+        let org2 = try await admin.org(named: "org2")
+        let vdc = try await admin.vdc(named: "org2-vdc", org: org2)
+        let network = try #require(admin.networks(of: vdc).first)
+        let (vApp, task) = try await admin.composeVApp(vdc: vdc, name: "borrowed", description: "test", network: network)
+        if let task { try await cloud.wait(task) }
+        let templateVM = try #require(try await admin.templateOfItem(forged).path("Children")?.all("Vm").first?["href"])
+        try await cloud.wait(try await admin.addVMs(to: try await admin.get(try #require(vApp["href"])),
+                                                     [SourcedVM(name: "borrowed-1", templateVMHref: templateVM, network: network.name)]))
+        let problems = try await cloud.audit().problems
+        #expect(problems.contains { $0.contains("VM borrowed-1 of org org2 was made from a template of org org1") }, "\(problems)")
+    }
+
     /// Captures a photon vApp of org1 into org1's catalog as `k8s-u-r1` with cse's revision metadata; returns the item's href.
     private func forgeTemplateItem(_ cloud: Cloud, specHash: String) async throws -> String {
         let admin = cloud.admin
