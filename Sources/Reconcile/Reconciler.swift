@@ -44,7 +44,7 @@ public actor Reconciler {
     private var scheduler: Scheduler
     private var wakeUps = WakeUps()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
-    private var listeners: [@Sendable (Event) -> Void] = []
+    private var events: ActionEvents
 
     /// `observer` reads vCD; `session` ends tenants' tasks (the observer's session when it is an `Observer`).
     public init(store: DesiredStateStore, observer: any Observing, session: VCDSession, runner: ActionRunner, limits: Limits = Limits(),
@@ -54,6 +54,7 @@ public actor Reconciler {
         self.runner = runner
         self.tenantTasks = TenantTaskCompleter(session: session, logger: logger)
         self.scheduler = Scheduler(limits: limits)
+        self.events = ActionEvents(store: store, logger: logger)
         self.logger = logger
     }
 
@@ -63,7 +64,7 @@ public actor Reconciler {
     }
 
     public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
-        listeners.append(listener)
+        events.add(listener)
     }
 
     /// Asks for a pass now (a tenant request was committed, an action ended).
@@ -121,11 +122,7 @@ public actor Reconciler {
         }
         let projection = StatusProjection.project(objects: objects, previous: try store.statuses(), plan: plan, snapshot: snapshot, now: Date())
         try store.writeStatuses(projection.changes.map { ($0.object.uid, $0.status) })
-        // Recorded after the status transaction: the store's writes do not nest.
-        for change in projection.changes {
-            guard let event = change.event else { continue }
-            _ = try? store.recordEvent(for: change.object, type: event.type, reason: event.reason, message: event.message)
-        }
+        events.phaseChanges(projection)
         await tenantTasks.complete(judged: projection.judged, store: store)
         let chosen = scheduler.select(plan.runnable, running: running.values.map(\.action), observedFrom: snapshot.startedAt,
                                       now: .now)
@@ -188,7 +185,7 @@ public actor Reconciler {
     private func start(_ action: PlannedAction) {
         let runner = self.runner
         let store = self.store
-        for listener in listeners { listener(.started(action)) }
+        events.started(action)
         let task = Task {
             do {
                 let message: String
@@ -209,43 +206,18 @@ public actor Reconciler {
 
     private func finished(_ action: PlannedAction, message: String?, error: (any Error)?) {
         running[action.lane] = nil
-        let stored = try? store.object(action.object)
         if let message {
             scheduler.succeeded(action, at: Date())
-            if let stored { _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message) }
-            for listener in listeners { listener(.finished(action, message: message)) }
+            events.succeeded(action, message: message)
         } else if let error {
             let kind = FailureKind.of(error)
             scheduler.failed(action, kind: kind, error: "\(error)", at: Date(), now: .now)
-            let text = "\(action.change.symbol) \(action.target): \(error)"
-            logger.warning("\(action.object): \(text)")
-            if let stored {
-                _ = try? store.recordEvent(for: stored, type: .warning, reason: kind == .stale ? "ActionStale" : "ActionFailed", message: text)
-                if kind != .stale { _ = try? store.updateStatus(of: stored.uid) { $0.lastError = "\(error)" } }
-            }
-            for listener in listeners { listener(.failed(action, error: "\(error)")) }
+            events.failed(action, error: error, kind: kind)
         }
         signal()
     }
 
     static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {
         desired.templates.map { SourceImageRef(org: $0.spec.build.org, catalog: $0.spec.build.catalog, item: $0.spec.source.catalogItem) }
-    }
-
-    static func reason(_ action: PlannedAction) -> String {
-        switch action.step {
-        case .uploadSourceImage: return "SourceUploaded"
-        case .instantiateBuildVApp: return "BuildStarted"
-        case .captureTemplate: return "TemplateCaptured"
-        case .deleteTemplateItem: return "RevisionDeleted"
-        case .createClusterVApp: return "VAppCreated"
-        case .addVMs: return "VMsAdded"
-        case .powerOnVM: return "PoweredOn"
-        case .setMetadata: return "MetadataRecorded"
-        case .reconfigureVM: return "Resized"
-        case .removeVMs: return "VMsRemoved"
-        case .deleteVApp: return "VAppDeleted"
-        case .confirmDeleted: return "Deleted"
-        }
     }
 }
