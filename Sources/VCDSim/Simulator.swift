@@ -115,7 +115,7 @@ public actor Simulator {
         if at("GET", "session") != nil { return sessionDocument(caller, version: Self.requestedVersion(request)) }
         if at("DELETE", "session") != nil { return try logout(request, caller: caller) }
         if at("GET", "org") != nil { return orgList(caller) }
-        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller) }
+        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller, version: Self.requestedVersion(request)) }
         if let c = at("GET", "vdc/*") ?? at("GET", "admin/vdc/*") { return try vdcDocument(c[0], caller: caller) }
         if let c = at("POST", "vdc/*/action/composeVApp") { return try compose(request, vdcID: c[0], caller: caller, now: now) }
         if let c = at("POST", "vdc/*/action/instantiateVAppTemplate") { return try instantiate(request, vdcID: c[0], caller: caller, now: now) }
