@@ -5,11 +5,15 @@
 /// `test-resources/golden/TestSamlAdfsAuthenticate_RESP_api_versions.golden`: 5.5 and 20.0 to 37.0; 20.0-26.0, 29.0
 /// and 5.5 deprecated; `LoginUrl` `/api/sessions` up to 35.0, `/cloudapi/1.0.0/sessions` plus `ProviderLoginUrl`
 /// `/cloudapi/1.0.0/sessions/provider` for 36.0 and 37.0); VersionInfoType in `versions.xsd` (Version, LoginUrl,
-/// ProviderLoginUrl, MediaTypeMapping; `deprecated` attribute); the vCD API diff of 37.0 ("POST /sessions: the
-/// operation was removed", likewise `DELETE /session`); go-vcloud-director's map of API to vCD releases (36.0 = 10.3,
-/// 37.0 = 10.4); VMware's 10.5 notes quoted in vmware/build-tools-for-vmware-aria#183 (38.0 = 10.5, OpenAPI login
-/// only from 38.0 on). 10.6 = API 39.0. The versions older than 36.0 that 10.5 and 10.6 drop are an assumption
-/// (VMware removes deprecated versions over releases); 10.6 offers no version that still has `POST /api/sessions`.
+/// ProviderLoginUrl, MediaTypeMapping; `deprecated` attribute); go-vcloud-director's map of API to vCD releases
+/// (36.0 = 10.3, 37.0 = 10.4) and its minimum API 37.0 "supported by 10.4+" (so 10.5 and 10.6 still offer 37.0);
+/// VMware's 10.5 release notes as quoted in vmware/build-tools-for-vmware-aria#183: `/api/sessions` deprecated since
+/// 33.0, "for version 38.0 and later ... no longer supported", "versions 37.2 and earlier continue to support" it
+/// (that project's #167 logged in to 10.5 with 37.0 that way), and "VMware Cloud Director 10.5 and later do not
+/// support the /api/sessions API login endpoint". 10.5 = API 38.0, 10.6 = API 39.0.
+/// Assumptions, where no source says more: the versions older than 36.0 that 10.5 and 10.6 drop, and that 10.6 no
+/// longer serves `POST /api/sessions` at any version (the notes' "10.5 and later" read strictly for the newer release,
+/// while 10.5 keeps the compatibility its users relied on).
 public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
     public struct Version: Sendable, Equatable {
         public var number: String
@@ -20,12 +24,14 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
     public let release: String
     /// Oldest first.
     public let versions: [Version]
+    /// Whether the release serves `POST /api/sessions` at all (below `legacyLoginRemovedIn`).
+    public let servesLegacyLogin: Bool
 
     public static let all: [SimReleaseProfile] = ["10.3", "10.4", "10.5", "10.6"].compactMap(SimReleaseProfile.init(release:))
     public static let `default` = SimReleaseProfile(release: "10.4")!
 
-    /// The first API version without `POST /api/sessions` and `DELETE /api/session` (vCD API diff, 37.0).
-    public static let legacyLoginRemovedIn = "37.0"
+    /// The first API version without `POST /api/sessions` and `DELETE /api/session` (10.5 release notes).
+    public static let legacyLoginRemovedIn = "38.0"
     /// The first API version with `/cloudapi/1.0.0/sessions` (the OpenAPI Session model, "Added in 33.0").
     public static let cloudapiSessionsSince = "33.0"
     /// The first API version whose `LoginUrl` in `/api/versions` is the cloudapi one (10.4 golden reply: 36.0).
@@ -47,6 +53,7 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
         case "10.6": versions = list((37...39).map { "\($0).0" }, deprecated: [])
         default: return nil
         }
+        servesLegacyLogin = release != "10.6"
         self.release = release
     }
 
@@ -55,9 +62,9 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
 
     public func offers(_ version: String) -> Bool { versions.contains { $0.number == version } }
 
-    /// `POST /api/sessions` answers at `version` (offered, and older than 37.0).
+    /// `POST /api/sessions` answers at `version` (served by the release, offered, and older than 38.0).
     public func hasLegacyLogin(at version: String) -> Bool {
-        offers(version) && Self.less(version, Self.legacyLoginRemovedIn)
+        servesLegacyLogin && offers(version) && Self.less(version, Self.legacyLoginRemovedIn)
     }
 
     /// Whether the release still serves `POST /api/sessions` at any version it offers.

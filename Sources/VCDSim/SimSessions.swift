@@ -20,15 +20,15 @@ extension Simulator {
                     type: "application/vnd.vmware.vcloud.versions+xml")
     }
 
-    /// `POST /api/sessions` with Basic `user@org:password`: deprecated in 33.0, removed in 37.0 (vCD API diff of
-    /// 37.0, "POST /sessions: the operation was removed"), so refused at 37.0 and later and on a release that offers
-    /// no older version.
+    /// `POST /api/sessions` with Basic `user@org:password`: deprecated in 33.0, gone from 38.0 on and on 10.6 (see
+    /// `SimReleaseProfile`).
     func login(_ request: SimRequest, now: Date) throws -> SimResponse {
         try checkVersion(request)
         let version = Self.requestedVersion(request)
         guard version.map(profile.hasLegacyLogin(at:)) ?? profile.hasLegacyLogin else {
-            throw SimFault.methodNotAllowed("POST /api/sessions is not available at API \(version ?? "(none)") on \(profile): it was removed in "
-                + "\(SimReleaseProfile.legacyLoginRemovedIn); log in at /cloudapi/1.0.0/sessions (tenants) or /cloudapi/1.0.0/sessions/provider (System)")
+            throw SimFault.methodNotAllowed("POST /api/sessions is not available at API \(version ?? "(none)") on \(profile) (gone from "
+                + "\(SimReleaseProfile.legacyLoginRemovedIn) on, and on 10.6 altogether); log in at /cloudapi/1.0.0/sessions (tenants) or "
+                + "/cloudapi/1.0.0/sessions/provider (System)")
         }
         let (user, org) = try basicCredentials(request)
         let token = random.hex(32)
@@ -108,7 +108,8 @@ extension Simulator {
         dirty = true
     }
 
-    /// `DELETE /api/session`: removed in 37.0 with `POST /api/sessions` (vCD API diff of 37.0).
+    /// `DELETE /api/session`: gone with `POST /api/sessions` from 38.0 on (vCD API diff "DELETE /session: the operation
+    /// was removed", listed with POST /sessions).
     func logout(_ request: SimRequest, caller: SimCaller) throws -> SimResponse {
         if let version = Self.requestedVersion(request), !SimReleaseProfile.less(version, SimReleaseProfile.legacyLoginRemovedIn) {
             throw SimFault.methodNotAllowed("DELETE /api/session was removed in \(SimReleaseProfile.legacyLoginRemovedIn); use DELETE /cloudapi/1.0.0/sessions/current")

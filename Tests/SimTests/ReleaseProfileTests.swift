@@ -69,23 +69,26 @@ struct ReleaseProfileTests {
         #expect(old.status == 406)
     }
 
-    @Test func legacyLoginEndsAt37AndIsGoneOn106() async throws {
-        let sim104 = try await SimHarness.start { $0.vcdVersion = "10.4" }
-        defer { Task { await sim104.stop() } }
+    @Test func legacyLoginEndsAt38AndIsGoneOn106() async throws {
         let alice = Self.basic("alice", "org1", "sim-alice")
-        for (version, status) in [("30.0", 200), ("36.0", 200), ("37.0", 405)] {
-            let answer = try await sim104.raw("POST", "/api/sessions", headers: [alice, ("Accept", "application/*+xml;version=\(version)")])
-            #expect(answer.status == status, "POST /api/sessions at \(version) on 10.4")
+        for (release, version, status) in [("10.4", "30.0", 200), ("10.4", "37.0", 200), ("10.5", "37.0", 200), ("10.5", "38.0", 405)] {
+            let sim = try await SimHarness.start { $0.vcdVersion = release }
+            let answer = try await sim.raw("POST", "/api/sessions", headers: [alice, ("Accept", "application/*+xml;version=\(version)")])
+            #expect(answer.status == status, "POST /api/sessions at \(version) on \(release)")
+            #expect((answer.header("x-vcloud-authorization") != nil) == (status == 200))
+            await sim.stop()
         }
-        let legacy = try #require(try await sim104.login("alice", "org1", "sim-alice"))
-        #expect(try await sim104.raw("DELETE", "/api/session", token: legacy, headers: [("Accept", "application/*+xml;version=37.0")]).status == 405)
-        #expect(try await sim104.raw("DELETE", "/api/session", token: legacy, headers: [("Accept", "application/*+xml;version=36.0")]).status == 204)
+        let sim105 = try await SimHarness.start { $0.vcdVersion = "10.5" }
+        defer { Task { await sim105.stop() } }
+        let legacy = try #require(try await sim105.login("alice", "org1", "sim-alice"))
+        #expect(try await sim105.raw("DELETE", "/api/session", token: legacy, headers: [("Accept", "application/*+xml;version=38.0")]).status == 405)
+        #expect(try await sim105.raw("DELETE", "/api/session", token: legacy, headers: [("Accept", "application/*+xml;version=37.0")]).status == 204)
 
         let sim106 = try await SimHarness.start { $0.vcdVersion = "10.6" }
         defer { Task { await sim106.stop() } }
-        for version in ["36.0", "37.0", "39.0"] {
+        for version in ["37.0", "38.0", "39.0"] {
             let answer = try await sim106.raw("POST", "/api/sessions", headers: [alice, ("Accept", "application/*+xml;version=\(version)")])
-            #expect(answer.status != 200 && answer.header("x-vcloud-authorization") == nil, "POST /api/sessions at \(version) on 10.6")
+            #expect(answer.status == 405 && answer.header("x-vcloud-authorization") == nil, "POST /api/sessions at \(version) on 10.6")
         }
         #expect(try await sim106.raw("POST", "/api/sessions", headers: [alice]).status == 405)
     }
