@@ -140,7 +140,7 @@ def main():
     system = login("administrator", "System", "sim-admin")
     version = system.get_api_version()
     check(system.is_sysadmin(), "administrator is sysadmin")
-    check(version == "36.0", f"negotiated {version}, expected pyvcloud's newest (36.0) from the 10.4 profile")
+    check(version == "36.0", f"negotiated {version}, expected pyvcloud's newest (36.0), which 10.3 to 10.5 offer")
     print(f"pyvcloud-test: negotiated API {version}", flush=True)
 
     step("System: orgs, vdcs, catalogs and items")
