@@ -16,10 +16,14 @@ struct Cloud {
     let reconciler: Reconciler
     let directory: URL
 
+    /// Every vCD release the simulator plays, for tests that run once per release.
+    static let releases = SimReleaseProfile.all.map(\.release)
+
     /// `observing` may wrap the real observer (to act while an observation runs).
-    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil,
-                      observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
+    static func start(release: String = SimReleaseProfile.default.release, _ configure: (inout SimOptions) -> Void = { _ in },
+                      directory: URL? = nil, observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
         var options = SimOptions()
+        options.vcdVersion = release
         options.taskSeconds = 0.03
         options.bootSeconds = 0.03
         options.phaseSeconds = 0.01
