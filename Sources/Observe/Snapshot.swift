@@ -103,7 +103,9 @@ public struct ObservedVApp: Hashable, Sendable {
 }
 
 public struct ObservedVM: Hashable, Sendable {
-    public enum PowerState: String, Hashable, Sendable { case poweredOn, poweredOff, other }
+    /// `unknown`: vCD did not say (no status, UNKNOWN, UNRECOGNIZED); never acted on. `other`: a state in between
+    /// (being created, suspended, inconsistent) that a power-on does not fix on a guess either.
+    public enum PowerState: String, Hashable, Sendable { case poweredOn, poweredOff, other, unknown }
 
     public var name: String
     public var href: String

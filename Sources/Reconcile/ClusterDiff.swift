@@ -171,7 +171,8 @@ struct ClusterDiff {
                                        "size \(cpu) CPU / \(memoryMB) MB, the spec wants \(size.cpu) CPU / \(size.memoryMB) MB",
                                        waitsFor: busy, lane: lane))
         }
-        if vm.powerState != .poweredOn {
+        // Powered on only when vCD says it is off: a state vCD did not report (or one in between) is not acted on.
+        if vm.powerState == .poweredOff {
             plan.actions.append(action(.powerOnVM(vmHref: vm.href), .update, "VM \(vm.name)", "\(role) VM is powered off", waitsFor: busy, lane: lane))
         }
     }

@@ -93,7 +93,7 @@ struct TemplateDiff {
                                        "catalog item \(build.itemName)", "revision \(build.revision) is customized", lane: lane))
             plan.assessments[key] = Assessment(.provisioning, "capturing revision \(build.revision)")
         case .notStarted, .running:
-            if vm.powerState != .poweredOn {
+            if vm.powerState == .poweredOff {
                 plan.actions.append(action(.powerOnVM(vmHref: vm.href), .update, "VM \(vm.name)", "build VM is powered off", lane: lane))
             }
             let phase: String

@@ -77,3 +77,16 @@ import Spec
         #expect(D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster()]), snapshot).assessments[key]?.phase == .ready)
     }
 }
+
+@Suite struct UnknownStateTests {
+    @Test func aVMWhosePowerStateVCDDidNotReportIsNotPoweredOn() {
+        let key = ObjectKey(kind: .cluster, org: "org1", name: "c1")
+        var snapshot = Snapshot(templates: [D.readyTemplate()], sourceImages: [D.sourceImage])
+        snapshot.clusters = [D.clusterVApp(vms: [D.vm("c1-m1"), D.vm("c1-n1", power: .unknown), D.vm("c1-n2")])]
+        let plan = D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster()]), snapshot)
+        #expect(plan.isEmpty, "\(plan.lines)")
+        #expect(plan.assessments[key]?.phase == .updating, "an unknown state is not ready either")
+        snapshot.clusters = [D.clusterVApp(vms: [D.vm("c1-m1"), D.vm("c1-n1", power: .poweredOff), D.vm("c1-n2")])]
+        #expect(D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster()]), snapshot).lines == ["~ VM c1-n1"])
+    }
+}
