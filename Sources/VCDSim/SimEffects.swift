@@ -26,7 +26,9 @@ extension Simulator {
                 if on { powerOnVM(id, at: time) } else { powerOffVM(id, undeploy: undeploy) }
             }
             if let vAppID {
-                state.vApps[vAppID]?.deployed = on
+                // power/action/powerOff leaves a vApp deployed (its undeploy link stays); only undeploy ends that
+                // (vCD API: "deploy"/"undeploy" change deployment, power actions only the power state).
+                if on { state.vApps[vAppID]?.deployed = true } else if undeploy { state.vApps[vAppID]?.deployed = false }
             } else if let vm = ids.first.flatMap({ state.vms[$0] }) {
                 // A VM started on its own deploys its vApp; the vApp undeploys when its last VM does.
                 if on { state.vApps[vm.vApp]?.deployed = true }
@@ -106,6 +108,7 @@ extension Simulator {
         guard var vm = state.vms[id], vm.status != 4 else { return }
         vm.status = 4
         vm.deployed = true
+        if vm.firstPoweredOnAt == nil { vm.firstPoweredOnAt = time }
         // DHCP leases come with power-on; pool addresses were handed out at creation.
         if vm.ipMode == "DHCP", vm.ipAddress == nil, let network = vm.network,
            let config = state.vApps[vm.vApp]?.networks.first(where: { $0.name == network }) {

@@ -31,6 +31,9 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "RabbitMQ URL for API extensions (amqp://user:pass@host:port).")
     var amqp: String?
 
+    @Option(help: "vCD's XSDs (a vcd-api-schemas directory with all.xsd and catalog.xml): XML request bodies that do not validate get 400, as on vCD. Default: $CSE_SIM_SCHEMAS, else no validation.")
+    var schemas: String?
+
     func run() async throws {
         var options = SimOptions()
         if let settings {
@@ -41,6 +44,7 @@ struct SimCommand: AsyncParsableCommand {
             }
         }
         if let state { options.stateFile = state }
+        if let schemas { options.schemasDirectory = schemas }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         let cloud = try inventory.map(SimInventory.load(path:)) ?? .default
