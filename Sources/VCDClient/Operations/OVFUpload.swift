@@ -110,7 +110,7 @@ extension VCDSession {
             throw VCDError(status: 0, message: "vCD expects \(total) bytes of \(file.name); the OVA holds \(source.size)", request: "upload")
         }
         var offset = max(0, file.transferred)
-        var lastReported = -1
+        var lastReported = -10
         let started = ContinuousClock.now
         while offset < total {
             let length = Int(min(Int64(pieceSize), total - offset))

@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (run a release build: swift run -c release cse bench ...).",
-        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self]
+        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self, BenchUploadCommand.self]
     )
 }
 
