@@ -30,8 +30,9 @@ public struct Observer: Sendable {
             "name", "vdcName", "org", "status", "numberOfVMs",
             "metadata:\(MetadataKey.buildOf)", "metadata:\(MetadataKey.specHash)", "metadata:\(MetadataKey.templateItem)",
         ])
+        // AdminVMRecord has no ipAddress (queryRecordView.xsd): a VM's address comes from its document.
         async let vmRecords = session.query("adminVM", filter: "metadata:\(MetadataKey.nodeRole)==STRING:*", fields: [
-            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB", "ipAddress",
+            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB",
             "metadata:\(MetadataKey.nodeRole)", "metadata:\(MetadataKey.guestReady)",
         ])
         async let templateRecords = session.query("adminCatalogItem", filter: "metadata:\(MetadataKey.templateName)==STRING:*", fields: [
@@ -103,9 +104,16 @@ public struct Observer: Sendable {
         let guest: GuestProgress
         var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
         var memory = record["memoryMB"].flatMap(Int.init) ?? 0
-        var ip = record["ipAddress"]
+        var ip: String?
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
+            // A ready master's address is needed (kubeconfig, status) and only its document has it.
+            if record.metadata[MetadataKey.nodeRole] == "master" {
+                var read = document
+                if read == nil { read = try await readIfPresent(href) }
+                guard let read else { return nil }
+                ip = VMDocument(read).ipAddress
+            }
         } else {
             // The guest's reports live in the VM's extra config, which only a VM read shows.
             let vm: XMLTree
@@ -119,7 +127,7 @@ public struct Observer: Sendable {
             guest = guestReader(parsed.extraConfig)
             cpu = parsed.cpu ?? cpu
             memory = parsed.memoryMB ?? memory
-            ip = ip ?? parsed.ipAddress
+            ip = parsed.ipAddress
         }
         return ObservedVM(name: record.name ?? "", href: href, powerState: VMDocument.powerState(record["status"]),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,

@@ -34,7 +34,7 @@ extension Simulator {
         guard ["records", "idrecords", "references"].contains(format) else { throw SimFault.badRequest("Unsupported query format \(format)") }
         var rows = queryRows(type, r: r).filter { caller.isSystemAdministrator || $0.org == caller.org.id }
         if let filterText = request.query["filter"], !filterText.isEmpty {
-            let filter = try QueryFilter.parse(filterText)
+            let filter = try QueryFilter.parse(filterText, encoded: request.query["filterEncoded"]?.lowercased() == "true")
             rows = rows.filter { row in filter.matches { field in value(of: field, in: row) } }
         }
         if let field = request.query["sortAsc"] ?? request.query["sortDesc"] {
@@ -54,6 +54,9 @@ extension Simulator {
         let pageRows = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
         let fields = request.query["fields"].map { $0.split(separator: ",").map(String.init) }
         let recordName = Self.recordName(type)
+        if let fields, let unknown = SimQueryFields.unknown(fields, record: recordName) {
+            throw SimFault.badRequest("Bad request: query type \(type) has no field \(unknown) (\(recordName) in queryRecordView.xsd)")
+        }
         var content = pageLinks(request, page: page, lastPage: lastPage, format: format)
         for row in pageRows {
             content += format == "references" ? reference(row, type: type) : record(row, name: recordName, fields: fields, idFormat: format == "idrecords")
