@@ -66,9 +66,10 @@ struct MetadataDomainTests {
         let admin = sim.admin(retry: .none)
         let href = try #require(try await admin.composeAndWait("rules", vdc: "org1-vdc", org: "org1")["href"])
         func post(_ entry: String) async throws {
-            _ = try await admin.send("POST", href + "/metadata", xml: """
+            let answer = try await admin.send("POST", href + "/metadata", xml: """
                 <Metadata xmlns="http://www.vmware.com/vcloud/v1.5" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\(entry)</Metadata>
                 """, contentType: MediaType.metadata)
+            try await admin.wait(for: try VCDTask(answer), pollInterval: .milliseconds(20))
         }
         let value = #"<TypedValue xsi:type="MetadataStringValue"><Value>v</Value></TypedValue>"#
         // SYSTEM with READWRITE and GENERAL with READONLY are not pairs vCD accepts (pyvcloud's MetadataDomain notes).
