@@ -102,16 +102,22 @@ public actor Reconciler {
         return Diff.plan(desired: desired, observed: snapshot)
     }
 
-    private func observeAndPlan() async throws -> (plan: Plan, snapshot: Snapshot) {
+    /// `migrating`: first move marks an earlier cse wrote in the GENERAL domain into the SYSTEM domain (`MarkMigration`),
+    /// and observe again when it moved any.
+    private func observeAndPlan(migrating: Bool = false) async throws -> (plan: Plan, snapshot: Snapshot) {
         let desired = DesiredState(objects: try store.objects())
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        if migrating,
+           try await MarkMigration(session: observer.session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
+            snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        }
         return (Diff.plan(desired: desired, observed: snapshot), snapshot)
     }
 
     /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
-        var (plan, snapshot) = try await observeAndPlan()
+        var (plan, snapshot) = try await observeAndPlan(migrating: true)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
         for (key, failure) in permanentFailures {
