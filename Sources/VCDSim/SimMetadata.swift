@@ -36,6 +36,7 @@ extension Simulator {
             var changes: [SimMetadataChange] = []
             for entry in body.all("MetadataEntry") {
                 guard let key = entry.first("Key")?.text, !key.isEmpty else { throw SimFault.badRequest("a MetadataEntry needs a Key") }
+                try Self.checkKeyLength(key)
                 let (domain, visibility) = try Self.domainTag(entry.first("Domain"), key: key)
                 changes.append(SimMetadataChange(domain: domain, key: key, value: try Self.stringValue(entry, key: key), visibility: visibility))
             }
@@ -48,6 +49,7 @@ extension Simulator {
             guard bodyDomain == domain else {
                 throw SimFault.badRequest("metadata \(key): the body's domain \(bodyDomain) differs from the URL's domain \(domain)")
             }
+            try Self.checkKeyLength(key)
             let change = SimMetadataChange(domain: domain, key: key, value: try Self.stringValue(body, key: key), visibility: visibility)
             try requireWrite([change], caller: caller)
             return try metadataTask(owner, changes: [change], caller: caller, now: now, request: request)
@@ -88,6 +90,11 @@ extension Simulator {
         default:
             throw SimFault.badRequest("metadata \(key): unknown domain \(domain) (GENERAL or SYSTEM)")
         }
+    }
+
+    /// "An arbitrary key name. Length cannot exceed 256 UTF-8 characters." (common.xsd, MetadataEntryType/Key)
+    private static func checkKeyLength(_ key: String) throws {
+        guard key.count <= 256 else { throw SimFault.badRequest("metadata key of \(key.count) characters: at most 256") }
     }
 
     /// The string a TypedValue holds. The simulator keeps string values only: other types are refused, not mangled.

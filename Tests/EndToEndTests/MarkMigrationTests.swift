@@ -65,5 +65,16 @@ struct MarkMigrationTests {
         #expect(try await markedEntities(cloud).count == migrated.count)
         let status = try cloud.store.status(of: uid)
         #expect(status.condition(MarkReport.condition)?.message.contains("decoy") == true)
+
+        // A migration cut short after writing the SYSTEM entry (the GENERAL twin, same value, still there) is finished.
+        let clusterVApp = try #require(try await cloud.vApp("old")?["href"])
+        try await cloud.wait(try await cloud.admin.mergeMetadata(clusterVApp, [.general(MetadataKey.clusterID, uid), .general(MetadataKey.specHash, "stale")]))
+        let resumed = try await cloud.reconciler.pass()
+        await cloud.reconciler.drain()
+        #expect(resumed.plan.actions.isEmpty)
+        let left = try await cloud.admin.metadata(of: clusterVApp).filter { $0.domain == .general }
+        // The twin is gone; a GENERAL value that disagrees with cse's SYSTEM one is a tenant's: left alone, never believed.
+        #expect(left == [.general(MetadataKey.specHash, "stale")])
+        #expect(try await cloud.admin.metadata(of: clusterVApp).contains(.system(MetadataKey.clusterID, uid, visibility: .readOnly)))
     }
 }

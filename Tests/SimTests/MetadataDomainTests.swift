@@ -77,6 +77,7 @@ struct MetadataDomainTests {
         await expectStatus(400) { try await post(#"<MetadataEntry><Domain visibility="READONLY">GENERAL</Domain><Key>k</Key>"# + value + "</MetadataEntry>") }
         await expectStatus(400) { try await post(#"<MetadataEntry><Domain visibility="READONLY">OTHER</Domain><Key>k</Key>"# + value + "</MetadataEntry>") }
         await expectStatus(400) { try await post("<MetadataEntry><Key>k</Key></MetadataEntry>") }
+        await expectStatus(400) { try await post("<MetadataEntry><Key>" + String(repeating: "k", count: 257) + "</Key>" + value + "</MetadataEntry>") }
         // A MetadataValue whose Domain disagrees with its URL is refused.
         await expectStatus(400) {
             _ = try await admin.send("PUT", href + "/metadata/k", xml: VCDSession.metadataValueDocument(.system("k", "v", visibility: .readOnly)),
