@@ -19,9 +19,12 @@ public struct MarkFinding: Hashable, Sendable {
     public var value: String
     /// The cluster id the finding concerns (the claimed one, or the one the object's own SYSTEM marks name), when known.
     public var clusterID: String?
+    /// The template the finding concerns (the claimed one, or the one the object's own SYSTEM marks name), when known.
+    public var templateName: String?
     public var message: String
 
-    public init(kind: Kind, href: String, objectName: String, org: String, key: String, value: String, clusterID: String?, message: String) {
+    public init(kind: Kind, href: String, objectName: String, org: String, key: String, value: String, clusterID: String?,
+                templateName: String? = nil, message: String) {
         self.kind = kind
         self.href = href
         self.objectName = objectName
@@ -29,6 +32,7 @@ public struct MarkFinding: Hashable, Sendable {
         self.key = key
         self.value = value
         self.clusterID = clusterID
+        self.templateName = templateName
         self.message = message
     }
 }

@@ -58,27 +58,37 @@ public struct Observer: Sendable {
             .validate(try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames), claimedOrgs: claimedOrgs)
         snapshot.clusters = validation.valid
         snapshot.conflictedClusterIDs = validation.conflicted
-        snapshot.buildVApps = try await vApps(try await buildRecords, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
-        snapshot.templates = try await templateRecords.compactMap { Self.template($0, orgNames: orgNames) }
+        let builds = try await buildRecords
+        snapshot.buildVApps = try await vApps(builds, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
+        let items = try await templateRecords
+        snapshot.templates = items.compactMap { Self.template($0, orgNames: orgNames) }
         snapshot.sourceImages = try await images(sourceImages, orgNames: orgNames)
         let ownerByVApp = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterID].map { (href, $0) } } },
                                      uniquingKeysWith: { first, _ in first })
-        snapshot.markFindings = validation.findings + (try await generalCopies).map { Self.tampering($0, orgNames: orgNames, ownerByVApp: ownerByVApp) }
+        let templateByHref = Dictionary(
+            (builds.map { ($0, MetadataKey.buildOf) } + items.map { ($0, MetadataKey.templateName) }).compactMap { record, key in
+                record.href.flatMap { href in record.metadata[key].map { (href, $0) } }
+            }, uniquingKeysWith: { first, _ in first })
+        snapshot.markFindings = validation.findings + (try await generalCopies).map {
+            Self.tampering($0, orgNames: orgNames, ownerByVApp: ownerByVApp, templateByHref: templateByHref)
+        }
         for finding in snapshot.markFindings { logger.warning("\(finding.kind.rawValue): \(finding.message)") }
         snapshot.takenAt = Date()
         return snapshot
     }
 
-    /// A GENERAL-domain cse key: which cluster it concerns is the id it claims, else the SYSTEM owner of its vApp.
+    /// A GENERAL-domain cse key: which cluster (or template) it concerns is the one it claims, else the one the SYSTEM
+    /// marks of its object (or of a VM's vApp) name.
     static func tampering(_ copy: (record: QueryRecord, key: String, value: String), orgNames: [String: String],
-                          ownerByVApp: [String: String]) -> MarkFinding {
+                          ownerByVApp: [String: String], templateByHref: [String: String]) -> MarkFinding {
         let record = copy.record
         let org = orgName(record["org"], orgNames)
         let vAppHref = record.kind.contains("VM") ? record["container"] : record.href
         let clusterID = copy.key == MetadataKey.clusterID ? copy.value : vAppHref.flatMap { ownerByVApp[$0] }
+        let templateName = [MetadataKey.templateName, MetadataKey.buildOf].contains(copy.key) ? copy.value : record.href.flatMap { templateByHref[$0] }
         let kind = record.kind.contains("VM") ? "VM" : (record.kind.contains("CatalogItem") ? "catalog item" : "vApp")
         return MarkFinding(kind: .tampered, href: record.href ?? "", objectName: record.name ?? "", org: org, key: copy.key, value: copy.value,
-                           clusterID: clusterID,
+                           clusterID: clusterID, templateName: templateName,
                            message: "\(kind) \(org)/\(record.name ?? "?") carries \(copy.key)=\(copy.value) in the GENERAL domain, which tenants can write: ignored")
     }
 

@@ -7,13 +7,14 @@ import Store
 enum MarkReport {
     static let condition = "MarksTrusted"
 
-    /// Findings by the cluster id they concern.
-    static func byCluster(_ snapshot: Snapshot) -> [String: [MarkFinding]] {
-        var result: [String: [MarkFinding]] = [:]
+    /// Findings by the desired object they concern: clusters by uid, templates by name.
+    static func byObject(_ snapshot: Snapshot) -> (clusters: [String: [MarkFinding]], templates: [String: [MarkFinding]]) {
+        var clusters: [String: [MarkFinding]] = [:], templates: [String: [MarkFinding]] = [:]
         for finding in snapshot.markFindings {
-            if let id = finding.clusterID { result[id, default: []].append(finding) }
+            if let id = finding.clusterID { clusters[id, default: []].append(finding) }
+            if let name = finding.templateName { templates[name, default: []].append(finding) }
         }
-        return result
+        return (clusters, templates)
     }
 
     /// Updates the condition; returns the event to record (reason, message) when the findings changed.

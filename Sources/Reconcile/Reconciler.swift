@@ -242,7 +242,7 @@ public actor Reconciler {
     private func record(_ plan: Plan, snapshot: Snapshot) throws {
         let now = Date()
         let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
-        let markFindings = MarkReport.byCluster(snapshot)
+        let markFindings = MarkReport.byObject(snapshot)
         let actionsByKey = Dictionary(grouping: plan.actions, by: \.object)
         for object in try store.objects() {
             guard let assessment = plan.assessments[object.key] else { continue }
@@ -252,7 +252,9 @@ public actor Reconciler {
             try store.updateStatus(of: object.uid) { status in
                 if object.key.kind == .cluster {
                     status.observed = vApps[object.uid].map(Self.facts)
-                    markEvent = MarkReport.apply(markFindings[object.uid] ?? [], to: &status, at: now)
+                    markEvent = MarkReport.apply(markFindings.clusters[object.uid] ?? [], to: &status, at: now)
+                } else {
+                    markEvent = MarkReport.apply(markFindings.templates[object.key.name] ?? [], to: &status, at: now)
                 }
                 let previous = status.phase
                 status.phase = assessment.phase

@@ -56,6 +56,10 @@ extension Simulator {
         let pageRows = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
         let fields = request.query["fields"].map { $0.split(separator: ",").map(String.init) }
         for field in fields ?? [] { try Self.checkMetadataField(field) }
+        // "Up to eight metadata parameters can be included in a query." (vCloud API Programming Guide)
+        if let fields, fields.filter({ $0.hasPrefix("metadata") }).count > 8 {
+            throw SimFault.badRequest("at most eight metadata fields in one query, got \(fields.filter { $0.hasPrefix("metadata") }.count)")
+        }
         let recordName = Self.recordName(type)
         var content = pageLinks(request, page: page, lastPage: lastPage, format: format)
         for row in pageRows {
