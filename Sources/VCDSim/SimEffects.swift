@@ -26,7 +26,10 @@ extension Simulator {
                 if on { powerOnVM(id, at: time) } else { powerOffVM(id, undeploy: undeploy) }
             }
             if let vAppID {
-                state.vApps[vAppID]?.deployed = on
+                // A powered-off vApp stays deployed (it keeps its undeploy link) until it is undeployed: the vCloud API
+                // Programming Guide's "Undeploy, Power Off, and Delete the vApp"; pyvcloud 23.0.4's VApp.undeploy needs
+                // the link after power_off.
+                if on { state.vApps[vAppID]?.deployed = true } else if undeploy { state.vApps[vAppID]?.deployed = false }
             } else if let vm = ids.first.flatMap({ state.vms[$0] }) {
                 // A VM started on its own deploys its vApp; the vApp undeploys when its last VM does.
                 if on { state.vApps[vm.vApp]?.deployed = true }

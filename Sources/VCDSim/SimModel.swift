@@ -192,10 +192,19 @@ enum SimEntityKind: String, Codable, Sendable {
 }
 
 struct SimSession: Codable, Sendable {
+    /// How a token is presented: `x-vcloud-authorization` (legacy login only) or `Authorization: Bearer` (a JWT).
+    enum Kind: String, Codable, Sendable { case legacy, bearer }
+
     var token: String
     var user: String
     var createdAt: Date
     var expiresAt: Date
+    /// nil in state files written before bearer tokens: legacy.
+    var kind: Kind?
+    /// The login both tokens of one legacy login belong to (logging out ends both).
+    var login: String?
+
+    var tokenKind: Kind { kind ?? .legacy }
 }
 
 struct SimExtensionService: Codable, Sendable {

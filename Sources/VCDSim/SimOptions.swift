@@ -15,6 +15,8 @@ public struct SimOptions: Sendable, Codable {
     /// Seed of the random source behind fault rules, tokens and MAC addresses.
     public var seed: UInt64 = 1
     public var faults: [FaultRule] = []
+    /// The vCD release played (`SimReleaseProfile`): 10.3, 10.4, 10.5 or 10.6.
+    public var vcdVersion: String = SimReleaseProfile.default.release
     /// Where the state is saved after every change (nil: memory only).
     public var stateFile: String?
 
@@ -23,6 +25,7 @@ public struct SimOptions: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case taskSeconds = "task_seconds", bootSeconds = "boot_seconds", phaseSeconds = "phase_seconds"
         case sessionSeconds = "session_seconds", extensionTimeoutSeconds = "extension_timeout_seconds", seed, faults
+        case vcdVersion = "vcd_version"
         case stateFile = "state_file"
     }
 
@@ -37,5 +40,6 @@ public struct SimOptions: Sendable, Codable {
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         faults = try container.decodeIfPresent([FaultRule].self, forKey: .faults) ?? []
         stateFile = try container.decodeIfPresent(String.self, forKey: .stateFile)
+        vcdVersion = try container.decodeIfPresent(String.self, forKey: .vcdVersion) ?? defaults.vcdVersion
     }
 }

@@ -36,8 +36,9 @@ struct SourceUploadTests {
             .replacingOccurrences(of: "catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova", with: "catalogItem: custom.ova")
     }
 
-    @Test func aMissingSourceOVAIsUploadedVerifiedAndUsed() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func aMissingSourceOVAIsUploadedVerifiedAndUsed(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         let (url, sha1) = try makeOVA(in: cloud.directory.appendingPathComponent("ova"))
         try cloud.apply(template(url: url, sha1: sha1), Specs.cluster("up", nodes: 1))
