@@ -46,7 +46,7 @@ public struct ActionRunner: Sendable {
             try await wait(session.powerOn(href))
             return "powered on \(action.target)"
         case .setMetadata(let href, let entries):
-            try await wait(session.setMetadata(href, entries.map { ($0.key, $0.value) }))
+            try await wait(session.writeMarks(href, entries.map { ($0.key, $0.value) }))
             return "recorded \(entries.map(\.key).joined(separator: ", ")) on \(action.target)"
         case .reconfigureVM(let href, let cpu, let memoryMB):
             try await session.resize(vmHref: href, cpu: cpu, memoryMB: memoryMB) { try await wait($0) }
@@ -82,7 +82,7 @@ public struct ActionRunner: Sendable {
             vAppHref = vApp["href"]
         }
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
-        try await wait(session.setMetadata(href, [
+        try await wait(session.writeMarks(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
             (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
         ]))
@@ -103,7 +103,7 @@ public struct ActionRunner: Sendable {
             itemHref = session.catalogItems(of: refreshed).first { $0.name == build.itemName }?.href
         }
         guard let itemHref else { throw ExecutionError.transient("captured item \(build.itemName) not listed in catalog \(site.catalog) yet") }
-        try await wait(session.setMetadata(itemHref, [
+        try await wait(session.writeMarks(itemHref, [
             (MetadataKey.templateName, build.template.name), (MetadataKey.templateRevision, String(build.revision)),
             (MetadataKey.specHash, build.specHash),
         ]))
@@ -139,7 +139,7 @@ public struct ActionRunner: Sendable {
         let itemHref = try await session.uploadOVF(catalog: catalogTree, itemName: item, description: "source OVA \(url)",
                                                    descriptor: descriptor, files: others, progress: { logger.info("\(org)/\(catalog)/\(item): \($0)") },
                                                    pollInterval: pollInterval, timeout: taskTimeout)
-        try await wait(session.setMetadata(itemHref, [(MetadataKey.sourceSHA1, digest)]))
+        try await wait(session.writeMarks(itemHref, [(MetadataKey.sourceSHA1, digest)]))
         return "uploaded \(item) (\(ova.size) bytes, SHA-1 verified) into \(org)/\(catalog)"
     }
 
@@ -162,7 +162,7 @@ public struct ActionRunner: Sendable {
             href = vApp["href"]
         }
         guard let href else { throw ExecutionError.permanent("vCD returned no vApp href") }
-        try await wait(session.setMetadata(href, [
+        try await wait(session.writeMarks(href, [
             (MetadataKey.clusterID, creation.uid), (MetadataKey.clusterName, spec.name), (MetadataKey.clusterOrg, spec.org),
             (MetadataKey.specHash, creation.specHash), (MetadataKey.generation, String(creation.generation)),
             (MetadataKey.templateItem, creation.templateItem),
@@ -203,7 +203,7 @@ public struct ActionRunner: Sendable {
             guard let vm = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == request.name }), let vmHref = vm["href"] else {
                 throw ExecutionError.transient("VM \(request.name) not in vApp \(spec.name) after recompose")
             }
-            try await wait(session.setMetadata(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid)]))
+            try await wait(session.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid)]))
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {

@@ -46,7 +46,7 @@ struct SourceUploadTests {
         let audit = try await cloud.audit()
         let items = audit.raw["catalogItems"] as? [[String: Any]] ?? []
         let uploaded = try #require(items.first { $0["name"] as? String == "custom.ova" })
-        #expect((uploaded["metadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect((uploaded["systemMetadata"] as? [String: String])?["cse.source.sha1"] == sha1)
         #expect(uploaded["status"] as? Int == 8)
         #expect(audit.vmNames(of: "up") == ["up-m1", "up-n1"])
     }
