@@ -44,7 +44,6 @@ struct VMRecord {
     var status: String?
     var cpu: Int?
     var memoryMB: Int?
-    var ipAddress: String?
     var metadata: [String: String]
 
     init(_ record: QueryRecord) throws {
@@ -52,8 +51,7 @@ struct VMRecord {
         guard let name = record.name else { throw MissingField(record: record.kind, field: "name", href: href) }
         guard let container = record["container"] else { throw MissingField(record: record.kind, field: "container", href: href) }
         self.init(href: href, name: name, container: container, status: record["status"], cpu: record["numberOfCpus"].flatMap(Int.init),
-                  memoryMB: record["memoryMB"].flatMap(Int.init), ipAddress: record["ipAddress"].flatMap { $0.isEmpty ? nil : $0 },
-                  metadata: record.metadata)
+                  memoryMB: record["memoryMB"].flatMap(Int.init), metadata: record.metadata)
     }
 
     /// A VM read from its vApp's document (one without cse's metadata yet).
@@ -61,18 +59,16 @@ struct VMRecord {
         guard let href = vm["href"] else { throw MissingField(record: "Vm", field: "href") }
         guard let name = vm["name"] else { throw MissingField(record: "Vm", field: "name", href: href) }
         self.init(href: href, name: name, container: container, status: VMDocument.statusName(vm["status"]), cpu: nil, memoryMB: nil,
-                  ipAddress: nil, metadata: [:])
+                  metadata: [:])
     }
 
-    init(href: String, name: String, container: String, status: String?, cpu: Int?, memoryMB: Int?, ipAddress: String?,
-         metadata: [String: String]) {
+    init(href: String, name: String, container: String, status: String?, cpu: Int?, memoryMB: Int?, metadata: [String: String]) {
         self.href = href
         self.name = name
         self.container = container
         self.status = status
         self.cpu = cpu
         self.memoryMB = memoryMB
-        self.ipAddress = ipAddress
         self.metadata = metadata
     }
 }

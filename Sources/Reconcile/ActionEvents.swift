@@ -44,6 +44,9 @@ struct ActionEvents: Sendable {
     /// Phase changes a pass projected (recorded after the status transaction: the store's writes do not nest).
     func phaseChanges(_ projection: StatusProjection) {
         for change in projection.changes {
+            if let mark = change.markEvent {
+                _ = try? store.recordEvent(for: change.object, type: .warning, reason: mark.reason, message: mark.message)
+            }
             guard let event = change.event else { continue }
             _ = try? store.recordEvent(for: change.object, type: event.type, reason: event.reason, message: event.message)
         }

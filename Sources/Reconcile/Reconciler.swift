@@ -39,6 +39,8 @@ public actor Reconciler {
     let store: DesiredStateStore
     let observer: any Observing
     let runner: ActionRunner
+    /// Ends tenants' tasks and moves old marks (`MarkMigration`).
+    let session: VCDSession
     let tenantTasks: TenantTaskCompleter
     let logger: Logger
     private var scheduler: Scheduler
@@ -52,6 +54,7 @@ public actor Reconciler {
         self.store = store
         self.observer = observer
         self.runner = runner
+        self.session = session
         self.tenantTasks = TenantTaskCompleter(session: session, logger: logger)
         self.scheduler = Scheduler(limits: limits)
         self.events = ActionEvents(store: store, logger: logger)
@@ -83,7 +86,7 @@ public actor Reconciler {
     /// The plan for the current state, without acting.
     public func plan() async throws -> Plan {
         let desired = DesiredState(objects: try store.objects())
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         return Diff.plan(desired: desired, observed: snapshot)
     }
 
@@ -99,18 +102,22 @@ public actor Reconciler {
                                         createdAt: existing?.createdAt ?? Date(), updatedAt: Date(), deletionRequestedAt: nil)
         }
         let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key })
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         return Diff.plan(desired: desired, observed: snapshot)
     }
 
-    /// One pass: desired state read once, one observation, the plan; statuses projected from exactly these and written
-    /// once (changed rows only); tenant tasks judged at the generation the pass read; runnable actions started.
-    /// Returns at once; actions go on.
+    /// One pass: desired state read once, one observation (after moving marks an earlier cse wrote in the GENERAL
+    /// domain into the SYSTEM domain, `MarkMigration`, and observing again when it moved any), the plan; statuses projected
+    /// from exactly these and written once (changed rows only); tenant tasks judged at the generation the pass read;
+    /// runnable actions started. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
         let objects = try store.objects()
         let desired = DesiredState(objects: objects)
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        if try await MarkMigration(session: session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
+            snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        }
         var plan = Diff.plan(desired: desired, observed: snapshot)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
@@ -215,6 +222,11 @@ public actor Reconciler {
             events.failed(action, error: error, kind: kind)
         }
         signal()
+    }
+
+    /// Where each desired cluster must be: the observer does not believe a vApp claiming it elsewhere.
+    static func placements(_ desired: DesiredState) -> [String: ClusterPlacement] {
+        Dictionary(desired.clusters.map { ($0.uid, ClusterPlacement(org: $0.spec.org, vdc: $0.spec.vdc)) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {

@@ -12,6 +12,8 @@ struct StatusProjection {
         var status: ObjectStatus
         /// A phase change worth an event line.
         var event: (type: ObjectEvent.EventType, reason: String, message: String)?
+        /// New findings about cse's marks on the object (`MarkReport`), a warning line.
+        var markEvent: (reason: String, message: String)?
     }
 
     /// What the pass concluded about one object, at the generation it read (tenant tasks end from this).
@@ -30,14 +32,19 @@ struct StatusProjection {
                         now: Date) -> StatusProjection {
         var projection = StatusProjection()
         let vApps = ClusterVApps(snapshot)
+        let markFindings = MarkReport.byObject(snapshot)
         let waitingKeys = Set(plan.actions.map(\.object))
         for object in objects {
             guard let assessment = plan.assessments[object.key] else { continue }
             let old = previous[object.uid] ?? ObjectStatus()
             var status = old
             status.lastReconcileAt = old.lastReconcileAt
+            let markEvent: (reason: String, message: String)?
             if case .cluster(let spec) = object.object {
                 status.observed = vApps.vApp(uid: object.uid, org: spec.org, vdc: spec.vdc).map(facts)
+                markEvent = MarkReport.apply(markFindings.clusters[object.uid] ?? [], to: &status, at: now)
+            } else {
+                markEvent = MarkReport.apply(markFindings.templates[object.key.name] ?? [], to: &status, at: now)
             }
             status.phase = assessment.phase
             let settled = assessment.phase == .ready || assessment.phase == .deleting || !waitingKeys.contains(object.key)
@@ -54,7 +61,7 @@ struct StatusProjection {
                 ? (type: assessment.phase == .failed ? ObjectEvent.EventType.warning : .normal, reason: assessment.phase.rawValue,
                    message: assessment.failure ?? assessment.message)
                 : nil
-            projection.changes.append(Change(object: object, status: status, event: event))
+            projection.changes.append(Change(object: object, status: status, event: event, markEvent: markEvent))
         }
         return projection
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Observe
 import VCDClient
 
 /// The vCD operations the executor uses, and nothing else: no store, no query by name across orgs. Every entity is
@@ -21,12 +22,15 @@ public protocol VCDOperations: Sendable {
     func powerOn(_ entityHref: String) async throws -> VCDTask
     func undeploy(_ entityHref: String) async throws -> VCDTask
     func delete(_ href: String) async throws -> VCDTask
-    func setMetadata(_ entityHref: String, _ entries: [(key: String, value: String)]) async throws -> VCDTask
+    /// A catalog item delete: vCD answers 204 without a task, or a task.
+    func deleteCatalogItem(_ href: String) async throws -> VCDTask?
+    /// Writes cse's marks (SYSTEM-domain metadata, `Marks`).
+    func writeMarks(_ entityHref: String, _ marks: [(key: String, value: String)]) async throws -> VCDTask
     /// Sets a VM's CPU count and memory, waiting for each of vCD's tasks in turn.
     func resizeVM(vmHref: String, cpu: Int, memoryMB: Int, timeout: Duration, pollInterval: Duration) async throws
     func capture(vAppHref: String, into catalog: XMLTree, itemName: String, description: String) async throws -> VCDTask
-    func uploadOVF(catalog: XMLTree, itemName: String, description: String, descriptor: Data, files: [String: Data],
-                   pollInterval: Duration, timeout: Duration) async throws -> String
+    func uploadOVF(catalog: XMLTree, itemName: String, description: String, descriptor: Data, files: [String: OVFFileSource],
+                   pieceSize: Int, progress: (@Sendable (String) -> Void)?, pollInterval: Duration, timeout: Duration) async throws -> String
     @discardableResult
     func wait(for task: VCDTask, timeout: Duration, pollInterval: Duration) async throws -> VCDTask
 }

@@ -25,9 +25,9 @@ final class ObservationHook: Observing, @unchecked Sendable {
     var startTimes: [ContinuousClock.Instant] { lock.withLock { starts } }
     var commitTime: ContinuousClock.Instant? { lock.withLock { committedAt } }
 
-    func observe(sourceImages: [SourceImageRef]) async throws -> Snapshot {
+    func observe(sourceImages: [SourceImageRef], placements: [String: ClusterPlacement]) async throws -> Snapshot {
         lock.withLock { starts.append(.now) }
-        let snapshot = try await inner.observe(sourceImages: sourceImages)
+        let snapshot = try await inner.observe(sourceImages: sourceImages, placements: placements)
         let change = lock.withLock { () -> (@Sendable () async throws -> Void)? in
             defer { pending = nil }
             return pending
@@ -60,7 +60,7 @@ final class ObservationHook: Observing, @unchecked Sendable {
             let generation = try #require(try store.object(key)).generation
             let task = try store.transaction { try $0.createTenantTask(objectUID: uid, operation: .resize, targetGeneration: generation,
                                                                        org: "org1", user: "alice") }
-            let href = try await admin.createExtensionTask(org: "org1", userName: "alice", operation: "resizing c1",
+            let href = try await admin.createExtensionTask(org: "org1", operation: "resizing c1",
                                                            operationName: "cluster resize", ownerName: "org1")
             try store.updateTenantTask(id: task.id, taskHref: href, state: .running)
         }

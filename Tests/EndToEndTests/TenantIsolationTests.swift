@@ -14,8 +14,8 @@ import VCDClient
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template())
         let templateHash = try #require(try cloud.store.objects(kind: .template).first).specHash
-        // org1 makes a catalog item in its own catalog, from another OVA, named like the template's first revision and
-        // carrying the metadata cse puts on its revisions.
+        // org1 has a catalog item in its own catalog, from another OVA, named like the template's first revision and
+        // carrying the marks cse puts on its revisions.
         let forged = try await forgeTemplateItem(cloud, specHash: templateHash)
         try cloud.apply(Specs.template(), Specs.cluster("demo", nodes: 1),
                         Specs.cluster("demo", org: "org2", vdc: "org2-vdc", network: "org2-net", nodes: 1))
@@ -78,7 +78,9 @@ import VCDClient
         let catalog = try await admin.catalog(named: "org1-catalog", org: org1)
         try await cloud.wait(try await admin.capture(vAppHref: href, into: catalog, itemName: "k8s-u-r1", description: "a tenant's image"))
         let item = try #require(admin.catalogItems(of: try await admin.catalog(named: "org1-catalog", org: org1)).first { $0.name == "k8s-u-r1" })
-        try await cloud.wait(try await admin.setMetadata(item.href, [
+        // Even as SYSTEM-domain marks (which a tenant cannot write, but an administrator's mistake could): the item is not in
+        // the template's build org and catalog, so it is never the template.
+        try await cloud.wait(try await admin.writeMarks(item.href, [
             (MetadataKey.templateName, "ubuntu-16.04"), (MetadataKey.templateRevision, "1"), (MetadataKey.specHash, specHash),
         ]))
         return item.href
