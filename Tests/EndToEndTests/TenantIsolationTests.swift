@@ -39,6 +39,25 @@ import VCDClient
         let item = try await cloud.admin.get(forged)
         #expect(item["name"] == "k8s-u-r1", "org1's own item is still there")
         #expect(audit.problems.isEmpty, "\(audit.problems)")
+
+        // Resizing org1's demo and deleting org2's demo touch only their own vApp.
+        let orgHrefs = Dictionary(try await cloud.admin.get("/api/org").all("Org").compactMap { org in org["name"].flatMap { name in org["href"].map { (name, $0) } } },
+                                  uniquingKeysWith: { first, _ in first })
+        func demoVMs(_ org: String) async throws -> [String] {
+            try await cloud.admin.query("adminVM", filter: "isVAppTemplate==false;containerName==demo", fields: ["name", "org", "containerName"])
+                .filter { $0["org"] == orgHrefs[org] }.compactMap(\.name).sorted()
+        }
+        let org2Before = try await demoVMs("org2")
+        #expect(org2Before == ["demo-m1", "demo-n1"])
+        let org2 = Specs.cluster("demo", org: "org2", vdc: "org2-vdc", network: "org2-net", nodes: 1)
+        try cloud.apply(Specs.template(), Specs.cluster("demo", nodes: 2), org2)
+        #expect(try await cloud.converge(timeout: .seconds(180)) == .converged)
+        #expect(try await demoVMs("org1") == ["demo-m1", "demo-n1", "demo-n2"])
+        #expect(try await demoVMs("org2") == org2Before, "org1's resize touched org2's demo")
+        try cloud.apply(Specs.template(), Specs.cluster("demo", nodes: 2))
+        #expect(try await cloud.converge(timeout: .seconds(180)) == .converged)
+        #expect(try await demoVMs("org1") == ["demo-m1", "demo-n1", "demo-n2"], "org2's deletion touched org1's demo")
+        #expect(try await demoVMs("org2").isEmpty)
     }
 
     @Test func theSimulatorsAuditFlagsAVMMadeFromAnotherOrgsUnpublishedItem() async throws {
