@@ -50,4 +50,50 @@ import Testing
         #expect(service.terminationStatus == 0)
         #expect(try store.lease() == nil, "a stopped service gives its lease back")
     }
+
+    @Test func aSecondServiceWaitsForTheFirstToStop() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        for name in ["a", "b"] {
+            try cli.write("""
+                store:
+                  path: \(cli.path("state/store.sqlite"))
+                service:
+                  resync_interval: 600
+                  log_file: \(cli.path("\(name).log"))
+                  logging_level: info
+                """, to: "\(name).yaml")
+        }
+        try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
+        let first = try cli.start(["run", "a.yaml"])
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
+        func holder() throws -> String? { try store.lease()?.holder }
+        var held = false
+        for _ in 0..<300 where !held {
+            try await Task.sleep(for: .milliseconds(100))
+            held = try holder()?.contains("pid \(first.processIdentifier) ") == true
+        }
+        #expect(held, "the first service never took the lease")
+        let second = try cli.start(["run", "b.yaml"])
+        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        var waiting = false
+        for _ in 0..<300 where !waiting {
+            try await Task.sleep(for: .milliseconds(100))
+            waiting = (try? String(contentsOfFile: cli.path("b.log"), encoding: .utf8))?.contains("which holds this store's lease") == true
+        }
+        #expect(waiting, "the second service did not say it waits")
+        #expect(try holder()?.contains("pid \(first.processIdentifier) ") == true)
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        var taken = false
+        for _ in 0..<300 where !taken {
+            try await Task.sleep(for: .milliseconds(100))
+            taken = try holder()?.contains("pid \(second.processIdentifier) ") == true
+        }
+        #expect(taken, "the second service did not take the lease once the first stopped")
+        kill(second.processIdentifier, SIGTERM)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+    }
 }
