@@ -136,3 +136,35 @@ final class ObservationHook: Observing, @unchecked Sendable {
         }
     }
 }
+
+/// vCD's answer about an entity a snapshot still showed (404 RESOURCE_NOT_FOUND) is not a failure of the object:
+/// the next pass plans again from a fresh observation.
+@Suite struct StaleSnapshotTests {
+    @Test func aVMGoneAfterTheSnapshotIsNotAFailure() async throws {
+        var hook: ObservationHook!
+        let cloud = try await Cloud.start(observing: { observer in
+            hook = ObservationHook(observer)
+            return hook
+        })
+        defer { Task { await cloud.stop() } }
+        try cloud.apply(Specs.template(), Specs.cluster("c1", nodes: 1))
+        #expect(try await cloud.converge(timeout: .seconds(120)) == .converged)
+        let admin = cloud.admin
+        let node = try #require(try await cloud.vm("c1-n1")?.href)
+        try await cloud.wait(try await admin.undeploy(node))
+        // The next observation sees c1-n1 powered off; before the pass acts on it, the VM is removed behind cse's back.
+        hook.arm {
+            let vApp = try await admin.get(try #require(try await admin.query("adminVApp", filter: "name==c1").first?.href))
+            try await admin.wait(for: try await admin.removeVMs(from: vApp, vmHrefs: [node]), pollInterval: .milliseconds(20))
+        }
+        let report = try await cloud.reconciler.pass()
+        #expect(report.started.contains { if case .powerOnVM(node) = $0.step { return true } else { return false } },
+                "the pass acted on its snapshot: \(report.started.map(\.target))")
+        #expect(try await cloud.converge(timeout: .seconds(120)) == .converged)
+        let uid = try #require(try cloud.store.object(ObjectKey(kind: .cluster, org: "org1", name: "c1"))).uid
+        let events = try cloud.store.events(of: uid)
+        #expect(events.contains { $0.reason == "ActionStale" }, "\(events.map(\.reason))")
+        #expect(!events.contains { $0.reason == "ActionFailed" || $0.reason == "Failed" }, "\(events.map { "\($0.reason): \($0.message)" })")
+        #expect(try await cloud.audit().vmNames(of: "c1") == ["c1-m1", "c1-n1"], "the node was made again")
+    }
+}
