@@ -62,6 +62,9 @@ extension Simulator {
             }
         }
         for vm in state.vms.values where state.vApps[vm.vApp] == nil { problems.append("VM \(vm.name) belongs to no vApp") }
+        for vm in state.vms.values.sorted(by: { $0.name < $1.name }) {
+            if let vApp = state.vApps[vm.vApp], vApp.org != vm.org { problems.append("VM \(vm.name) of one org is in vApp \(vApp.name) of another") }
+        }
         // Tenants never see each other: a VM made from another org's catalog item that is not published to all orgs.
         for vm in state.vms.values.sorted(by: { $0.name < $1.name }) {
             guard let sourceOrg = vm.sourceOrg, sourceOrg != vm.org else { continue }
