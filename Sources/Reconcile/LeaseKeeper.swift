@@ -22,15 +22,25 @@ public struct LeaseKeeper: Sendable {
     }
 
     /// Takes the lease, waiting while another process holds it; `waiting` hears of each new holder once.
-    public func acquire(waiting: (Lease) -> Void) async throws {
+    /// Returns false when `giveUpWhen` became true first (the lease is then not held).
+    @discardableResult
+    public func acquire(waiting: (Lease) -> Void, giveUpWhen: () -> Bool = { false }) async throws -> Bool {
         var told: String?
         while let other = try tryAcquire() {
             if told != other.holder {
                 waiting(other)
                 told = other.holder
             }
-            try await Task.sleep(for: .seconds(max(0.2, min(duration / 3, 2))))
+            for _ in 0..<10 {
+                if giveUpWhen() { return false }
+                try await Task.sleep(for: .seconds(max(0.02, min(duration / 3, 2) / 10)))
+            }
         }
+        if giveUpWhen() {
+            release()
+            return false
+        }
+        return true
     }
 
     /// Renews the lease until cancelled; `lost` runs once if another process took it (this one stalled past expiry).

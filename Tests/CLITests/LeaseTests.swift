@@ -51,10 +51,10 @@ import Testing
         #expect(try store.lease() == nil, "a stopped service gives its lease back")
     }
 
-    @Test func aSecondServiceWaitsForTheFirstToStop() async throws {
+    @Test func aSecondServiceWaitsForTheFirstToStopAndStopsCleanlyWhileWaiting() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        for name in ["a", "b"] {
+        for name in ["a", "b", "c"] {
             try cli.write("""
                 store:
                   path: \(cli.path("state/store.sqlite"))
@@ -65,35 +65,40 @@ import Testing
                 """, to: "\(name).yaml")
         }
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
+        let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
+        func holds(_ process: Process) throws -> Bool { try store.lease()?.holder.contains("pid \(process.processIdentifier) ") == true }
+        func log(_ name: String) -> String { (try? String(contentsOfFile: cli.path("\(name).log"), encoding: .utf8)) ?? "" }
+        func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+            for _ in 0..<300 {
+                if try condition() { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
         let first = try cli.start(["run", "a.yaml"])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-        let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
-        func holder() throws -> String? { try store.lease()?.holder }
-        var held = false
-        for _ in 0..<300 where !held {
-            try await Task.sleep(for: .milliseconds(100))
-            held = try holder()?.contains("pid \(first.processIdentifier) ") == true
-        }
-        #expect(held, "the first service never took the lease")
+        #expect(try await eventually { try holds(first) }, "the first service never took the lease")
+        // A second service waits, says so, and stops cleanly on SIGTERM while waiting.
         let second = try cli.start(["run", "b.yaml"])
         defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
-        var waiting = false
-        for _ in 0..<300 where !waiting {
-            try await Task.sleep(for: .milliseconds(100))
-            waiting = (try? String(contentsOfFile: cli.path("b.log"), encoding: .utf8))?.contains("which holds this store's lease") == true
-        }
-        #expect(waiting, "the second service did not say it waits")
-        #expect(try holder()?.contains("pid \(first.processIdentifier) ") == true)
-        kill(first.processIdentifier, SIGTERM)
-        first.waitUntilExit()
-        var taken = false
-        for _ in 0..<300 where !taken {
-            try await Task.sleep(for: .milliseconds(100))
-            taken = try holder()?.contains("pid \(second.processIdentifier) ") == true
-        }
-        #expect(taken, "the second service did not take the lease once the first stopped")
+        #expect(try await eventually { log("b").contains("which holds this store's lease") }, "the second service did not say it waits")
         kill(second.processIdentifier, SIGTERM)
         second.waitUntilExit()
-        #expect(second.terminationStatus == 0)
+        #expect(second.terminationReason == .exit && second.terminationStatus == 0)
+        #expect(log("b").contains("while waiting for the store's lease; stopped"))
+        #expect(try holds(first))
+        // A third takes the lease once the first stops.
+        let third = try cli.start(["run", "c.yaml"])
+        defer { if third.isRunning { kill(third.processIdentifier, SIGKILL) } }
+        #expect(try await eventually { log("c").contains("which holds this store's lease") })
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(try await eventually { try holds(third) && log("c").contains("serving against") },
+                "the third service did not take the lease once the first stopped")
+        kill(third.processIdentifier, SIGTERM)
+        third.waitUntilExit()
+        #expect(third.terminationReason == .exit && third.terminationStatus == 0)
+        #expect(try store.lease() == nil)
     }
 }
