@@ -17,7 +17,7 @@ import Testing
               logging_level: info
             """, to: "config.yaml")
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
-        #expect(try cli.run(["sample-specs", cli.path("specs")]).status == 0)
+        #expect(try await cli.runOffPool(["sample-specs", cli.path("specs")]).status == 0)
         let service = try cli.start(["run", "config.yaml"])
         defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
         let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
@@ -28,7 +28,7 @@ import Testing
         }
         #expect(held, "cse run never took the store's lease")
 
-        let apply = try cli.run(["apply", "specs/", "--config", "config.yaml", "--timeout", "240"],
+        let apply = try await cli.runOffPool(["apply", "specs/", "--config", "config.yaml", "--timeout", "240"],
                                 environment: ["CSE_TEMPLATE_ROOT_PASSWORD": "test-root-pw"])
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
         #expect(apply.stdout.contains("reconciles this store; following its progress"), "\(apply.stdout)")
@@ -46,7 +46,7 @@ import Testing
         #expect(clusterEvents.filter { $0 == "VMsAdded" }.count == 2, "master, then the nodes: \(clusterEvents)")
 
         kill(service.processIdentifier, SIGTERM)
-        service.waitUntilExit()
+        await CLIRunner.waitOffPool(service)
         #expect(service.terminationStatus == 0)
         #expect(try store.lease() == nil, "a stopped service gives its lease back")
     }
@@ -84,7 +84,7 @@ import Testing
         defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
         #expect(try await eventually { log("b").contains("which holds this store's lease") }, "the second service did not say it waits")
         kill(second.processIdentifier, SIGTERM)
-        second.waitUntilExit()
+        await CLIRunner.waitOffPool(second)
         #expect(second.terminationReason == .exit && second.terminationStatus == 0)
         #expect(log("b").contains("while waiting for the store's lease; stopped"))
         #expect(try holds(first))
@@ -93,11 +93,11 @@ import Testing
         defer { if third.isRunning { kill(third.processIdentifier, SIGKILL) } }
         #expect(try await eventually { log("c").contains("which holds this store's lease") })
         kill(first.processIdentifier, SIGTERM)
-        first.waitUntilExit()
+        await CLIRunner.waitOffPool(first)
         #expect(try await eventually { try holds(third) && log("c").contains("serving against") },
                 "the third service did not take the lease once the first stopped")
         kill(third.processIdentifier, SIGTERM)
-        third.waitUntilExit()
+        await CLIRunner.waitOffPool(third)
         #expect(third.terminationReason == .exit && third.terminationStatus == 0)
         #expect(try store.lease() == nil)
     }
