@@ -40,7 +40,10 @@ struct MetadataDomainTests {
         #expect(seenByAdmin.contains(.system("cse.spec.hash", "h1", visibility: .private)))
         #expect(seenByAdmin.count == 3)
         await expectStatus(403) { _ = try await bob.get(href + "/metadata/SYSTEM/cse.spec.hash") }
-        #expect(try await bob.get(href + "/metadata/SYSTEM/cse.cluster.id").path("TypedValue", "Value")?.text == "c-1")
+        let readOnly = try await bob.get(href + "/metadata/SYSTEM/cse.cluster.id")
+        #expect(readOnly.path("TypedValue", "Value")?.text == "c-1")
+        #expect(readOnly.link(rel: "remove") == nil && readOnly.link(rel: "edit") == nil)
+        #expect(try await admin.get(href + "/metadata/SYSTEM/cse.cluster.id").link(rel: "remove") != nil)
         #expect(try await admin.get(href + "/metadata/SYSTEM/cse.spec.hash").first("Domain")?["visibility"] == "PRIVATE")
         // The SYSTEM values are untouched by all of it.
         let audit = try await sim.audit()
