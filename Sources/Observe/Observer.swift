@@ -34,8 +34,9 @@ public struct Observer: Sendable {
             "name", "vdcName", "org", "status", "numberOfVMs",
             Marks.field(MetadataKey.buildOf), Marks.field(MetadataKey.specHash), Marks.field(MetadataKey.templateItem),
         ])
+        // AdminVMRecord has no ipAddress (queryRecordView.xsd): a VM's address comes from its document.
         async let vmRecords = session.query("adminVM", filter: Marks.present(MetadataKey.nodeRole), fields: [
-            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB", "ipAddress",
+            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB",
             Marks.field(MetadataKey.nodeRole), Marks.field(MetadataKey.guestReady),
         ])
         async let templateRecords = session.query("adminCatalogItem", filter: Marks.present(MetadataKey.templateName), fields: [
@@ -118,9 +119,16 @@ public struct Observer: Sendable {
         let guest: GuestProgress
         var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
         var memory = record["memoryMB"].flatMap(Int.init) ?? 0
-        var ip = record["ipAddress"]
+        var ip: String?
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
+            // A ready master's address is needed (kubeconfig, status) and only its document has it.
+            if record.metadata[MetadataKey.nodeRole] == "master" {
+                var read = document
+                if read == nil { read = try await readIfPresent(href) }
+                guard let read else { return nil }
+                ip = VMDocument(read).ipAddress
+            }
         } else {
             // The guest's reports live in the VM's extra config, which only a VM read shows.
             let vm: XMLTree
@@ -134,7 +142,7 @@ public struct Observer: Sendable {
             guest = guestReader(parsed.extraConfig)
             cpu = parsed.cpu ?? cpu
             memory = parsed.memoryMB ?? memory
-            ip = ip ?? parsed.ipAddress
+            ip = parsed.ipAddress
         }
         return ObservedVM(name: record.name ?? "", href: href, powerState: VMDocument.powerState(record["status"]),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,

@@ -9,14 +9,17 @@ indirect enum QueryFilter: Sendable {
     case all([QueryFilter])
     case condition(field: String, op: String, value: String)
 
-    static func parse(_ text: String) throws -> QueryFilter {
+    /// `encoded`: the request said `filterEncoded=true`, so each value is itself percent-encoded (after the URL's own
+    /// decoding) and is decoded once more, after the filter is split: a value may then hold `,`, `;` or `=`
+    /// (vCD's query service; pyvcloud's equality filters quote their values this way).
+    static func parse(_ text: String, encoded: Bool = false) throws -> QueryFilter {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw SimFault.badRequest("empty query filter") }
         let alternatives = try split(trimmed, on: ",")
-        if alternatives.count > 1 { return .any(try alternatives.map(parse)) }
+        if alternatives.count > 1 { return .any(try alternatives.map { try parse($0, encoded: encoded) }) }
         let terms = try split(trimmed, on: ";")
-        if terms.count > 1 { return .all(try terms.map(parse)) }
-        if trimmed.hasPrefix("(") && trimmed.hasSuffix(")") { return try parse(String(trimmed.dropFirst().dropLast())) }
+        if terms.count > 1 { return .all(try terms.map { try parse($0, encoded: encoded) }) }
+        if trimmed.hasPrefix("(") && trimmed.hasSuffix(")") { return try parse(String(trimmed.dropFirst().dropLast()), encoded: encoded) }
         for op in ["==", "!=", "=gt=", "=lt=", "=ge=", "=le="] {
             if let range = trimmed.range(of: op) {
                 let field = String(trimmed[..<range.lowerBound])
@@ -26,6 +29,12 @@ indirect enum QueryFilter: Sendable {
                 if field.hasPrefix("metadata"), let colon = value.firstIndex(of: ":"),
                    ["STRING", "NUMBER", "BOOLEAN", "DATETIME"].contains(String(value[..<colon])) {
                     value = String(value[value.index(after: colon)...])
+                }
+                if encoded {
+                    guard let decoded = value.removingPercentEncoding else {
+                        throw SimFault.badRequest("query filter '\(text)': the value is not percent-encoded although filterEncoded=true")
+                    }
+                    value = decoded
                 }
                 return .condition(field: field, op: op, value: value)
             }

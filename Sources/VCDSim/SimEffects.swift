@@ -111,6 +111,7 @@ extension Simulator {
         guard var vm = state.vms[id], vm.status != 4 else { return }
         vm.status = 4
         vm.deployed = true
+        if vm.firstPoweredOnAt == nil { vm.firstPoweredOnAt = time }
         // DHCP leases come with power-on; pool addresses were handed out at creation.
         if vm.ipMode == "DHCP", vm.ipAddress == nil, let network = vm.network,
            let config = state.vApps[vm.vApp]?.networks.first(where: { $0.name == network }) {

@@ -34,7 +34,7 @@ extension Simulator {
         guard ["records", "idrecords", "references"].contains(format) else { throw SimFault.badRequest("Unsupported query format \(format)") }
         var rows = queryRows(type, r: r).filter { caller.isSystemAdministrator || $0.org == caller.org.id }
         if let filterText = request.query["filter"], !filterText.isEmpty {
-            let filter = try QueryFilter.parse(filterText)
+            let filter = try QueryFilter.parse(filterText, encoded: request.query["filterEncoded"]?.lowercased() == "true")
             let admin = caller.isSystemAdministrator
             rows = rows.filter { row in filter.matches { field in value(of: field, in: row, systemAdministrator: admin) } }
         }
@@ -61,6 +61,9 @@ extension Simulator {
             throw SimFault.badRequest("at most eight metadata fields in one query, got \(fields.filter { $0.hasPrefix("metadata") }.count)")
         }
         let recordName = Self.recordName(type)
+        if let fields, let unknown = SimQueryFields.unknown(fields, record: recordName) {
+            throw SimFault.badRequest("Bad request: query type \(type) has no field \(unknown) (\(recordName) in queryRecordView.xsd)")
+        }
         var content = pageLinks(request, page: page, lastPage: lastPage, format: format)
         for row in pageRows {
             content += format == "references" ? reference(row, type: type)

@@ -159,6 +159,10 @@ struct SimRender {
             links += XMLOut.link(rel: "power:powerOff", href: vmHref + "/power/action/powerOff")
                 + XMLOut.link(rel: "power:shutdown", href: vmHref + "/power/action/shutdown")
                 + XMLOut.link(rel: "undeploy", href: vmHref + "/action/undeploy", type: "application/vnd.vmware.vcloud.undeployVAppParams+xml")
+        } else if vm.deployed {
+            // Powered off but still deployed: it can be powered on or undeployed.
+            links += XMLOut.link(rel: "power:powerOn", href: vmHref + "/power/action/powerOn")
+                + XMLOut.link(rel: "undeploy", href: vmHref + "/action/undeploy", type: "application/vnd.vmware.vcloud.undeployVAppParams+xml")
         } else {
             links += XMLOut.link(rel: "power:powerOn", href: vmHref + "/power/action/powerOn")
                 + XMLOut.link(rel: "remove", href: vmHref)
@@ -180,6 +184,10 @@ struct SimRender {
                 + XMLOut.text("vmext:MoRef", "vm-\(vm.id.suffix(6))") + XMLOut.text("vmext:VimObjectType", "VIRTUAL_MACHINE")
                 + "</vmext:VmVimObjectRef></vmext:VmVimInfo></VCloudExtension>"
         }
+        // VmType's sequence: VmCapabilities (API 5.1+) comes right before StorageProfile.
+        content += XMLOut.element("VmCapabilities", ["href": vmHref + "/vmCapabilities/", "type": "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml"],
+                                  XMLOut.text("MemoryHotAddEnabled", vm.memoryHotAddEnabled == true ? "true" : "false")
+                                  + XMLOut.text("CpuHotAddEnabled", vm.cpuHotAddEnabled == true ? "true" : "false"))
         content += XMLOut.element("StorageProfile", ["href": href(.storageProfile, vm.storageProfile ?? "default"), "name": "*",
                                                      "type": "application/vnd.vmware.vcloud.vdcStorageProfile+xml"])
         return withNamespaces ? root("Vm", attributes, content) : XMLOut.element("Vm", attributes, content)
@@ -220,13 +228,16 @@ struct SimRender {
                  name: "\(vm.memoryMB) MB of memory", instanceID: 5, type: 4, quantity: vm.memoryMB)
     }
 
+    /// Inside a VirtualHardwareSection an item is `ovf:Item`; on its own (GET .../virtualHardwareSection/cpu) it is
+    /// `{http://www.vmware.com/vcloud/v1.5}Item`, the only global element of the rasdItem media type (vApp.xsd).
     private func rasdItem(asRoot: Bool, href: String, units: String, description: String, name: String, instanceID: Int, type: Int, quantity: Int) -> String {
-        let namespaces = asRoot ? " xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\" xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"" : ""
-        return "<ovf:Item\(namespaces) xmlns:vcloud=\"http://www.vmware.com/vcloud/v1.5\" vcloud:href=\"\(href)\" vcloud:type=\"application/vnd.vmware.vcloud.rasdItem+xml\">"
+        let element = asRoot ? "Item" : "ovf:Item"
+        let namespaces = asRoot ? " xmlns=\"http://www.vmware.com/vcloud/v1.5\" xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"" : ""
+        return "<\(element)\(namespaces) xmlns:vcloud=\"http://www.vmware.com/vcloud/v1.5\" vcloud:href=\"\(href)\" vcloud:type=\"application/vnd.vmware.vcloud.rasdItem+xml\">"
             + XMLOut.text("rasd:AllocationUnits", units) + XMLOut.text("rasd:Description", description) + XMLOut.text("rasd:ElementName", name)
             + XMLOut.text("rasd:InstanceID", String(instanceID)) + XMLOut.text("rasd:Reservation", "0") + XMLOut.text("rasd:ResourceType", String(type))
             + XMLOut.text("rasd:VirtualQuantity", String(quantity)) + XMLOut.text("rasd:Weight", "0")
-            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.rasdItem+xml") + "</ovf:Item>"
+            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.rasdItem+xml") + "</\(element)>"
     }
 
     func networkConnectionSection(_ vm: SimVM) -> String {

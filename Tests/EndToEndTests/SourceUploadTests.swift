@@ -25,8 +25,8 @@ struct SourceUploadTests {
         try tar.run()
         tar.waitUntilExit()
         #expect(tar.terminationStatus == 0)
-        let ova = try Data(contentsOf: directory.appendingPathComponent("custom.ova"))
-        return ("file://" + directory.appendingPathComponent("custom.ova").path, SourceOVA.sha1(ova))
+        let path = directory.appendingPathComponent("custom.ova").path
+        return ("file://" + path, try SourceOVA(path: path, isTemporary: false, size: 0).sha1())
     }
 
     private func template(url: String, sha1: String) -> String {

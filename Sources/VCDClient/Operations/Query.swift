@@ -23,6 +23,14 @@ public struct QueryRecord: Sendable {
 extension VCDSession {
     public static let maxPageSize = 128
 
+    /// A value for a query filter: cse sends `filterEncoded=true`, so vCD percent-decodes each value once more after
+    /// splitting the filter at `;` and `,`; a name holding those (or `%`, `=`, `(`, `)`) must be encoded.
+    public nonisolated static func filterValue(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~*:")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
     /// Every record of a typed query, following `nextPage` links (ceil(count / pageSize) calls).
     /// `filter` uses vCD's syntax (`name==x;metadata@SYSTEM:k==STRING:*`); it is URL-encoded here.
     public func query(_ type: String, filter: String? = nil, fields: [String] = [], sortAsc: String? = nil,
