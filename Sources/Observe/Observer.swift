@@ -54,10 +54,9 @@ public struct Observer: Sendable {
         let vms = try await vmRecords
         var snapshot = Snapshot(startedAt: startedAt)
         let clusters = try await clusterRecords
-        let claimedOrgs = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterOrg].map { (href, $0) } } },
-                                     uniquingKeysWith: { first, _ in first })
-        let validation = MarkValidator(expected: placements)
-            .validate(try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames), claimedOrgs: claimedOrgs)
+        let validation = MarkValidator(expected: placements).validate(
+            try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames),
+            claimedOrgs: MarkReader.values(clusters, key: MetadataKey.clusterOrg))
         snapshot.clusters = validation.valid
         snapshot.conflictedClusterIDs = validation.conflicted
         let builds = try await buildRecords
@@ -65,33 +64,11 @@ public struct Observer: Sendable {
         let items = try await templateRecords
         snapshot.templates = try items.compactMap { try Self.template($0, orgNames: orgNames) }
         snapshot.sourceImages = try await images(sourceImages, orgNames: orgNames)
-        let ownerByVApp = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterID].map { (href, $0) } } },
-                                     uniquingKeysWith: { first, _ in first })
-        let templateByHref = Dictionary(
-            (builds.map { ($0, MetadataKey.buildOf) } + items.map { ($0, MetadataKey.templateName) }).compactMap { record, key in
-                record.href.flatMap { href in record.metadata[key].map { (href, $0) } }
-            }, uniquingKeysWith: { first, _ in first })
-        snapshot.markFindings = validation.findings + (try await generalCopies).map {
-            Self.tampering($0, orgNames: orgNames, ownerByVApp: ownerByVApp, templateByHref: templateByHref)
-        }
-        for finding in snapshot.markFindings { logger.warning("\(finding.kind.rawValue): \(finding.message)") }
+        snapshot.markFindings = validation.findings
+            + MarkReader.tampering(try await generalCopies, clusters: clusters, builds: builds, items: items, orgNames: orgNames)
+        for finding in snapshot.markFindings { logger.debug("\(finding.kind.rawValue): \(finding.message)") }
         snapshot.takenAt = Date()
         return snapshot
-    }
-
-    /// A GENERAL-domain cse key: which cluster (or template) it concerns is the one it claims, else the one the SYSTEM
-    /// marks of its object (or of a VM's vApp) name.
-    static func tampering(_ copy: (record: QueryRecord, key: String, value: String), orgNames: [String: String],
-                          ownerByVApp: [String: String], templateByHref: [String: String]) -> MarkFinding {
-        let record = copy.record
-        let org = orgName(record["org"], orgNames)
-        let vAppHref = record.kind.contains("VM") ? record["container"] : record.href
-        let clusterID = copy.key == MetadataKey.clusterID ? copy.value : vAppHref.flatMap { ownerByVApp[$0] }
-        let templateName = [MetadataKey.templateName, MetadataKey.buildOf].contains(copy.key) ? copy.value : record.href.flatMap { templateByHref[$0] }
-        let kind = record.kind.contains("VM") ? "VM" : (record.kind.contains("CatalogItem") ? "catalog item" : "vApp")
-        return MarkFinding(kind: .tampered, href: record.href ?? "", objectName: record.name ?? "", org: org, key: copy.key, value: copy.value,
-                           clusterID: clusterID, templateName: templateName,
-                           message: "\(kind) \(org)/\(record.name ?? "?") carries \(copy.key)=\(copy.value) in the GENERAL domain, which tenants can write: ignored")
     }
 
     private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>,
