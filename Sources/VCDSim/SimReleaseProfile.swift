@@ -83,6 +83,9 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
     /// Whether `/api/versions` names the cloudapi endpoints as this version's login URLs.
     func advertisesCloudapiLogin(_ version: String) -> Bool { !Self.less(version, Self.cloudapiLoginUrlSince) }
 
+    /// `version` is `minimum` or later (numeric comparison: 36.10 > 36.9).
+    public static func atLeast(_ version: String, _ minimum: String) -> Bool { !less(version, minimum) }
+
     static func less(_ a: String, _ b: String) -> Bool {
         a.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(b.split(separator: ".").compactMap { Int($0) })
     }

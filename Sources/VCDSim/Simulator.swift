@@ -181,6 +181,12 @@ public actor Simulator {
         return accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
     }
 
+    /// The API version a request is answered at: the one its Accept header asks for, else the release's newest. For
+    /// behaviour that changes between API versions: `SimReleaseProfile.atLeast(apiVersion(of: request), "35.0")`.
+    func apiVersion(of request: SimRequest) -> String {
+        Self.requestedVersion(request) ?? profile.newest
+    }
+
     /// A version the release does not offer is refused with 406 and vCD's own message (as vCD 10.3.3 and 10.5.1
     /// answered: go-vcloud-director#477, ManageIQ/manageiq-providers-vmware#893).
     func checkVersion(_ request: SimRequest) throws {
