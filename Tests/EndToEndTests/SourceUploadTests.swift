@@ -25,8 +25,8 @@ struct SourceUploadTests {
         try tar.run()
         tar.waitUntilExit()
         #expect(tar.terminationStatus == 0)
-        let ova = try Data(contentsOf: directory.appendingPathComponent("custom.ova"))
-        return ("file://" + directory.appendingPathComponent("custom.ova").path, SourceOVA.sha1(ova))
+        let path = directory.appendingPathComponent("custom.ova").path
+        return ("file://" + path, try SourceOVA(path: path, isTemporary: false, size: 0).sha1())
     }
 
     private func template(url: String, sha1: String) -> String {
@@ -46,7 +46,7 @@ struct SourceUploadTests {
         let audit = try await cloud.audit()
         let items = audit.raw["catalogItems"] as? [[String: Any]] ?? []
         let uploaded = try #require(items.first { $0["name"] as? String == "custom.ova" })
-        #expect((uploaded["metadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect((uploaded["systemMetadata"] as? [String: String])?["cse.source.sha1"] == sha1)
         #expect(uploaded["status"] as? Int == 8)
         #expect(audit.vmNames(of: "up") == ["up-m1", "up-n1"])
     }

@@ -52,7 +52,7 @@ struct FaultTests {
         let vApp = try await admin.composeAndWait("doomed", vdc: "org1-vdc", org: "org1")
         try await sim.setFaults(#"{"faults": [{"kind": "busy_entity", "match": "metadataUpdate", "max": 1}]}"#)
         do {
-            _ = try await admin.setMetadata(vApp["href"]!, [("a", "b")])
+            _ = try await admin.mergeMetadata(vApp["href"]!, [.general("a", "b")])
             Issue.record("busy_entity was not injected")
         } catch let error as VCDError {
             #expect(error.isBusyEntity)

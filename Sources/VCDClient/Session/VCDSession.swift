@@ -58,7 +58,7 @@ public actor VCDSession {
 
     /// Sends a request with the session's token and API version; `path` is absolute (`/api/...`) or a full href.
     public func send(_ method: String, _ path: String, contentType: String? = nil, body: Data? = nil,
-                     accept: String? = nil) async throws -> HTTPResponse {
+                     accept: String? = nil, extraHeaders: [(name: String, value: String)] = []) async throws -> HTTPResponse {
         let url = path.hasPrefix("http") ? path : baseURL + path
         var attempt = 1
         var renewed = false
@@ -66,6 +66,7 @@ public actor VCDSession {
             let token = try await currentToken(renew: false)
             var headers = Self.headers(token: token, version: apiVersion ?? "", accept: accept)
             if let contentType { headers.append((name: "Content-Type", value: contentType)) }
+            headers += extraHeaders
             let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
             let started = ContinuousClock.now
             do {

@@ -34,6 +34,8 @@ struct SimCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("vcd-version"), help: "The vCD release to play: 10.3 (API 36.0), 10.4 (37.0), 10.5 (38.0) or 10.6 (39.0); default 10.4, or the settings' vcd_version.")
     var vcdVersion: String?
+    @Option(help: "vCD's XSDs (a vcd-api-schemas directory with all.xsd and catalog.xml): XML request bodies that do not validate get 400, as on vCD. Default: $CSE_SIM_SCHEMAS, else no validation.")
+    var schemas: String?
 
     func run() async throws {
         var options = SimOptions()
@@ -51,6 +53,7 @@ struct SimCommand: AsyncParsableCommand {
             }
             options.vcdVersion = vcdVersion
         }
+        if let schemas { options.schemasDirectory = schemas }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         let cloud = try inventory.map(SimInventory.load(path:)) ?? .default

@@ -19,7 +19,7 @@ struct VCDTaskPublisher: TaskPublisher {
     let session: VCDSession
 
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
-        try await session.createExtensionTask(org: org, userName: user, operation: "\(operation) cluster \(clusterName) (\(clusterID))",
+        try await session.createExtensionTask(org: org, operation: "\(operation) cluster \(clusterName) (\(clusterID))",
                                               operationName: "cluster \(operation)", ownerName: org)
     }
 }
