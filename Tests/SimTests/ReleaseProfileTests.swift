@@ -167,8 +167,9 @@ struct ReleaseProfileTests {
         }
     }
 
-    @Test func bearerTenantTokensAreValidatedAsBearer() async throws {
-        let sim = try await SimHarness.start()
+    @Test(arguments: SimReleaseProfile.all.map(\.release))
+    func bearerTenantTokensAreValidatedAsBearer(release: String) async throws {
+        let sim = try await SimHarness.start { $0.vcdVersion = release }
         defer { Task { await sim.stop() } }
         let answer = try await sim.raw("POST", "/cloudapi/1.0.0/sessions", headers: [Self.basic("carol", "org2", "sim-carol")])
         let jwt = try #require(answer.header("X-VMWARE-VCLOUD-ACCESS-TOKEN"))
