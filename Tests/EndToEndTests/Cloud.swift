@@ -97,6 +97,13 @@ struct Audit {
     func vmStatuses(of vApp: String) -> [Int] {
         (vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? Int }
     }
+    /// `name: (cpu, memoryMB)` of each VM of the vApp.
+    func vmSizes(of vApp: String) -> [String: [Int]] {
+        let vms = vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: vms.compactMap { vm in
+            (vm["name"] as? String).map { ($0, [vm["cpu"] as? Int ?? 0, vm["memoryMB"] as? Int ?? 0]) }
+        })
+    }
     var addresses: [String] { (raw["addresses"] as? [[String: String]] ?? []).compactMap { $0["address"] }.sorted() }
     var catalogItems: [String] { (raw["catalogItems"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted() }
     var problems: [String] { raw["problems"] as? [String] ?? ["audit unreadable"] }
@@ -122,7 +129,8 @@ enum Specs {
         """
     }
 
-    static func cluster(_ name: String, org: String = "org1", vdc: String = "org1-vdc", network: String = "intranet", nodes: Int) -> String {
+    static func cluster(_ name: String, org: String = "org1", vdc: String = "org1-vdc", network: String = "intranet", nodes: Int,
+                        nodeCPU: Int? = nil, nodeMemoryMB: Int? = nil) -> String {
         """
         apiVersion: cse/v1
         kind: Cluster
@@ -135,6 +143,6 @@ enum Specs {
           network: \(network)
           nodes:
             count: \(nodes)
-        """
+        """ + (nodeCPU.map { "\n    cpu: \($0)" } ?? "") + (nodeMemoryMB.map { "\n    memoryMB: \($0)" } ?? "")
     }
 }
