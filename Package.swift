@@ -30,7 +30,7 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // libxml2, for validating request bodies against vCD's XSDs in the simulator.
+        // libxml2: XML bodies parsed (and freed) by the client and the simulator; XSD validation in the simulator.
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
@@ -55,7 +55,7 @@ let package = Package(
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
         .target(name: "Bootstrap", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
-        .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VCDClient", dependencies: ["CCurl", "CLibXML2", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.

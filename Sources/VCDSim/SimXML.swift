@@ -1,7 +1,5 @@
+import CLibXML2
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A request body parsed for the simulator's reading: elements and attributes by local name, so any
 /// namespace prefix a client chooses works, as it does with vCD.
@@ -13,28 +11,48 @@ struct SimXML: Sendable {
     let text: String
     let children: [SimXML]
 
+    /// Parsed with libxml2 (no network, no entity expansion), the document freed before returning.
     static func parse(_ data: Data) throws -> SimXML {
-        do {
-            let document = try XMLDocument(data: data, options: [])
-            guard let root = document.rootElement() else { throw SimFault.badRequest("the request body is not an XML document") }
-            return SimXML(root)
-        } catch let fault as SimFault {
-            throw fault
-        } catch {
-            throw SimFault.badRequest("the request body is not well-formed XML")
+        let document = data.isEmpty || data.count > Int(Int32.max) ? nil : data.withUnsafeBytes { raw in
+            raw.baseAddress.flatMap { cse_xml_read_memory($0.assumingMemoryBound(to: CChar.self), Int32(raw.count)) }
         }
+        guard let document else { throw SimFault.badRequest("the request body is not well-formed XML") }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else { throw SimFault.badRequest("the request body is not an XML document") }
+        return SimXML(root)
     }
 
-    private init(_ element: XMLElement) {
-        name = element.localName ?? element.name ?? ""
-        namespace = element.uri ?? ""
+    private init(_ node: xmlNodePtr) {
+        name = String(cString: node.pointee.name)
+        namespace = node.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } } ?? ""
         var attributes: [String: String] = [:]
-        for attribute in element.attributes ?? [] {
-            if let local = attribute.localName { attributes[local] = attribute.stringValue ?? "" }
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            attributes[String(cString: current.pointee.name)] = Self.text(of: current.pointee.children)
+            attribute = current.pointee.next
         }
         self.attributes = attributes
-        children = (element.children ?? []).compactMap { $0 as? XMLElement }.map(SimXML.init)
-        text = children.isEmpty ? (element.stringValue ?? "") : ""
+        var children: [SimXML] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { children.append(SimXML(current)) }
+            child = current.pointee.next
+        }
+        self.children = children
+        text = children.isEmpty ? Self.text(of: node.pointee.children) : ""
+    }
+
+    /// The text and CDATA of a node list, as XPath's string value of a leaf.
+    private static func text(of first: xmlNodePtr?) -> String {
+        var text = ""
+        var node = first
+        while let current = node {
+            if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE, let content = current.pointee.content {
+                text += String(cString: content)
+            }
+            node = current.pointee.next
+        }
+        return text
     }
 
     subscript(_ attribute: String) -> String? { attributes[attribute] }
