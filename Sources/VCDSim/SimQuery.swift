@@ -32,22 +32,15 @@ extension Simulator {
         if type.hasPrefix("admin") { try requireSystemAdministrator(caller) }
         let format = request.query["format"] ?? "records"
         guard ["records", "idrecords", "references"].contains(format) else { throw SimFault.badRequest("Unsupported query format \(format)") }
-        var rows = queryRows(type, r: r).filter { caller.isSystemAdministrator || $0.org == caller.org.id }
-        if let filterText = request.query["filter"], !filterText.isEmpty {
-            let filter = try QueryFilter.parse(filterText, encoded: request.query["filterEncoded"]?.lowercased() == "true")
-            let admin = caller.isSystemAdministrator
-            rows = rows.filter { row in filter.matches { field in value(of: field, in: row, systemAdministrator: admin) } }
-        }
-        if let field = request.query["sortAsc"] ?? request.query["sortDesc"] {
-            let descending = request.query["sortAsc"] == nil
-            rows.sort { left, right in
-                let a = value(of: field, in: left, systemAdministrator: caller.isSystemAdministrator) ?? ""
-                let b = value(of: field, in: right, systemAdministrator: caller.isSystemAdministrator) ?? ""
-                let ascending = (Double(a).flatMap { x in Double(b).map { x < $0 } }) ?? (a < b)
-                return descending ? (a != b && !ascending) : (a != b && ascending)
-            }
+        let key = SimQueryCache.Key(type: type, scope: caller.isSystemAdministrator ? "" : caller.org.id, filter: request.query["filter"] ?? "",
+                                    filterEncoded: request.query["filterEncoded"] ?? "", sortAsc: request.query["sortAsc"],
+                                    sortDesc: request.query["sortDesc"])
+        let rows: [QueryRow]
+        if let cached = queryCache.rows(for: key, revision: revision) {
+            rows = cached
         } else {
-            rows.sort { ($0.attributes["name"] ?? "", $0.attributes["href"] ?? "") < ($1.attributes["name"] ?? "", $1.attributes["href"] ?? "") }
+            rows = try matchingRows(type, request: request, caller: caller, r: r)
+            queryCache.store(rows, for: key, revision: revision)
         }
         let pageSize = min(128, max(1, Int(request.query["pageSize"] ?? "") ?? 25))
         let page = max(1, Int(request.query["page"] ?? "") ?? 1)
@@ -74,6 +67,30 @@ extension Simulator {
         return .xml(200, r.root(rootName, ["total": String(rows.count), "pageSize": String(pageSize), "page": String(page), "name": type,
                                            "href": baseURL + request.path + "?" + Self.encodeQuery(request.query), "type": mediaType], content),
                     type: mediaType)
+    }
+
+    /// The rows a query's filter selects, in its order: built and sorted once per query and state (`SimQueryCache`),
+    /// so a page costs its own size rather than the cloud's.
+    private func matchingRows(_ type: String, request: SimRequest, caller: SimCaller, r: SimRender) throws -> [QueryRow] {
+        var rows = queryRows(type, r: r).filter { caller.isSystemAdministrator || $0.org == caller.org.id }
+        if let filterText = request.query["filter"], !filterText.isEmpty {
+            let filter = try QueryFilter.parse(filterText, encoded: request.query["filterEncoded"]?.lowercased() == "true")
+            let admin = caller.isSystemAdministrator
+            rows = rows.filter { row in filter.matches { field in value(of: field, in: row, systemAdministrator: admin) } }
+        }
+        if let field = request.query["sortAsc"] ?? request.query["sortDesc"] {
+            let descending = request.query["sortAsc"] == nil
+            let admin = caller.isSystemAdministrator
+            let keyed = rows.map { (row: $0, key: value(of: field, in: $0, systemAdministrator: admin) ?? "") }
+            rows = keyed.sorted { left, right in
+                let a = left.key, b = right.key
+                let ascending = (Double(a).flatMap { x in Double(b).map { x < $0 } }) ?? (a < b)
+                return descending ? (a != b && !ascending) : (a != b && ascending)
+            }.map(\.row)
+        } else {
+            rows.sort { ($0.attributes["name"] ?? "", $0.attributes["href"] ?? "") < ($1.attributes["name"] ?? "", $1.attributes["href"] ?? "") }
+        }
+        return rows
     }
 
     /// A record's attribute, or a metadata field's value: `metadata:KEY` is the GENERAL domain, `metadata@SYSTEM:KEY`

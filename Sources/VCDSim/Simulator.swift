@@ -19,7 +19,10 @@ struct SimCaller: Sendable {
 /// request sees a consistent cloud; time-driven changes (tasks ending, guests reporting) are applied when
 /// the next request arrives, from the clock, so nothing depends on a background timer.
 public actor Simulator {
-    var state: SimState
+    /// Every change moves `revision`, which keys the query service's cache (`SimQueryCache`).
+    var state: SimState { didSet { revision &+= 1 } }
+    var revision = 0
+    var queryCache = SimQueryCache()
     var options: SimOptions
     var faults: FaultBook
     var random: SeededRandom

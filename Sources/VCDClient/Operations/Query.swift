@@ -45,20 +45,61 @@ extension VCDSession {
         // URLComponents leaves ';', '=', ':' and ',' alone; encode them so filters survive any proxy.
         let query = (components.percentEncodedQuery ?? "")
             .replacingOccurrences(of: ";", with: "%3B").replacingOccurrences(of: "==", with: "%3D%3D")
-        var next: String? = "/api/query?" + query
-        var records: [QueryRecord] = []
-        while let page = next {
-            let tree = try await get(page)
-            for child in tree.children where child.name != "Link" {
-                var metadata: [String: String] = [:]
-                for entry in child.first("Metadata")?.all("MetadataEntry") ?? [] {
-                    if let key = entry.first("Key")?.text { metadata[key] = entry.path("TypedValue", "Value")?.text ?? "" }
-                }
-                records.append(QueryRecord(kind: child.name, attributes: child.attributes, metadata: metadata))
+        let first = try await get("/api/query?" + query)
+        var pages = [Self.records(first)]
+        // The first page tells the total (QueryResultRecordsType's total, pageSize): the rest are fetched a few at a
+        // time, concurrently, by page number (`page=N` is how vCD's own nextPage links number them).
+        if let total = first["total"].flatMap(Int.init), let size = first["pageSize"].flatMap(Int.init), size > 0, total > size {
+            let lastPage = (total + size - 1) / size
+            let template = "/api/query?" + query.replacingOccurrences(of: "page=1&", with: "")
+            pages += try await Self.fetch(pages: Array(2...lastPage), limit: Self.concurrentPages) { number in
+                Self.records(try await self.get(template + "&page=\(number)"))
             }
-            next = tree.link(rel: "nextPage", type: "application/vnd.vmware.vcloud.query.records+xml")?.href
-                ?? tree.links.first { $0.rel == "nextPage" }?.href
+        } else {
+            var next = Self.nextPage(first)
+            while let page = next {
+                let tree = try await get(page)
+                pages.append(Self.records(tree))
+                next = Self.nextPage(tree)
+            }
+        }
+        return pages.flatMap { $0 }
+    }
+
+    /// Pages of one query fetched at the same time (vCD serves them from its own pool of threads).
+    public static let concurrentPages = 4
+
+    private static func nextPage(_ tree: XMLTree) -> String? {
+        tree.link(rel: "nextPage", type: "application/vnd.vmware.vcloud.query.records+xml")?.href ?? tree.links.first { $0.rel == "nextPage" }?.href
+    }
+
+    private static func records(_ tree: XMLTree) -> [QueryRecord] {
+        var records: [QueryRecord] = []
+        for child in tree.children where child.name != "Link" {
+            var metadata: [String: String] = [:]
+            for entry in child.first("Metadata")?.all("MetadataEntry") ?? [] {
+                if let key = entry.first("Key")?.text { metadata[key] = entry.path("TypedValue", "Value")?.text ?? "" }
+            }
+            records.append(QueryRecord(kind: child.name, attributes: child.attributes, metadata: metadata))
         }
         return records
+    }
+
+    /// `body` for every page number, at most `limit` at once; results in page order.
+    private static func fetch(pages: [Int], limit: Int, _ body: @escaping @Sendable (Int) async throws -> [QueryRecord]) async throws -> [[QueryRecord]] {
+        try await withThrowingTaskGroup(of: (Int, [QueryRecord]).self) { group in
+            var results: [Int: [QueryRecord]] = [:]
+            var pending = pages[...]
+            func startNext() {
+                guard let number = pending.popFirst() else { return }
+                group.addTask { (number, try await body(number)) }
+            }
+            for _ in 0..<max(1, limit) { startNext() }
+            while let (number, records) = try await group.next() {
+                results[number] = records
+                startNext()
+            }
+            return pages.map { results[$0] ?? [] }
+        }
     }
 }
