@@ -74,34 +74,54 @@ public struct Observer: Sendable {
     private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>,
                        orgNames: [String: String]) async throws -> [ObservedVApp] {
         let vmsByVApp = Dictionary(grouping: try vms.map(VMRecord.init), by: \.container)
+        let records = try records.map(VAppRecord.init)
+        // Documents some vApps need (VMs without marks, a ready master's address) are read a few vApps at a time.
         var result: [ObservedVApp] = []
-        for record in try records.map(VAppRecord.init) {
-            // The query asked for vApps with this key: one without it is not an answer to that query.
-            guard let owner = record.metadata[ownerKey] else { throw MissingField(record: "AdminVAppRecord", field: "metadata \(ownerKey)", href: record.href) }
-            var members = vmsByVApp[record.href] ?? []
-            var vmDocuments: [String: XMLTree] = [:]
-            // VMs that carry no role metadata yet (a crash between recompose and tagging) are found by reading the vApp.
-            if let count = record.numberOfVMs, count != members.count {
-                // Deleted between the list and this read: it is gone, as the next observation will show.
-                guard let document = try await readIfPresent(record.href) else { continue }
-                for vm in document.path("Children")?.all("Vm") ?? [] {
-                    let member = try VMRecord(document: vm, container: record.href)
-                    vmDocuments[member.href] = vm
-                    if !members.contains(where: { $0.href == member.href }) { members.append(member) }
-                }
+        try await withThrowingTaskGroup(of: ObservedVApp?.self) { group in
+            var pending = records[...]
+            func startNext() {
+                guard let record = pending.popFirst() else { return }
+                group.addTask { try await self.vApp(record, ownerKey: ownerKey, members: vmsByVApp[record.href] ?? [], busy: busy, orgNames: orgNames) }
             }
-            var observedVMs: [ObservedVM] = []
-            for member in members {
-                if let observed = try await vm(member, document: vmDocuments[member.href], busy: busy) { observedVMs.append(observed) }
+            for _ in 0..<Self.concurrentReads { startNext() }
+            while let observed = try await group.next() {
+                if let observed { result.append(observed) }
+                startNext()
             }
-            // The org is the one vCD names for the vApp, never what metadata claims.
-            let org = record.org.map { Self.orgName($0, orgNames) } ?? ""
-            result.append(ObservedVApp(
-                name: record.name, href: record.href, org: org, vdc: record.vdcName ?? "", owner: owner,
-                specHash: record.metadata[MetadataKey.specHash] ?? "", templateItem: record.metadata[MetadataKey.templateItem] ?? "",
-                network: nil, isBusy: busy.contains(record.href), vms: observedVMs.sorted { $0.name < $1.name }))
         }
-        return result.sorted { ($0.org, $0.name) < ($1.org, $1.name) }
+        return result.sorted { ($0.org, $0.name, $0.href) < ($1.org, $1.name, $1.href) }
+    }
+
+    /// vApps whose documents are read at the same time during an observation.
+    static let concurrentReads = 8
+
+    /// One vApp from its record and its VMs' records; nil when it was deleted while the observation ran.
+    private func vApp(_ record: VAppRecord, ownerKey: String, members: [VMRecord], busy: Set<String>,
+                      orgNames: [String: String]) async throws -> ObservedVApp? {
+        // The query asked for vApps with this key: one without it is not an answer to that query.
+        guard let owner = record.metadata[ownerKey] else { throw MissingField(record: "AdminVAppRecord", field: "metadata \(ownerKey)", href: record.href) }
+        var members = members
+        var vmDocuments: [String: XMLTree] = [:]
+        // VMs that carry no role metadata yet (a crash between recompose and tagging) are found by reading the vApp.
+        if let count = record.numberOfVMs, count != members.count {
+            // Deleted between the list and this read: it is gone, as the next observation will show.
+            guard let document = try await readIfPresent(record.href) else { return nil }
+            for vm in document.path("Children")?.all("Vm") ?? [] {
+                let member = try VMRecord(document: vm, container: record.href)
+                vmDocuments[member.href] = vm
+                if !members.contains(where: { $0.href == member.href }) { members.append(member) }
+            }
+        }
+        var observedVMs: [ObservedVM] = []
+        for member in members {
+            if let observed = try await vm(member, document: vmDocuments[member.href], busy: busy) { observedVMs.append(observed) }
+        }
+        // The org is the one vCD names for the vApp, never what metadata claims.
+        let org = record.org.map { Self.orgName($0, orgNames) } ?? ""
+        return ObservedVApp(
+            name: record.name, href: record.href, org: org, vdc: record.vdcName ?? "", owner: owner,
+            specHash: record.metadata[MetadataKey.specHash] ?? "", templateItem: record.metadata[MetadataKey.templateItem] ?? "",
+            network: nil, isBusy: busy.contains(record.href), vms: observedVMs.sorted { $0.name < $1.name })
     }
 
     private func readIfPresent(_ href: String) async throws -> XMLTree? {

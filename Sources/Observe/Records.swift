@@ -15,7 +15,7 @@ public struct MissingField: Error, CustomStringConvertible, Sendable, Equatable 
 /// Typed views of the query records the observer reads (vCD's `AdminVAppRecord`, `AdminVMRecord`,
 /// `AdminCatalogItemRecord`, per the query service's record schemas): what vCD always sends is required
 /// (a missing one throws `MissingField`); what it may omit is Optional; nothing defaults to zero or "".
-struct VAppRecord {
+struct VAppRecord: Sendable {
     var href: String
     var name: String
     /// The org's href (admin records name the org by href).
@@ -36,7 +36,7 @@ struct VAppRecord {
     }
 }
 
-struct VMRecord {
+struct VMRecord: Sendable {
     var href: String
     var name: String
     var container: String

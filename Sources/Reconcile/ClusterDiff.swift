@@ -101,6 +101,27 @@ struct ClusterDiff {
     }
 
     private func addConvergence(_ vApp: ObservedVApp, template: DesiredState.Template, to plan: inout Plan) {
+        let first = plan.actions.count
+        addConvergenceSteps(vApp, template: template, to: &plan)
+        Self.yieldMarks(to: Lane.vApp(href: vApp.href), in: &plan.actions, from: first)
+    }
+
+    /// Guest-ready marks run on their VM's own lane, side by side, unless a change to the whole vApp (a recompose, a
+    /// removal) can start now: vCD refuses it while any of its VMs has a task (BUSY_ENTITY), so the marks then queue
+    /// behind it in the vApp's lane, after it (they are bookkeeping; the vApp change is on the cluster's way to Ready).
+    static func yieldMarks(to lane: String, in actions: inout [PlannedAction], from first: Int) {
+        let mine = Array(actions[first...])
+        let isMark = { (action: PlannedAction) in action.lane.hasPrefix(Lane.vm(href: "")) }
+        guard mine.contains(where: { !isMark($0) && $0.lane == lane && $0.isRunnable }) else { return }
+        let marks = mine.filter(isMark).map { mark in
+            var queued = mark
+            queued.lane = lane
+            return queued
+        }
+        actions.replaceSubrange(first..., with: mine.filter { !isMark($0) } + marks)
+    }
+
+    private func addConvergenceSteps(_ vApp: ObservedVApp, template: DesiredState.Template, to plan: inout Plan) {
         let lane = Lane.vApp(href: vApp.href)
         let size = sizes(template)
         var masterVM: ObservedVM?
@@ -164,8 +185,10 @@ struct ClusterDiff {
         }
         if vm.guest == .ready && !vm.isMarkedReady { entries.append(MetadataEntry(MetadataKey.guestReady, "true")) }
         if !entries.isEmpty {
+            // Only the guest-ready mark: a task on the VM alone, so the marks of a cluster's VMs are written together.
+            let markLane = vm.isTagged ? Lane.vm(href: vm.href) : lane
             plan.actions.append(action(.setMetadata(href: vm.href, entries: entries), .update, "VM \(vm.name)",
-                                       "record \(entries.map(\.key).joined(separator: ", "))", waitsFor: busy, lane: lane))
+                                       "record \(entries.map(\.key).joined(separator: ", "))", waitsFor: busy, lane: markLane))
         }
         if case .failed(let phase, _) = vm.guest {
             plan.actions.append(action(.removeVMs(vAppHref: vApp?.href ?? "", vmHrefs: [vm.href]), .destroy, "VM \(vm.name)",

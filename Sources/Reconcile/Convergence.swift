@@ -38,7 +38,7 @@ extension Reconciler {
             stuckPasses = !failures.isEmpty && !busy ? stuckPasses + 1 : 0
             if stuckPasses >= stuckPassesBeforeFailing { return .failed(failures) }
             progress(report)
-            await waitForChange(timeout: .seconds(2))
+            await waitForChange(timeout: .seconds(1))
         }
         return .timedOut
     }

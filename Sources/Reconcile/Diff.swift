@@ -31,4 +31,6 @@ enum Lane {
     static func newVApp(org: String, vdc: String, name: String) -> String { "vapp:\(org)/\(vdc)/\(name)" }
     static func catalogItem(org: String, catalog: String, item: String) -> String { "item:\(org)/\(catalog)/\(item)" }
     static func store(uid: String) -> String { "store:\(uid)" }
+    /// A change to one VM alone (its own metadata): vCD locks the VM, so VMs of a vApp take such changes side by side.
+    static func vm(href: String) -> String { "vm:\(href)" }
 }

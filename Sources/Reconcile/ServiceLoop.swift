@@ -9,7 +9,7 @@ extension Reconciler {
     /// as a controller requeues, rather than sleeping in a worker.
     /// The change token is read before the pass reads desired state: a change committed while the pass runs differs
     /// from it, and starts the next pass within a second.
-    public func serve(resync: Duration, requeue: Duration = .seconds(2), changeToken: @escaping @Sendable () -> String?, logger: Logger) async {
+    public func serve(resync: Duration, requeue: Duration = .seconds(1), changeToken: @escaping @Sendable () -> String?, logger: Logger) async {
         var failures = 0
         while !Task.isCancelled {
             var settled = true

@@ -31,10 +31,14 @@ public enum ConfigLoader {
         if let store = document.mapping("store", allowedKeys: ["path"]) {
             config.store.path = store.string("path") ?? StoreConfig.defaultPath
         }
-        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level"]) {
+        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level", "concurrency"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
             config.service.logFile = service.string("log_file") ?? config.service.logFile
+            if let concurrency = service.mapping("concurrency", allowedKeys: ["global", "per_org"]) {
+                config.service.concurrency.global = concurrency.int("global", range: 1...1024) ?? config.service.concurrency.global
+                config.service.concurrency.perOrg = concurrency.int("per_org", range: 1...1024) ?? config.service.concurrency.perOrg
+            }
             if let level = service.string("logging_level") {
                 if ServiceSettings.logLevels.contains(level) {
                     config.service.logLevel = level

@@ -67,6 +67,20 @@ public struct ServiceSettings: Hashable, Sendable {
     public var resyncIntervalSeconds: Int
     public var logFile: String
     public var logLevel: String
+    /// How many reconcile actions run at once (`service.concurrency`).
+    public var concurrency = Concurrency()
+
+    public struct Concurrency: Hashable, Sendable {
+        /// Actions running at once in all (each holds one vApp or catalog item; vCD runs one task per entity).
+        public var global: Int
+        /// Actions running at once for one org's objects, so one tenant cannot take every slot.
+        public var perOrg: Int
+
+        public init(global: Int = 32, perOrg: Int = 16) {
+            self.global = global
+            self.perOrg = perOrg
+        }
+    }
 
     public init(listeners: Int = 2, resyncIntervalSeconds: Int = 300, logFile: String = "cse.log", logLevel: String = "info") {
         self.listeners = listeners

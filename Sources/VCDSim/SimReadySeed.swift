@@ -59,3 +59,8 @@ extension Simulator {
         values.map { SimMetadataChange(domain: SimMetadataChange.system, key: $0.key, value: $0.value, visibility: "READONLY") }
     }
 }
+
+extension Simulator {
+    /// vCD tasks the cloud has run so far (benchmarks count them per cluster).
+    public func taskCount() -> Int { state.tasks.values.filter { !$0.isExtensionTask }.count }
+}

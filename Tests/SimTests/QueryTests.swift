@@ -20,6 +20,11 @@ struct QueryTests {
         let capped = try XMLTree.parse(try await admin.send("GET", "/api/query?type=adminVApp&pageSize=1000").body)
         #expect(capped["pageSize"] == "128")
         await #expect(throws: VCDError.self) { _ = try await admin.send("GET", "/api/query?type=adminVApp&page=9") }
+        // Results are kept between pages only while the cloud is unchanged: a new vApp shows at once.
+        let added = try await admin.composeAndWait("app05b", vdc: "org1-vdc", org: "org1")
+        let after = try await admin.query("adminVApp", pageSize: 5).compactMap(\.name)
+        #expect(after.count == 13 && after[6] == "app05b")
+        #expect(try await admin.query("adminVApp", filter: "name==app05b", pageSize: 5).compactMap(\.href) == [added["href"]!])
     }
 
     @Test func filtersOnNamesAndMetadataEncodedOrRaw() async throws {

@@ -48,14 +48,24 @@ extension VCDSession {
         try VCDTask(try await get(href))
     }
 
-    /// Polls a task until it ends. Unlike pyvcloud's, the timeout fires.
+    /// Polls a task until it ends. Unlike pyvcloud's, the timeout fires. The first poll comes after `pollInterval`,
+    /// each next one half as long again later, up to `maxPollInterval` (at least `pollInterval`): a short task is seen
+    /// ending soon, a long one costs few calls (a task is seen done at most half its running time late).
     @discardableResult
     public func wait(for task: VCDTask, timeout: Duration = .seconds(600), pollInterval: Duration = .seconds(2)) async throws -> VCDTask {
+        try await wait(for: task, timeout: timeout, pollInterval: pollInterval, maxPollInterval: .seconds(5))
+    }
+
+    @discardableResult
+    public func wait(for task: VCDTask, timeout: Duration, pollInterval: Duration, maxPollInterval: Duration) async throws -> VCDTask {
         let deadline = ContinuousClock.now + timeout
+        let longest = max(pollInterval, maxPollInterval)
+        var interval = pollInterval
         var current = task
         while !current.status.isFinished {
             guard ContinuousClock.now < deadline else { throw TaskWaitError.timedOut(operation: current.operationName, after: timeout) }
-            try await Task.sleep(for: min(pollInterval, max(.zero, deadline - ContinuousClock.now)))
+            try await Task.sleep(for: min(interval, max(.zero, deadline - ContinuousClock.now)))
+            interval = min(interval * 3 / 2, longest)
             current = try await self.task(current.href)
         }
         guard current.status == .success else {

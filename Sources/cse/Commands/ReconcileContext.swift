@@ -21,7 +21,8 @@ struct ReconcileContext {
         let observer = Observer(session: connection.session, logger: logger)
         let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(),
                                   pollInterval: connection.taskPollInterval, logger: logger)
-        let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
+        let limits = Reconciler.Limits(global: config.service.concurrency.global, perOrg: config.service.concurrency.perOrg)
+        let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
     }
 

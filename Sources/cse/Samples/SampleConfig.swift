@@ -41,6 +41,9 @@ enum SampleConfig {
           resync_interval: 300           # seconds between full reconcile passes that repair drift
           log_file: cse.log
           logging_level: info            # trace, debug, info, notice, warning, error, critical
+          concurrency:
+            global: 32                   # reconcile actions running at once (one per vApp or catalog item)
+            per_org: 16                  # of which at most this many for one org's objects
 
         # The template `cse install config.yaml` builds (CSE 0.1's broker section). Specs in specs/ can
         # describe more templates; see `cse sample-specs`.
