@@ -93,7 +93,7 @@ public struct Observer: Sendable {
     }
 
     /// vApps whose documents are read at the same time during an observation.
-    static let concurrentReads = 8
+    static let concurrentReads = 24
 
     /// One vApp from its record and its VMs' records; nil when it was deleted while the observation ran.
     private func vApp(_ record: VAppRecord, ownerKey: String, members: [VMRecord], busy: Set<String>,
