@@ -1,6 +1,11 @@
 #ifndef CSE_CLIBXML2_SHIM_H
 #define CSE_CLIBXML2_SHIM_H
 
+// Debian builds libxml2 with ICU, so <libxml/encoding.h> would include the system's <unicode/ucnv.h>, whose
+// declarations clash with Foundation's own ICU module (_FoundationICU) in any Swift file that sees both. cse uses no
+// ICU-backed encoding handler (bodies are UTF-8), so the ICU part of libxml2's headers is left out.
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/catalog.h>
 #include <libxml/xmlschemas.h>

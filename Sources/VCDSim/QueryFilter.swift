@@ -2,7 +2,8 @@ import Foundation
 
 /// vCD query filters (FIQL): `,` is OR, `;` is AND and binds tighter, parentheses group;
 /// conditions `field==value`, `!=`, `=gt=`, `=lt=`, `=ge=`, `=le=`; `*` is a wildcard; metadata as
-/// `metadata:KEY==STRING:value`.
+/// `metadata:KEY==STRING:value` (GENERAL domain) or `metadata@SYSTEM:KEY==STRING:value` (SYSTEM domain); a filter on
+/// one domain never matches the other's entries (vCloud API Programming Guide, "Add a Metadata Filter to a Query").
 indirect enum QueryFilter: Sendable {
     case any([QueryFilter])
     case all([QueryFilter])
@@ -24,6 +25,7 @@ indirect enum QueryFilter: Sendable {
                 let field = String(trimmed[..<range.lowerBound])
                 var value = String(trimmed[range.upperBound...])
                 guard !field.isEmpty else { throw SimFault.badRequest("query filter '\(text)' has no field name") }
+                try Simulator.checkMetadataField(field)
                 if field.hasPrefix("metadata"), let colon = value.firstIndex(of: ":"),
                    ["STRING", "NUMBER", "BOOLEAN", "DATETIME"].contains(String(value[..<colon])) {
                     value = String(value[value.index(after: colon)...])
@@ -69,8 +71,7 @@ indirect enum QueryFilter: Sendable {
         case .any(let filters): return filters.contains { $0.matches(value) }
         case .all(let filters): return filters.allSatisfy { $0.matches(value) }
         case .condition(let field, let op, let wanted):
-            let key = field.hasPrefix("metadata@") ? "metadata:" + (field.split(separator: ":", maxSplits: 1).last.map(String.init) ?? "") : field
-            let actual = value(key)
+            let actual = value(field)
             switch op {
             case "==":
                 guard let actual else { return false }

@@ -26,8 +26,9 @@ extension Simulator {
                 if on { powerOnVM(id, at: time) } else { powerOffVM(id, undeploy: undeploy) }
             }
             if let vAppID {
-                // power/action/powerOff leaves a vApp deployed (its undeploy link stays); only undeploy ends that
-                // (vCD API: "deploy"/"undeploy" change deployment, power actions only the power state).
+                // A powered-off vApp stays deployed (it keeps its undeploy link) until it is undeployed: the vCloud API
+                // Programming Guide's "Undeploy, Power Off, and Delete the vApp"; pyvcloud 23.0.4's VApp.undeploy needs
+                // the link after power_off.
                 if on { state.vApps[vAppID]?.deployed = true } else if undeploy { state.vApps[vAppID]?.deployed = false }
             } else if let vm = ids.first.flatMap({ state.vms[$0] }) {
                 // A VM started on its own deploys its vApp; the vApp undeploys when its last VM does.
@@ -37,12 +38,14 @@ extension Simulator {
         case .deleteVApp(let id):
             for vm in state.vmsOf(vApp: id) { removeVM(vm.id) }
             state.vApps[id] = nil
-            state.metadata[id] = nil
+            state.removeMetadata(of: id)
         case .metadata(let entity, let set, let remove):
             var entries = state.metadata[entity] ?? [:]
             for (key, value) in set { entries[key] = value }
             for key in remove { entries[key] = nil }
             state.metadata[entity] = entries.isEmpty ? nil : entries
+        case .domainMetadata(let entity, let changes):
+            state.apply(changes, to: entity)
         case .hardware(let id, let cpu, let memory, let extra):
             guard var vm = state.vms[id] else { throw SimFault.notFound("the VM is gone") }
             if let cpu { vm.cpu = cpu }
@@ -61,10 +64,10 @@ extension Simulator {
         case .deleteCatalogItem(let id):
             if let item = state.catalogItems[id] {
                 state.templates[item.template] = nil
-                state.metadata[item.template] = nil
+                state.removeMetadata(of: item.template)
             }
             state.catalogItems[id] = nil
-            state.metadata[id] = nil
+            state.removeMetadata(of: id)
         case .resolveTemplate(let id):
             state.templates[id]?.status = 8
         }
@@ -73,7 +76,7 @@ extension Simulator {
 
     private func createVM(_ pending: SimPendingVM, in vAppID: String) throws {
         guard let vApp = state.vApps[vAppID] else { throw SimFault.notFound("the vApp is gone") }
-        guard let (_, source) = state.templateVM(pending.sourceVM) else { throw SimFault.badRequest("the source VM is gone") }
+        guard let (template, source) = state.templateVM(pending.sourceVM) else { throw SimFault.badRequest("the source VM is gone") }
         if state.vmsOf(vApp: vAppID).contains(where: { $0.name == pending.name }) { return }
         let id = state.newID(0x5e)
         var ip: String?
@@ -96,12 +99,15 @@ extension Simulator {
                               diskMB: source.diskMB, osType: source.osType, isCustomizedImage: source.isCustomized, status: 8, deployed: false,
                               network: networkName, ipMode: pending.ipMode, ipAddress: ip, mac: mac, computerName: pending.computerName,
                               customizationScript: pending.customizationScript, adminPassword: random.hex(12), storageProfile: pending.storageProfile)
+        let sourceCatalog = state.catalogItems[template.catalogItem]?.catalog
+        state.vms[id]?.sourceOrg = template.org
+        state.vms[id]?.sourceCatalog = sourceCatalog
     }
 
     private func removeVM(_ id: String) {
         state.releaseIPs(of: id)
         state.vms[id] = nil
-        state.metadata[id] = nil
+        state.removeMetadata(of: id)
     }
 
     private func powerOnVM(_ id: String, at time: Date) {

@@ -18,6 +18,8 @@ public struct SimOptions: Sendable, Codable {
     /// Seed of the random source behind fault rules, tokens and MAC addresses.
     public var seed: UInt64 = 1
     public var faults: [FaultRule] = []
+    /// The vCD release played (`SimReleaseProfile`): 10.3, 10.4, 10.5 or 10.6.
+    public var vcdVersion: String = SimReleaseProfile.default.release
     /// Where the state is saved after every change (nil: memory only).
     public var stateFile: String?
     /// vCD's XSDs (a vcd-api-schemas directory): every XML request body is validated against them, and an invalid
@@ -30,6 +32,7 @@ public struct SimOptions: Sendable, Codable {
         case taskSeconds = "task_seconds", bootSeconds = "boot_seconds", phaseSeconds = "phase_seconds"
         case uploadListSeconds = "upload_list_seconds"
         case sessionSeconds = "session_seconds", extensionTimeoutSeconds = "extension_timeout_seconds", seed, faults
+        case vcdVersion = "vcd_version"
         case stateFile = "state_file", schemasDirectory = "schemas"
     }
 
@@ -45,6 +48,7 @@ public struct SimOptions: Sendable, Codable {
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         faults = try container.decodeIfPresent([FaultRule].self, forKey: .faults) ?? []
         stateFile = try container.decodeIfPresent(String.self, forKey: .stateFile)
+        vcdVersion = try container.decodeIfPresent(String.self, forKey: .vcdVersion) ?? defaults.vcdVersion
         schemasDirectory = try container.decodeIfPresent(String.self, forKey: .schemasDirectory)
     }
 }

@@ -10,7 +10,7 @@ extension Simulator {
                     type: "application/vnd.vmware.vcloud.orgList+xml")
     }
 
-    func orgDocument(_ id: String, caller: SimCaller) throws -> SimResponse {
+    func orgDocument(_ id: String, caller: SimCaller, version: String? = nil) throws -> SimResponse {
         guard let org = state.orgs[id] else { throw SimFault.forbidden("No access to entity \"com.vmware.vcloud.entity.org:\(id)\".") }
         try require(caller, canSee: org.id)
         let r = render()
@@ -26,6 +26,16 @@ extension Simulator {
             links += XMLOut.link(rel: "down", href: r.href(.network, network.id), type: "application/vnd.vmware.vcloud.orgNetwork+xml", name: network.name)
         }
         links += XMLOut.link(rel: "down", href: r.href(.org, id) + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
+        if SimReleaseProfile.atLeast(version ?? profile.newest, "33.0") {
+            // From API 33.0 on, pyvcloud 23.0.4 (Org.list_vdcs, get_vdc, list_catalogs, get_catalog) finds an org's vdcs and
+            // catalogs through rel="down" links of type query.records+xml whose href names the record type, and reads
+            // name and href from the records. The href's exact shape on real vCD is not documented; this one is a
+            // query the query service answers.
+            for type in ["orgVdc", "catalog"] {
+                let query = Self.encodeQuery(["type": type, "format": "records", "filter": "org==" + r.href(.org, id)])
+                links += XMLOut.link(rel: "down", href: baseURL + "/api/query?" + query, type: "application/vnd.vmware.vcloud.query.records+xml", name: type)
+            }
+        }
         let content = links + XMLOut.text("Description", org.fullName) + XMLOut.text("FullName", org.fullName)
         return .xml(200, r.root("Org", ["name": org.name, "id": "urn:vcloud:org:\(org.id)", "href": r.href(.org, org.id), "type": "application/vnd.vmware.vcloud.org+xml"], content),
                     type: "application/vnd.vmware.vcloud.org+xml")
@@ -88,7 +98,7 @@ extension Simulator {
         content += "<CatalogItems>" + state.catalogItems.values.filter { $0.catalog == id }.sorted { $0.name < $1.name }.map {
             XMLOut.element("CatalogItem", ["href": r.href(.catalogItem, $0.id), "id": $0.id, "name": $0.name, "type": "application/vnd.vmware.vcloud.catalogItem+xml"])
         }.joined() + "</CatalogItems>"
-        content += XMLOut.text("IsPublished", "false")
+        content += XMLOut.text("IsPublished", catalog.published == true ? "true" : "false")
         return .xml(200, r.root("Catalog", ["name": catalog.name, "id": "urn:vcloud:catalog:\(id)", "href": catalogHref, "type": "application/vnd.vmware.vcloud.catalog+xml"], content),
                     type: "application/vnd.vmware.vcloud.catalog+xml")
     }

@@ -101,19 +101,47 @@ struct SimRender {
 
     // MARK: metadata
 
-    func metadata(entityHref: String, entries: [String: String]) -> String {
+    /// A Metadata document: GENERAL entries without a Domain element (as vCD shows READWRITE ones, per
+    /// go-vcloud-director's metadata tests), SYSTEM ones with theirs and an href under `/metadata/SYSTEM/`.
+    func metadata(entityHref: String, general: [String: String], system: [String: SimSystemMetadata]) -> String {
+        let entries = general.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, domain: "GENERAL", key: $0.key, value: $0.value, visibility: "READWRITE") }
+            + system.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, domain: "SYSTEM", key: $0.key, value: $0.value.value, visibility: $0.value.visibility) }
         let body = XMLOut.link(rel: "up", href: entityHref) + XMLOut.link(rel: "add", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-            + entries.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, key: $0.key, value: $0.value) }.joined()
+            + entries.joined()
         return root("Metadata", ["href": entityHref + "/metadata", "type": "application/vnd.vmware.vcloud.metadata+xml"], body)
     }
 
-    func metadataEntry(entityHref: String, key: String, value: String, asRoot: Bool = false) -> String {
-        let escapedKey = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key
+    func metadataEntry(entityHref: String, domain: String, key: String, value: String, visibility: String) -> String {
+        let href = metadataEntryHref(entityHref: entityHref, domain: domain, key: key)
         let content = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-            + XMLOut.element("Domain", ["visibility": "READWRITE"], "GENERAL") + XMLOut.text("Key", key)
-            + "<TypedValue xsi:type=\"MetadataStringValue\">" + XMLOut.text("Value", value) + "</TypedValue>"
-        let attributes: KeyValuePairs<String, String?> = ["href": entityHref + "/metadata/" + escapedKey, "type": "application/vnd.vmware.vcloud.metadata.value+xml"]
-        return asRoot ? root("MetadataEntry", attributes, content) : XMLOut.element("MetadataEntry", attributes, content)
+            + metadataDomain(domain, visibility: visibility) + XMLOut.text("Key", key) + typedValue(value)
+        return XMLOut.element("MetadataEntry", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"], content)
+    }
+
+    /// `mayChange`: edit and remove links only for who may change the entry (a SYSTEM one: a system administrator).
+    func metadataValue(entityHref: String, domain: String, key: String, value: String, visibility: String, mayChange: Bool) -> String {
+        let href = metadataEntryHref(entityHref: entityHref, domain: domain, key: key)
+        var links = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
+        if mayChange {
+            links += XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.metadata.value+xml") + XMLOut.link(rel: "remove", href: href)
+        }
+        return root("MetadataValue", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"],
+                    links + metadataDomain(domain, visibility: visibility) + typedValue(value))
+    }
+
+    /// The Domain element: none for GENERAL READWRITE entries.
+    func metadataDomain(_ domain: String, visibility: String) -> String {
+        domain == "GENERAL" && visibility == "READWRITE" ? "" : XMLOut.element("Domain", ["visibility": visibility], domain)
+    }
+
+    func typedValue(_ value: String) -> String {
+        "<TypedValue xsi:type=\"MetadataStringValue\">" + XMLOut.text("Value", value) + "</TypedValue>"
+    }
+
+    private func metadataEntryHref(entityHref: String, domain: String, key: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/")
+        return entityHref + "/metadata/" + (domain == "SYSTEM" ? "SYSTEM/" : "") + (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)
     }
 
     // MARK: VMs

@@ -80,7 +80,7 @@ extension Simulator {
                 state.vms[vm.id] = nil
             }
             state.vApps[vApp] = nil
-            state.metadata[vApp] = nil
+            state.removeMetadata(of: vApp)
         }
         switch task.effect {
         case .capture(_, let template), .resolveTemplate(let template):

@@ -27,13 +27,18 @@ public actor Simulator {
     var baseURL = "http://127.0.0.1"
     var dirty = false
     let forwarder: (any ExtensionForwarder)?
+    /// The vCD release played: versions, login endpoints.
+    public nonisolated let profile: SimReleaseProfile
     /// Files being received by uploads (hashers, the descriptor's bytes), by `template/file`; memory only.
     var uploadProgress: [String: SimUploadProgress] = [:]
     /// vCD's XSDs, when validation is on.
     let validator: SchemaValidator?
-    static let supportedVersions = ["29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0"]
 
     public init(inventory: SimInventory = .default, options: SimOptions = SimOptions(), forwarder: (any ExtensionForwarder)? = nil) throws {
+        guard let profile = SimReleaseProfile(release: options.vcdVersion) else {
+            throw SimSetupError("unknown vCD version \(options.vcdVersion): the simulator plays \(SimReleaseProfile.all.map(\.release).joined(separator: ", "))")
+        }
+        self.profile = profile
         self.options = options
         self.forwarder = forwarder
         validator = try options.schemasDirectory.map { try SchemaValidator.load(directory: $0) } ?? SchemaValidator.fromEnvironment()
@@ -92,6 +97,7 @@ public actor Simulator {
         let parts = request.segments
         if request.method == "GET" && parts == ["api", "versions"] { return versions() }
         if request.method == "POST" && parts == ["api", "sessions"] { return try login(request, now: now) }
+        if parts.first == "cloudapi" { return try cloudapi(request, parts: Array(parts.dropFirst()), now: now) }
         if request.method == "PUT" && parts.count == 3 && parts[0] == "transfer" { return try receiveUpload(request, templateID: parts[1], file: parts[2], now: now) }
         guard parts.first == "api" else { throw SimFault.notFound("no such resource: \(request.path)") }
         try checkVersion(request)
@@ -124,14 +130,10 @@ public actor Simulator {
                                      caller: caller, now: now)
         }
         func at(_ wanted: String, _ pattern: String) -> [String]? { Self.match(method, parts, wanted, pattern) }
-        if at("GET", "session") != nil { return sessionDocument(caller) }
-        if at("DELETE", "session") != nil {
-            state.sessions[caller.token] = nil
-            dirty = true
-            return SimResponse(status: 204)
-        }
+        if at("GET", "session") != nil { return sessionDocument(caller, version: Self.requestedVersion(request)) }
+        if at("DELETE", "session") != nil { return try logout(request, caller: caller) }
         if at("GET", "org") != nil { return orgList(caller) }
-        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller) }
+        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller, version: Self.requestedVersion(request)) }
         if let c = at("GET", "vdc/*") ?? at("GET", "admin/vdc/*") { return try vdcDocument(c[0], caller: caller) }
         if let c = at("POST", "vdc/*/action/composeVApp") { return try compose(request, vdcID: c[0], caller: caller, now: now) }
         if let c = at("POST", "vdc/*/action/instantiateVAppTemplate") { return try instantiate(request, vdcID: c[0], caller: caller, now: now) }
@@ -192,11 +194,25 @@ public actor Simulator {
             .contains(parts.first ?? "")
     }
 
-    private func checkVersion(_ request: SimRequest) throws {
-        guard let accept = request.headers["accept"], let range = accept.range(of: "version=") else { return }
-        let version = accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
-        guard Self.supportedVersions.contains(version) else {
-            throw SimFault.badRequest("The version \(version) is not supported; supported: \(Self.supportedVersions.joined(separator: ", "))")
+    /// The API version a request asks for in its Accept header (`application/*+xml;version=37.0`), nil without one.
+    static func requestedVersion(_ request: SimRequest) -> String? {
+        guard let accept = request.headers["accept"], let range = accept.range(of: "version=") else { return nil }
+        return accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The API version a request is answered at: the one its Accept header asks for, else the release's newest. For
+    /// behaviour that changes between API versions: `SimReleaseProfile.atLeast(apiVersion(of: request), "35.0")`.
+    func apiVersion(of request: SimRequest) -> String {
+        Self.requestedVersion(request) ?? profile.newest
+    }
+
+    /// A version the release does not offer is refused with 406 and vCD's own message (as vCD 10.3.3 and 10.5.1
+    /// answered: go-vcloud-director#477, ManageIQ/manageiq-providers-vmware#893).
+    func checkVersion(_ request: SimRequest) throws {
+        guard let version = Self.requestedVersion(request) else { return }
+        guard profile.offers(version) else {
+            let listed = profile.versions.reversed().map { $0.deprecated ? "\($0.number) [D]" : $0.number }.joined(separator: ", ")
+            throw SimFault.notAcceptable("The request has invalid accept header: Invalid API version requested. Supported API versions are: [\(listed)] ([D] indicates deprecated versions)")
         }
     }
 

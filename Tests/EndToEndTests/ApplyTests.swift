@@ -5,8 +5,9 @@ import VCDClient
 
 @Suite("Reconcile end to end on the simulator")
 struct ApplyTests {
-    @Test func applyFromEmptyThenReapplyIsANoOp() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func applyFromEmptyThenReapplyIsANoOp(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template(), Specs.cluster("demo", nodes: 2))
         #expect(try await cloud.converge() == .converged)
@@ -27,8 +28,9 @@ struct ApplyTests {
         #expect(plan.isEmpty, "\(plan.actions.map(\.target))")
     }
 
-    @Test func scaleUpAndDownRemovesNewestNodesFirstThenDelete() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func scaleUpAndDownRemovesNewestNodesFirstThenDelete(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template(), Specs.cluster("c1", nodes: 1))
         #expect(try await cloud.converge() == .converged)
@@ -47,6 +49,21 @@ struct ApplyTests {
         #expect(audit.vAppNames.isEmpty)
         #expect(audit.addresses.isEmpty)
         #expect(try cloud.store.object(.init(kind: .cluster, org: "org1", name: "c1")) == nil)
+        #expect(audit.problems.isEmpty)
+    }
+
+    @Test(arguments: Cloud.releases)
+    func nodesAreResizedInCPUAndMemory(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
+        defer { Task { await cloud.stop() } }
+        try cloud.apply(Specs.template(), Specs.cluster("r1", nodes: 1, nodeCPU: 2, nodeMemoryMB: 2048))
+        #expect(try await cloud.converge() == .converged)
+        #expect(try await cloud.audit().vmSizes(of: "r1")["r1-n1"] == [2, 2048])
+        try cloud.apply(Specs.template(), Specs.cluster("r1", nodes: 1, nodeCPU: 4, nodeMemoryMB: 4096))
+        #expect(try await cloud.converge() == .converged)
+        let audit = try await cloud.audit()
+        #expect(audit.vmSizes(of: "r1")["r1-n1"] == [4, 4096])
+        #expect(audit.vmStatuses(of: "r1") == [4, 4])
         #expect(audit.problems.isEmpty)
     }
 

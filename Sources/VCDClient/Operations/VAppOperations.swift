@@ -104,18 +104,6 @@ extension VCDSession {
         try VCDTask(try XMLTree.parse(try await send("DELETE", href).body))
     }
 
-    /// Sets string metadata entries (domain GENERAL, read-write), one task for all.
-    public func setMetadata(_ entityHref: String, _ entries: [(key: String, value: String)]) async throws -> VCDTask {
-        let body = XMLWriter.element("Metadata", ["xmlns": XMLWriter.vcloud, "xmlns:xsi": XMLWriter.xsi, "type": MediaType.metadata],
-            entries.map { entry in
-                XMLWriter.element("MetadataEntry", ["type": "xs:string"],
-                    XMLWriter.element("Domain", ["visibility": "READWRITE"], "GENERAL")
-                    + XMLWriter.text("Key", entry.key)
-                    + XMLWriter.element("TypedValue", ["xsi:type": "MetadataStringValue"], XMLWriter.text("Value", entry.value)))
-            }.joined())
-        return try VCDTask(try await send("POST", entityHref + "/metadata", xml: body, contentType: MediaType.metadata))
-    }
-
     /// Sets a VM's CPU count and memory through its virtual hardware section: one change per item that differs, each a
     /// task; the second starts only after `wait` saw the first end (vCD refuses a change to a busy VM with BUSY_ENTITY).
     /// A running VM can only grow, and only with hot add on (its VmCapabilities); otherwise the VM is powered off for

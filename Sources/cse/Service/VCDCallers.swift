@@ -8,12 +8,9 @@ struct VCDCallers: CallerResolver {
     let session: VCDSession
 
     func caller(for request: ExtensionRequest) async throws -> Caller? {
-        var token = request.headers["x-vcloud-authorization"]
-        if token == nil, let bearer = request.headers["authorization"], bearer.lowercased().hasPrefix("bearer ") {
-            token = String(bearer.dropFirst(7))
-        }
-        guard let token, !token.isEmpty, let info = try await session.validate(tenantToken: token) else { return nil }
-        return Caller(user: info.user, org: info.org, isSystemAdministrator: info.isSystemAdministrator)
+        // Validated in the header it came in: a Bearer JWT is never replayed as x-vcloud-authorization.
+        guard let token = SessionToken(requestHeaders: request.headers), let info = try await session.validate(tenantToken: token) else { return nil }
+        return Caller(user: info.user, org: info.org, isSystemAdministrator: info.isSystemAdministrator, userHref: info.userHref)
     }
 }
 
