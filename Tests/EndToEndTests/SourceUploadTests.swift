@@ -52,8 +52,11 @@ struct SourceUploadTests {
     }
 
     @Test func aSourceOVAServedOverHTTPIsDownloadedToDiskAndUploaded() async throws {
+        func downloads() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("cse-ova-") })
+        }
+        let before = try downloads()
         let cloud = try await Cloud.start()
-        defer { Task { await cloud.stop() } }
         let directory = cloud.directory.appendingPathComponent("ova")
         let (fileURL, sha1) = try makeOVA(in: directory)
         let server = try StaticHTTPServer(directory: directory)
@@ -62,12 +65,12 @@ struct SourceUploadTests {
         try cloud.apply(template(url: url, sha1: sha1))
         #expect(try await cloud.converge() == .converged)
         let items = (try await cloud.audit()).raw["catalogItems"] as? [[String: Any]] ?? []
-        let uploaded = try #require(items.first { $0["name"] as? String == "custom.ova" })
-        #expect((uploaded["metadata"] as? [String: String])?["cse.source.sha1"] == sha1)
-        // The download went to a temporary file that is gone again.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
-            .filter { $0.hasPrefix("cse-ova-") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
+        let uploaded = items.first { $0["name"] as? String == "custom.ova" }
+        #expect((uploaded?["systemMetadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect(uploaded?["status"] as? Int == 8)
+        // Once the reconciler has drained, the download (a temporary file) is gone again.
+        await cloud.stop()
+        #expect(try downloads().subtracting(before).isEmpty)
     }
 
     @Test func aWrongSHA1IsAPermanentFailureAndNothingIsUploaded() async throws {
