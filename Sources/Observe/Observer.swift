@@ -24,11 +24,12 @@ public struct Observer: Sendable {
         async let clusterRecords = session.query("adminVApp", filter: "metadata:\(MetadataKey.clusterID)==STRING:*", fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             "metadata:\(MetadataKey.clusterID)", "metadata:\(MetadataKey.clusterOrg)", "metadata:\(MetadataKey.specHash)",
-            "metadata:\(MetadataKey.templateItem)",
+            "metadata:\(MetadataKey.templateItem)", "metadata:\(MetadataKey.installation)",
         ])
         async let buildRecords = session.query("adminVApp", filter: "metadata:\(MetadataKey.buildOf)==STRING:*", fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             "metadata:\(MetadataKey.buildOf)", "metadata:\(MetadataKey.specHash)", "metadata:\(MetadataKey.templateItem)",
+            "metadata:\(MetadataKey.installation)",
         ])
         async let vmRecords = session.query("adminVM", filter: "metadata:\(MetadataKey.nodeRole)==STRING:*", fields: [
             "name", "container", "containerName", "status", "numberOfCpus", "memoryMB", "ipAddress",
@@ -37,6 +38,7 @@ public struct Observer: Sendable {
         async let templateRecords = session.query("adminCatalogItem", filter: "metadata:\(MetadataKey.templateName)==STRING:*", fields: [
             "name", "catalogName", "org", "entity", "status",
             "metadata:\(MetadataKey.templateName)", "metadata:\(MetadataKey.templateRevision)", "metadata:\(MetadataKey.specHash)",
+            "metadata:\(MetadataKey.installation)",
         ])
         async let taskRecords = session.query("adminTask", filter: "status==running,status==queued,status==preRunning",
                                               fields: ["object", "status"])
@@ -84,7 +86,8 @@ public struct Observer: Sendable {
                 name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.orgName(record["org"], orgNames),
                 vdc: record["vdcName"] ?? "", owner: owner, specHash: record.metadata[MetadataKey.specHash] ?? "",
                 templateItem: record.metadata[MetadataKey.templateItem] ?? "", network: nil,
-                isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name }))
+                isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name },
+                installation: record.metadata[MetadataKey.installation]))
         }
         return result.sorted { ($0.org, $0.name) < ($1.org, $1.name) }
     }
@@ -146,7 +149,7 @@ public struct Observer: Sendable {
         return ObservedTemplate(name: name, revision: record.metadata[MetadataKey.templateRevision].flatMap(Int.init) ?? 0,
                                 specHash: record.metadata[MetadataKey.specHash] ?? "", org: orgName(record["org"], orgNames),
                                 catalog: record["catalogName"] ?? "", itemName: record.name ?? "", href: href,
-                                isReady: isResolved(record["status"]))
+                                isReady: isResolved(record["status"]), installation: record.metadata[MetadataKey.installation])
     }
 
     static func isResolved(_ status: String?) -> Bool { status == nil || status == "RESOLVED" }

@@ -84,7 +84,7 @@ public struct ActionRunner: Sendable {
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
         try await wait(session.setMetadata(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
-            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
+            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)), try ownershipMark(),
         ]))
         return "instantiated build vApp \(site.tempVApp) for revision \(build.revision)"
     }
@@ -103,9 +103,10 @@ public struct ActionRunner: Sendable {
             itemHref = session.catalogItems(of: refreshed).first { $0.name == build.itemName }?.href
         }
         guard let itemHref else { throw ExecutionError.transient("captured item \(build.itemName) not listed in catalog \(site.catalog) yet") }
+        try await refuseForeignItem(build.itemName, catalog: site.catalog)
         try await wait(session.setMetadata(itemHref, [
             (MetadataKey.templateName, build.template.name), (MetadataKey.templateRevision, String(build.revision)),
-            (MetadataKey.specHash, build.specHash),
+            (MetadataKey.specHash, build.specHash), try ownershipMark(),
         ]))
         return "captured revision \(build.revision) as \(site.org)/\(site.catalog)/\(build.itemName)"
     }
@@ -157,7 +158,7 @@ public struct ActionRunner: Sendable {
         try await wait(session.setMetadata(href, [
             (MetadataKey.clusterID, creation.uid), (MetadataKey.clusterName, spec.name), (MetadataKey.clusterOrg, spec.org),
             (MetadataKey.specHash, creation.specHash), (MetadataKey.generation, String(creation.generation)),
-            (MetadataKey.templateItem, creation.templateItem),
+            (MetadataKey.templateItem, creation.templateItem), try ownershipMark(),
         ]))
         return "created vApp \(spec.name)"
     }
@@ -195,7 +196,8 @@ public struct ActionRunner: Sendable {
             guard let vm = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == request.name }), let vmHref = vm["href"] else {
                 throw ExecutionError.transient("VM \(request.name) not in vApp \(spec.name) after recompose")
             }
-            try await wait(session.setMetadata(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid)]))
+            try await wait(session.setMetadata(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid),
+                                                   try ownershipMark()]))
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {
@@ -226,6 +228,23 @@ public struct ActionRunner: Sendable {
         if vApp["deployed"] == "true" || vApp["status"] == "4" { try await wait(session.undeploy(href)) }
         try await wait(session.delete(href))
         return "deleted \(target)"
+    }
+
+    // MARK: ownership
+
+    /// The metadata entry that makes what cse creates this installation's.
+    private func ownershipMark() throws -> (key: String, value: String) {
+        (MetadataKey.installation, try store.installationID())
+    }
+
+    /// A catalog item of the same name made by another installation is left alone (never re-tagged as ours).
+    private func refuseForeignItem(_ item: String, catalog: String) async throws {
+        let records = try await session.query("adminCatalogItem", filter: "name==\(item)",
+                                              fields: ["name", "catalogName", "metadata:\(MetadataKey.installation)"])
+        let ours = try store.installationID()
+        if let other = records.first(where: { $0["catalogName"] == catalog })?.metadata[MetadataKey.installation], other != ours {
+            throw ExecutionError.permanent("catalog item \(item) in catalog \(catalog) belongs to cse installation \(other); cse leaves it alone")
+        }
     }
 
     // MARK: lookups

@@ -4,7 +4,8 @@ import Spec
 /// then "N to add, M to change, K to destroy".
 public enum PlanRenderer {
     public static func text(_ plan: Plan) -> String {
-        guard !plan.isEmpty else { return "No changes. vCD matches the desired state.\n" }
+        let notes = unowned(plan) + held(plan)
+        guard !plan.isEmpty else { return notes + "No changes. vCD matches the desired state.\n" }
         var text = ""
         var current: ObjectKey?
         for action in plan.actions {
@@ -15,7 +16,24 @@ public enum PlanRenderer {
             text += "  \(action.change.symbol) \(action.target)  (\(action.reason))\n"
             if !action.isRunnable { text += "      waits for: \(action.waitsFor.joined(separator: ", "))\n" }
         }
-        return text.dropFirst() + "\n" + summary(plan) + "\n"
+        return notes + text.dropFirst() + "\n" + summary(plan) + "\n"
+    }
+
+    /// What has cse's metadata but is not this installation's: listed so that nobody is surprised, never touched.
+    public static func unowned(_ plan: Plan) -> String {
+        guard !plan.unowned.isEmpty else { return "" }
+        var text = "Not owned by this installation (left alone; `cse adopt` takes clusters in):\n"
+        for object in plan.unowned {
+            text += "  ! \(object.kind.rawValue) \(object.org)/\(object.place)/\(object.name)  (\(object.summary))\n"
+        }
+        return text + "\n"
+    }
+
+    public static func held(_ plan: Plan) -> String {
+        guard !plan.heldDeletions.isEmpty else { return "" }
+        var text = "Held back by the deletion guard (--allow-mass-delete lets them go):\n"
+        for action in plan.heldDeletions { text += "  - \(action.object): \(action.target)  (\(action.reason))\n" }
+        return text + "\n"
     }
 
     public static func summary(_ plan: Plan) -> String {

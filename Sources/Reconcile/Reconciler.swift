@@ -38,18 +38,22 @@ public actor Reconciler {
     let runner: ActionRunner
     let tenantTasks: TenantTaskCompleter
     let limits: Limits
+    let deletionGuard: DeletionGuard
     let logger: Logger
     private var backoff = Backoff()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
     /// Objects whose last action failed permanently, with the failure.
     private var permanentFailures: [ObjectKey: String] = [:]
+    /// Objects seen with a deletion requested: a new deletion starts without the back-off of earlier failures.
+    private var deletionsSeen: Set<ObjectKey> = []
     /// A wake-up that came while nobody waited; the next wait returns at once.
     private var pendingWake = false
     private var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
     private var listeners: [@Sendable (Event) -> Void] = []
 
     public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
-                logger: Logger = Logger(label: "cse.reconcile")) {
+                deletionGuard: DeletionGuard = DeletionGuard(), logger: Logger = Logger(label: "cse.reconcile")) {
+        self.deletionGuard = deletionGuard
         self.store = store
         self.observer = observer
         self.runner = runner
@@ -86,9 +90,19 @@ public actor Reconciler {
         try await observeAndPlan().plan
     }
 
-    /// The plan if `specs` were applied (without pruning), leaving the store as it is.
-    public func plan(overlaying specs: SpecSet) async throws -> Plan {
+    /// The plan if `specs` were applied (as `cse apply [--prune]` would), leaving the store as it is.
+    public func plan(overlaying specs: SpecSet, prune: Bool = false) async throws -> Plan {
         var objects = Dictionary(try store.objects().map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        if prune {
+            // As the store's apply: admin objects missing from the specs become tombstones; tenants' never do.
+            let wanted = Set(specs.objects.map(\.object.key))
+            for (key, object) in objects where object.owner == .admin && !object.isDeleting && !wanted.contains(key) {
+                var tombstone = object
+                tombstone.deletionRequestedAt = Date()
+                tombstone.generation += 1
+                objects[key] = tombstone
+            }
+        }
         for loaded in specs.objects {
             let key = loaded.object.key
             let existing = objects[key]
@@ -97,21 +111,22 @@ public actor Reconciler {
                                         generation: (existing?.generation ?? 0) + (changed ? 1 : 0), owner: existing?.owner ?? .admin,
                                         createdAt: existing?.createdAt ?? Date(), updatedAt: Date(), deletionRequestedAt: nil)
         }
-        let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key })
+        let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key }, installationID: try store.installationID())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
-        return Diff.plan(desired: desired, observed: snapshot)
+        return deletionGuard.check(Diff.plan(desired: desired, observed: snapshot), fleet: desired.clusters.count)
     }
 
     private func observeAndPlan() async throws -> (plan: Plan, snapshot: Snapshot) {
-        let desired = DesiredState(objects: try store.objects())
+        let desired = DesiredState(objects: try store.objects(), installationID: try store.installationID())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
-        return (Diff.plan(desired: desired, observed: snapshot), snapshot)
+        return (deletionGuard.check(Diff.plan(desired: desired, observed: snapshot), fleet: desired.clusters.count), snapshot)
     }
 
     /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
         var (plan, snapshot) = try await observeAndPlan()
+        forgetFailuresOfNewDeletions(plan)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
         for (key, failure) in permanentFailures {
@@ -122,7 +137,9 @@ public actor Reconciler {
             }
         }
         try record(plan, snapshot: snapshot)
-        await tenantTasks.complete(store: store)
+        if let held = deletionGuard.explanation(plan) { logger.warning("\(held)") }
+        try store.recordUnowned(plan.unowned.map { $0.entry(seenAt: snapshot.takenAt) })
+        await tenantTasks.complete(store: store, plan: plan)
         var started: [PlannedAction] = []
         let now = ContinuousClock.now
         var perOrg: [String: Int] = [:]
@@ -193,6 +210,16 @@ public actor Reconciler {
     }
 
     // MARK: internals
+
+    /// Deleting a cluster that failed for good must not wait out the back-off of its failed creation.
+    private func forgetFailuresOfNewDeletions(_ plan: Plan) {
+        let deleting = Set(plan.assessments.filter { $0.value.phase == .deleting }.keys)
+        for key in deleting.subtracting(deletionsSeen) {
+            backoff.succeeded(key.description)
+            permanentFailures[key] = nil
+        }
+        deletionsSeen = deleting
+    }
 
     private func start(_ action: PlannedAction) {
         let runner = self.runner

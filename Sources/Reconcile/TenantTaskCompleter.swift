@@ -9,10 +9,15 @@ struct TenantTaskCompleter: Sendable {
     let session: VCDSession
     let logger: Logger
 
-    func complete(store: DesiredStateStore) async {
+    /// `plan`: the pass's plan; a change is done only when no action for its object is left (the last metadata
+    /// write included), so the tenant never reads "success" before cse has finished writing.
+    func complete(store: DesiredStateStore, plan: Plan? = nil) async {
         guard let tasks = try? store.tenantTasks(states: [.running]) else { return }
         for task in tasks {
             guard let href = task.taskHref, let outcome = outcome(of: task, store: store) else { continue }
+            if outcome.success, let plan, let object = try? store.object(uid: task.objectUID), !plan.actions(for: object.key).isEmpty {
+                continue
+            }
             do {
                 try await session.updateExtensionTask(href, status: outcome.success ? .success : .error,
                                                       operation: outcome.message, error: outcome.success ? nil : outcome.message)

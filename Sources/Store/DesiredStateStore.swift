@@ -137,6 +137,11 @@ public final class DesiredStateStore: Sendable {
             if let expected = expectedGeneration, expected != 0 {
                 throw StoreError.generationConflict(key, expected: expected, actual: 0)
             }
+            // Names become vApp names and DNS host names, which compare without case: `Demo` beside `demo` is one name.
+            if let other = try ObjectRecord.filter(Column("kind") == key.kind.rawValue && Column("org") == key.org
+                                                   && Column("name").lowercased == key.name.lowercased()).fetchOne(db) {
+                throw StoreError.nameTaken(key, existing: other.name)
+            }
             var record = ObjectRecord(
                 id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,
                 spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),

@@ -24,6 +24,23 @@ public protocol TaskPublisher: Sendable {
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String
 }
 
+/// Checks, before anything is written, that a cluster can be placed where a tenant asks: the vdc in the
+/// tenant's org, the network in that vdc. A create that can never succeed is refused at once.
+public protocol PlacementChecker: Sendable {
+    /// nil when the place exists; else the refusal the tenant gets (404 or 400, with a message).
+    func problem(org: String, vdc: String, network: String?) async throws -> PlacementProblem?
+}
+
+public struct PlacementProblem: Error, Sendable, Equatable {
+    public var status: Int
+    public var message: String
+
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
 /// Reads a ready cluster's admin kubeconfig (from its master, through vCD).
 public protocol KubeconfigSource: Sendable {
     func kubeconfig(for cluster: StoredObject, status: ObjectStatus) async throws -> String

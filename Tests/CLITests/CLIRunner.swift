@@ -25,11 +25,12 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs cse in the working directory, or in `folder` below it.
+    func run(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        process.currentDirectoryURL = workingDirectory
+        process.currentDirectoryURL = folder.map { workingDirectory.appendingPathComponent($0) } ?? workingDirectory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

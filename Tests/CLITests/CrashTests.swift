@@ -88,13 +88,19 @@ struct CrashTests {
 
 extension CLIRunner {
     /// Starts `cse` without waiting; output goes to files in the working directory.
-    func start(_ arguments: [String]) throws -> Process {
+    /// `log`: a file below the working directory that gets stdout and stderr (default: discarded).
+    func start(_ arguments: [String], log: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        var output = FileHandle(forWritingAtPath: "/dev/null")
+        if let log {
+            _ = FileManager.default.createFile(atPath: path(log), contents: nil)
+            output = FileHandle(forWritingAtPath: path(log))
+        }
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         return process
     }

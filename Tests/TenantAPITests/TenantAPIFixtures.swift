@@ -18,18 +18,20 @@ struct TokenCallers: CallerResolver {
 
 actor RecordingTasks: TaskPublisher {
     private(set) var created: [(org: String, operation: String, cluster: String)] = []
-    var failNext = false
+    /// How many of the next task creations fail (as vCD answering 503 would).
+    var failures = 0
 
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
-        if failNext {
-            failNext = false
+        if failures > 0 {
+            failures -= 1
             throw URLError(.cannotConnectToHost)
         }
         created.append((org, operation, clusterName))
         return "https://vcd.example/api/task/\(created.count)"
     }
 
-    func failOnce() { failNext = true }
+    func failOnce() { failures = 1 }
+    func fail(times: Int) { failures = times }
 }
 
 struct FixedKubeconfig: KubeconfigSource {
@@ -44,11 +46,11 @@ struct APIHarness {
     let api: ClusterAPI
     let directory: URL
 
-    init() throws {
+    init(placements: (any PlacementChecker)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
-        api = ClusterAPI(store: store, callers: TokenCallers(), tasks: tasks, kubeconfigs: FixedKubeconfig())
+        api = ClusterAPI(store: store, callers: TokenCallers(), tasks: tasks, kubeconfigs: FixedKubeconfig(), placements: placements)
         try store.put(.template(Self.template), owner: .admin)
     }
 

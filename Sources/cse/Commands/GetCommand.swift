@@ -40,7 +40,12 @@ struct GetCommand: ParsableCommand {
         switch output {
         case .json: print(try Rendering.json(views))
         case .yaml: print(try Rendering.yaml(views), terminator: "")
-        case .table: print(resource.kind == .cluster ? Self.clusterTable(objects, views) : Self.templateTable(objects, views), terminator: "")
+        case .table:
+            print(resource.kind == .cluster ? Self.clusterTable(objects, views) : Self.templateTable(objects, views), terminator: "")
+            let kinds = resource.kind == .cluster ? ["cluster vApp"] : ["build vApp", "catalog item"]
+            let uids = Set(objects.map(\.uid))
+            let unowned = try store.unowned().filter { kinds.contains($0.kind) && (org == nil || $0.org == org) && !uids.contains($0.owner) }
+            print(UnownedView.table(unowned), terminator: "")
         }
     }
 

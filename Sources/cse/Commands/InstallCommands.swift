@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconcile
 import Spec
 import Store
 
@@ -29,8 +30,10 @@ struct InstallCommand: AsyncParsableCommand {
         let loaded = try options.loadConfig()
         guard var template = loaded.broker else { throw ValidationError("\(config) has no broker section") }
         if noCapture { template.build.capture = false }
-        let store = try options.openStore(config: loaded)
-        let (stored, outcome) = try store.put(.template(template), owner: .admin)
+        // vCD first: desired state is written only once cse could log in to the vCD it would build in.
+        let context = try await ReconcileContext.open(storeOptions: options, creating: true, logger: CLILogging.logger(verbose: false))
+        await context.connection.close()
+        let (stored, outcome) = try context.store.put(.template(template), owner: .admin)
         print("\(stored.key) \(outcome.rawValue) generation \(stored.generation)")
         try await Reconciling.run(options, timeout: timeout)
     }
@@ -71,9 +74,16 @@ struct UninstallCommand: AsyncParsableCommand {
 /// Reconcile until converged after desired state was written (`cse apply`, `install`, `uninstall`); the exit code
 /// tells how it ended: 0 converged, 1 an object failed, 3 timed out.
 enum Reconciling {
-    static func run(_ options: StoreOptions, timeout: Int, verbose: Bool = false) async throws {
-        let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: verbose))
+    static func run(_ options: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), timeout: Int, verbose: Bool = false) async throws {
+        let context = try await ReconcileContext.open(storeOptions: options, deletionGuard: deletionGuard, logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
+        // Held deletions would never converge: say so and stop before acting at all.
+        let plan = try await context.reconciler.plan()
+        if let held = deletionGuard.explanation(plan) {
+            await context.close()
+            Diagnostics.printError(PlanRenderer.held(plan) + held)
+            throw ExitCode.failure
+        }
         let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
         await context.close()
         switch outcome {

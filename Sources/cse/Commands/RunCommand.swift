@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     var verbose = false
 
     @OptionGroup var options: StoreOptions
+    @OptionGroup var deletion: DeletionOptions
 
     func run() async throws {
         var storeOptions = options
@@ -37,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         let loaded = try storeOptions.loadConfig()
         let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
-        let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: logger)
+        let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
         let loop = Task {
@@ -69,7 +70,7 @@ extension RunCommand {
         let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
-                             kubeconfigs: VCDKubeconfigs(session: vcd), logger: logger)
+                             kubeconfigs: VCDKubeconfigs(session: vcd), placements: VCDPlacements(session: vcd), logger: logger)
         let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)
