@@ -44,6 +44,16 @@ struct CLIRunner {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `run`, on a thread of its own: a test that hosts a simulator in-process must not block one of the few
+    /// threads of Swift's cooperative pool (the simulator's actor needs them) while cse talks to that simulator.
+    func detached(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try self.run(arguments, environment: environment, in: folder) })
+            }.start()
+        }
+    }
+
     func write(_ text: String, to relativePath: String) throws {
         let url = workingDirectory.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

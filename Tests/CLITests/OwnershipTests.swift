@@ -71,18 +71,19 @@ struct OwnershipTests {
         try cli.write(Self.template("tpl-a") + "\n---\n" + Self.cluster("alpha", template: "tpl-a"), to: "specs-a/all.yaml")
         try cli.write(Self.template("tpl-b") + "\n---\n" + Self.cluster("beta", template: "tpl-b"), to: "specs-b/all.yaml")
         try cli.write(Self.template("tpl-b"), to: "specs-b-no-clusters/all.yaml")
+        try cli.write(Self.template("tpl-c"), to: "specs-c/all.yaml")
 
-        let applyA = try cli.run(["apply", "specs-a", "--config", a, "--timeout", "120"], environment: env)
+        let applyA = try await cli.detached(["apply", "specs-a", "--config", a, "--timeout", "120"], environment: env)
         #expect(applyA.status == 0, "\(applyA.stdout)\n\(applyA.stderr)")
-        let applyB = try cli.run(["apply", "specs-b", "--config", b, "--timeout", "120"], environment: env)
+        let applyB = try await cli.detached(["apply", "specs-b", "--config", b, "--timeout", "120"], environment: env)
         #expect(applyB.status == 0, "\(applyB.stdout)\n\(applyB.stderr)")
         #expect(!applyB.stdout.contains("alpha"), "B acted on A's cluster: \(applyB.stdout)")
         let before = await Self.vms(simulator)
         #expect(before["alpha"]?.count == 2 && before["beta"]?.count == 2, "\(before)")
 
         // Each plan lists the other's cluster vApp and template item as foreign, and plans nothing for them.
-        let planA = try cli.run(["plan", "--config", a], environment: env)
-        let planB = try cli.run(["plan", "--config", b], environment: env)
+        let planA = try await cli.detached(["plan", "--config", a], environment: env)
+        let planB = try await cli.detached(["plan", "--config", b], environment: env)
         #expect(planA.status == 0 && planB.status == 0, "\(planA.stderr)\(planB.stderr)")
         #expect(planA.stdout.contains("cluster vApp org1/org1-vdc/beta  (foreign: installation "), "\(planA.stdout)")
         #expect(planB.stdout.contains("cluster vApp org1/org1-vdc/alpha  (foreign: installation "), "\(planB.stdout)")
@@ -90,30 +91,34 @@ struct OwnershipTests {
         let idA = try #require(Self.installationID(planB.stdout))
 
         // B prunes its own cluster (allowed: one of one is below no guard threshold) and leaves A's alone.
-        let pruneB = try cli.run(["apply", "specs-b-no-clusters", "--prune", "--config", b, "--timeout", "120"], environment: env)
+        let pruneB = try await cli.detached(["apply", "specs-b-no-clusters", "--prune", "--config", b, "--timeout", "120"], environment: env)
         #expect(pruneB.status == 0, "\(pruneB.stdout)\n\(pruneB.stderr)")
         let afterPrune = await Self.vms(simulator)
         #expect(afterPrune["beta"] == nil, "B's own pruned cluster is gone")
         #expect(afterPrune["alpha"] == before["alpha"], "A's cluster untouched")
 
         // An installation with an empty store (a wiped .cse/, a --store typo) deletes nothing.
-        let stray = try cli.run(["apply", cli.path("specs-b-no-clusters"), "--prune", "--store", cli.path("stray/store.sqlite"),
+        let stray = try await cli.detached(["apply", cli.path("specs-c"), "--prune", "--store", cli.path("stray/store.sqlite"),
                                  "--config", b, "--timeout", "120"], environment: env)
         #expect(stray.status == 0, "\(stray.stdout)\n\(stray.stderr)")
         #expect(await Self.vms(simulator)["alpha"] == before["alpha"])
 
         // A loses its store: alpha is now foreign to the new A, which changes nothing; adopt takes it back.
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.path("a/store.sqlite\(suffix)")) }
-        let lost = try cli.run(["plan", "--config", a], environment: env)
-        #expect(lost.stdout.contains("cluster vApp org1/org1-vdc/alpha  (foreign: installation \(idA))"), "\(lost.stdout)")
-        let adopt = try cli.run(["adopt", "--installation", idA, "--config", a], environment: env)
+        let lost = try await cli.detached(["plan", "--config", a], environment: env)
+        #expect(lost.status == 1 && lost.stderr.contains("no store at \(cli.path("a/store.sqlite"))"), "\(lost.stderr)")
+        let look = try await cli.detached(["adopt", "--config", a], environment: env)
+        #expect(look.stderr.contains("Created a new store at"), "\(look.stderr)")
+        #expect(look.stdout.contains("org1/alpha  (foreign: installation \(idA))"), "\(look.stdout)")
+        #expect(!look.stdout.contains("org1/beta"), "beta was deleted by its own installation")
+        let adopt = try await cli.detached(["adopt", "--installation", idA, "--config", a], environment: env)
         #expect(adopt.status == 0, "\(adopt.stdout)\n\(adopt.stderr)")
         #expect(adopt.stdout.contains("adopted cluster/org1/alpha (vdc org1-vdc, template tpl-a, 1 node)"), "\(adopt.stdout)")
-        let reapply = try cli.run(["apply", "specs-a", "--config", a, "--timeout", "120"], environment: env)
+        let reapply = try await cli.detached(["apply", "specs-a", "--config", a, "--timeout", "120"], environment: env)
         #expect(reapply.status == 0, "\(reapply.stdout)\n\(reapply.stderr)")
         #expect(!reapply.stdout.contains("\n+ ") && !reapply.stdout.contains("\n- "), "nothing created or destroyed: \(reapply.stdout)")
         #expect(await Self.vms(simulator)["alpha"] == before["alpha"], "no VM of alpha recreated")
-        let settled = try cli.run(["plan", "--config", a], environment: env)
+        let settled = try await cli.detached(["plan", "--config", a], environment: env)
         #expect(settled.stdout.contains("No changes.") && !settled.stdout.contains("alpha"), "\(settled.stdout)")
     }
 
@@ -127,16 +132,16 @@ struct OwnershipTests {
         try cli.write([Self.template("tpl"), Self.cluster("c1", template: "tpl", nodes: 0), Self.cluster("c2", template: "tpl", nodes: 0),
                        Self.cluster("c3", template: "tpl", nodes: 0)].joined(separator: "\n---\n"), to: "specs/all.yaml")
         try cli.write(Self.template("tpl"), to: "none/all.yaml")
-        #expect(try cli.run(["apply", "specs", "--config", a, "--timeout", "120"], environment: env).status == 0)
+        #expect(try await cli.detached(["apply", "specs", "--config", a, "--timeout", "120"], environment: env).status == 0)
 
-        let dry = try cli.run(["apply", "none", "--prune", "--dry-run", "--config", a], environment: env)
+        let dry = try await cli.detached(["apply", "none", "--prune", "--dry-run", "--config", a], environment: env)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("Held back by the deletion guard"), "\(dry.stdout)")
-        let held = try cli.run(["apply", "none", "--prune", "--config", a, "--timeout", "60"], environment: env)
+        let held = try await cli.detached(["apply", "none", "--prune", "--config", a, "--timeout", "60"], environment: env)
         #expect(held.status == 1, "\(held.stdout)\n\(held.stderr)")
         #expect(held.stderr.contains("deletion guard: 3 clusters would be deleted at once"), "\(held.stderr)")
         #expect(await Self.vms(simulator).keys.sorted() == ["c1", "c2", "c3"])
-        let allowed = try cli.run(["apply", "none", "--prune", "--allow-mass-delete", "--config", a, "--timeout", "120"], environment: env)
+        let allowed = try await cli.detached(["apply", "none", "--prune", "--allow-mass-delete", "--config", a, "--timeout", "120"], environment: env)
         #expect(allowed.status == 0, "\(allowed.stdout)\n\(allowed.stderr)")
         #expect(await Self.vms(simulator).isEmpty)
     }
@@ -151,19 +156,19 @@ struct OwnershipTests {
         try cli.write([Self.template("tpl"), Self.cluster("keep", template: "tpl", nodes: 0), Self.cluster("gone", template: "tpl", nodes: 0)]
             .joined(separator: "\n---\n"), to: "specs/all.yaml")
         try cli.write([Self.template("tpl"), Self.cluster("keep", template: "tpl", nodes: 0)].joined(separator: "\n---\n"), to: "fewer/all.yaml")
-        #expect(try cli.run(["apply", "specs", "--config", a, "--timeout", "120"], environment: env).status == 0)
+        #expect(try await cli.detached(["apply", "specs", "--config", a, "--timeout", "120"], environment: env).status == 0)
         let vmsBefore = await Self.vms(simulator)
 
         for command in [["apply", "fewer", "--prune", "--dry-run"], ["plan", "fewer", "--prune"]] {
-            let result = try cli.run(command + ["--config", a], environment: env)
+            let result = try await cli.detached(command + ["--config", a], environment: env)
             #expect(result.status == 0, "\(command): \(result.stderr)")
             #expect(result.stdout.contains("cluster/org1/gone:\n  - vApp gone  (cluster spec deleted)"), "\(command): \(result.stdout)")
             #expect(result.stdout.contains("0 to add, 0 to change, 1 to destroy"), "\(command): \(result.stdout)")
         }
-        let plain = try cli.run(["plan", "fewer", "--config", a], environment: env)
+        let plain = try await cli.detached(["plan", "fewer", "--config", a], environment: env)
         #expect(plain.stdout.contains("No changes."), "without --prune nothing is deleted: \(plain.stdout)")
         #expect(await Self.vms(simulator) == vmsBefore)
-        let list = try cli.run(["get", "clusters", "--config", a], environment: env)
+        let list = try await cli.detached(["get", "clusters", "--config", a], environment: env)
         #expect(!list.stdout.contains("Deleting"), "the store was not written: \(list.stdout)")
     }
 

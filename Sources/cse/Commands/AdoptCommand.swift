@@ -58,7 +58,15 @@ struct AdoptCommand: AsyncParsableCommand {
             }
         }
         guard !candidates.isEmpty else {
-            print("Nothing to adopt." + (plan.unowned.isEmpty ? "" : " (`cse plan` lists what this installation does not own.)"))
+            print("Nothing to adopt.")
+            let foreign = plan.unowned.filter { object in
+                if case .foreign = object.claim { return object.kind == .clusterVApp }
+                return false
+            }
+            if !foreign.isEmpty {
+                print("Clusters of other installations (adopt them with --installation ID only if that installation is gone):")
+                for object in foreign { print("  \(object.org)/\(object.name)  (\(object.summary))") }
+            }
             return
         }
         let session = context.connection.session
