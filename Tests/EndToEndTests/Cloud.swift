@@ -16,8 +16,13 @@ struct Cloud {
     let reconciler: Reconciler
     let directory: URL
 
-    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil) async throws -> Cloud {
+    /// Every vCD release the simulator plays, for tests that run once per release.
+    static let releases = SimReleaseProfile.all.map(\.release)
+
+    static func start(release: String = SimReleaseProfile.default.release, _ configure: (inout SimOptions) -> Void = { _ in },
+                      directory: URL? = nil) async throws -> Cloud {
         var options = SimOptions()
+        options.vcdVersion = release
         options.taskSeconds = 0.03
         options.bootSeconds = 0.03
         options.phaseSeconds = 0.01

@@ -102,7 +102,7 @@ struct AdoptCommand: AsyncParsableCommand {
         var hrefs = [vApp.href] + vApp.vms.map(\.href)
         if let item = templates.first(where: { $0.itemName == vApp.templateItem && $0.installation == vApp.installation }) { hrefs.append(item.href) }
         for href in hrefs {
-            let task = try await session.setMetadata(href, [(MetadataKey.installation, installation)])
+            let task = try await session.writeMarks(href, [(MetadataKey.installation, installation)])
             _ = try await session.wait(for: task, timeout: .seconds(600), pollInterval: pollInterval)
         }
     }
