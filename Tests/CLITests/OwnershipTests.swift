@@ -89,6 +89,12 @@ struct OwnershipTests {
         #expect(planB.stdout.contains("cluster vApp org1/org1-vdc/alpha  (foreign: installation "), "\(planB.stdout)")
         #expect(planA.stdout.contains("No changes.") && planB.stdout.contains("No changes."), "\(planA.stdout)\n\(planB.stdout)")
         let idA = try #require(Self.installationID(planB.stdout))
+        // get and describe show what the last plan or pass saw that is not ours.
+        let getA = try await cli.detached(["get", "clusters", "--config", a], environment: env)
+        #expect(getA.stdout.contains("Not owned by this installation") && getA.stdout.contains("beta"), "\(getA.stdout)")
+        #expect(getA.stdout.contains("foreign (installation "), "\(getA.stdout)")
+        let describeBeta = try await cli.detached(["describe", "cluster", "beta", "--config", a], environment: env)
+        #expect(describeBeta.status == 0 && describeBeta.stdout.contains("Claim:               foreign (installation "), "\(describeBeta.stdout)")
 
         // B prunes its own cluster (allowed: one of one is below no guard threshold) and leaves A's alone.
         let pruneB = try await cli.detached(["apply", "specs-b-no-clusters", "--prune", "--config", b, "--timeout", "120"], environment: env)

@@ -44,3 +44,28 @@ struct StoreLocationTests {
         #expect(missing.stderr.contains("cluster 'nope' not found") && !missing.stderr.contains("Usage"), "\(missing.stderr)")
     }
 }
+
+/// `cse get -o yaml` prints specs that `cse apply` takes back unchanged.
+@Suite("get -o yaml round trip")
+struct GetYAMLRoundTripTests {
+    @Test func getYAMLIsAcceptedByApplyAsUnchanged() throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a") + "\n---\n" + """
+            apiVersion: cse/v1
+            kind: Cluster
+            metadata: {name: b, org: org2}
+            spec: {vdc: org2-vdc, template: ubuntu-16.04, network: org2-net, master: {cpu: 4}, nodes: {count: 0, memoryMB: 4096},
+                   sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBk admin@example.com"}
+            """, to: "specs/all.yaml")
+        #expect(try cli.run(["apply", "specs", "--no-wait"]).status == 0)
+        for resource in ["templates", "clusters"] {
+            let yaml = try cli.run(["get", resource, "-o", "yaml"])
+            #expect(yaml.status == 0 && yaml.stdout.contains("apiVersion: cse/v1"), "\(yaml.stderr)")
+            try cli.write(yaml.stdout, to: "exported/\(resource).yaml")
+        }
+        let again = try cli.run(["apply", "exported", "--no-wait"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Desired state: 0 created, 0 updated, 0 restored, 3 unchanged, 0 pruned."), "\(again.stdout)")
+    }
+}

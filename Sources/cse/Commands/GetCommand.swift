@@ -39,7 +39,8 @@ struct GetCommand: ParsableCommand {
         let views = try objects.map { ObjectView($0, status: try store.status(of: $0.uid)) }
         switch output {
         case .json: print(try Rendering.json(views))
-        case .yaml: print(try Rendering.yaml(views), terminator: "")
+        // Spec documents `cse apply` accepts back (status as comments); JSON keeps metadata and status as fields.
+        case .yaml: print(try SpecDocument.stream(objects, statuses: try objects.map { try store.status(of: $0.uid) }), terminator: "")
         case .table:
             print(resource.kind == .cluster ? Self.clusterTable(objects, views) : Self.templateTable(objects, views), terminator: "")
             let kinds = resource.kind == .cluster ? ["cluster vApp"] : ["build vApp", "catalog item"]

@@ -55,6 +55,8 @@ struct PlanCommand: AsyncParsableCommand {
                 plan = try await context.reconciler.plan(overlaying: specs, prune: prune)
             } else {
                 plan = try await context.reconciler.plan()
+                // What it saw that is not ours, for `cse get` and `cse describe` (a read-only store just skips it).
+                try? context.store.recordUnowned(plan.unowned.map { $0.entry(seenAt: Date()) })
             }
         } catch {
             await context.connection.close()
