@@ -1,5 +1,18 @@
 import Spec
 
+extension Plan {
+    /// How many vCD resources the actions of one kind change: an action adding or removing several VMs counts each.
+    public func resources(_ change: PlannedAction.Change) -> Int {
+        actions.filter { $0.change == change }.reduce(0) { total, action in
+            switch action.step {
+            case .addVMs(_, _, let vms, _): return total + vms.count
+            case .removeVMs(_, let vms): return total + vms.count
+            default: return total + 1
+            }
+        }
+    }
+}
+
 /// Prints a plan as Terraform users know it: one line per change with its symbol and reason,
 /// then "N to add, M to change, K to destroy".
 public enum PlanRenderer {
@@ -36,7 +49,8 @@ public enum PlanRenderer {
         return text + "\n"
     }
 
+    /// Counts what changes as people count it: each VM added or removed is one, as is every other vApp, VM or item.
     public static func summary(_ plan: Plan) -> String {
-        "Plan: \(plan.count(.create)) to add, \(plan.count(.update)) to change, \(plan.count(.destroy)) to destroy."
+        "Plan: \(plan.resources(.create)) to add, \(plan.resources(.update)) to change, \(plan.resources(.destroy)) to destroy."
     }
 }

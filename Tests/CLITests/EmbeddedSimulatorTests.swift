@@ -27,4 +27,18 @@ struct EmbeddedSimulatorTests {
         service.waitUntilExit()
         #expect(service.terminationStatus == 0)
     }
+
+    @Test func pipedApplyPrintsItsStoreSummaryBeforeTheProgressLines() throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: ".cse/sim/settings.yaml")
+        #expect(try cli.run(["sample-specs", cli.path("specs")]).status == 0)
+        let apply = try cli.run(["apply", "specs/", "--timeout", "180"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let lines = apply.stdout.split(separator: "\n").map(String.init)
+        let summary = lines.firstIndex { $0.hasPrefix("Desired state:") }
+        let firstProgress = lines.firstIndex { $0.hasPrefix("+ ") }
+        #expect(summary != nil && firstProgress != nil, "\(apply.stdout)")
+        if let summary, let firstProgress { #expect(summary < firstProgress, "\(apply.stdout)") }
+    }
 }

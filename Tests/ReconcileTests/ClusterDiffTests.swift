@@ -176,4 +176,11 @@ import Spec
             """)
         #expect(PlanRenderer.text(Plan()) == "No changes. vCD matches the desired state.\n")
     }
+
+    @Test func theSummaryCountsVMsNotActions() {
+        // A new 3-node cluster: the vApp, its master and three nodes are five things to add (three actions).
+        let plan = D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster(nodes: 3)]), Snapshot(templates: [D.readyTemplate()]))
+        #expect(plan.count(.create) == 3)
+        #expect(PlanRenderer.summary(plan) == "Plan: 5 to add, 0 to change, 0 to destroy.")
+    }
 }

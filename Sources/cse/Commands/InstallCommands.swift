@@ -77,6 +77,7 @@ enum Reconciling {
     static func run(_ options: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), timeout: Int, verbose: Bool = false) async throws {
         let context = try await ReconcileContext.open(storeOptions: options, deletionGuard: deletionGuard, logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
+        fflush(nil)  // before the unbuffered progress lines
         // Held deletions would never converge: say so and stop before acting at all.
         let plan = try await context.reconciler.plan()
         if let held = deletionGuard.explanation(plan) {

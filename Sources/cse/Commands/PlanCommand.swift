@@ -115,6 +115,6 @@ struct PlanJSON: Encodable {
             return Unowned(kind: object.kind.rawValue, org: object.org, place: object.place, name: object.name, owner: object.owner,
                            claim: claim, installation: installation)
         }
-        summary = ["add": plan.count(.create), "change": plan.count(.update), "destroy": plan.count(.destroy)]
+        summary = ["add": plan.resources(.create), "change": plan.resources(.update), "destroy": plan.resources(.destroy)]
     }
 }
