@@ -186,7 +186,7 @@ public struct ClusterAPI: Sendable {
         guard let task = try store.tenantTask(id: taskID), let object = try store.object(uid: task.objectUID) else {
             throw RequestFailure(status: 500, message: "internal error (request \(request.id))")
         }
-        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id)
+        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id, lookFirst: true)
         let body: [String: Any] = task.operation == .create
             ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
             : ["cluster_name": object.key.name, "task_href": href]
@@ -210,12 +210,20 @@ public struct ClusterAPI: Sendable {
     /// Creates the vCD task after the change committed (so a crash in between loses nothing: the redelivered
     /// request finds the logged change and creates the task then). A refusal by vCD is retried briefly (vCD waits
     /// 10 s for the answer); if it persists the tenant gets 503 and a retry of the same command finishes the job.
-    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String) async throws -> String {
+    /// `lookFirst`: an earlier attempt may have made the task and stopped before recording it (a resumed request).
+    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String, lookFirst: Bool = false) async throws -> String {
         if let existing = try store.tenantTask(id: taskID)?.taskHref { return existing }
         guard let task = try store.tenantTask(id: taskID) else { throw RequestFailure(status: 500, message: "task record missing") }
         var lastError: (any Error)?
-        for delay in [0, 200, 800] {
+        for (attempt, delay) in [0, 200, 800].enumerated() {
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            // After a failed attempt vCD may have made the task all the same (the answer was lost): look before making another.
+            if lookFirst || attempt > 0,
+               let found = try? await tasks.existingTask(org: task.org, operation: operation, clusterName: object.key.name, clusterID: object.uid) {
+                try store.updateTenantTask(id: taskID, taskHref: found, state: .running)
+                logger.notice("request \(requestID): found the vCD task an interrupted attempt made (\(found)); using it")
+                return found
+            }
             do {
                 let href = try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name,
                                                       clusterID: object.uid)

@@ -91,6 +91,37 @@ import Store
         #expect(other.status == 409)
     }
 
+    @Test func aTaskMadeButNotRecordedIsFoundAndUsedNeverLeftRunningBesideASecond() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        await h.tasks.loseAnswers(1)
+        let created = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c7"), id: "req-k")
+        #expect(created.status == 202)
+        #expect((created.json as? [String: String])?["task_href"] == "https://vcd.example/api/task/1")
+        #expect(await h.tasks.created.count == 1, "no second task beside the one whose answer was lost")
+        #expect(try h.store.tenantTasks().map(\.taskHref) == ["https://vcd.example/api/task/1"])
+    }
+
+    @Test func aRedeliveryAfterAKillBetweenMakingAndRecordingTheTaskUsesThatTask() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        // The kill point, as the process left it: the change and its request are committed, the task was made in vCD,
+        // and nothing recorded its href (nor a reply).
+        let spec = ClusterSpec(name: "c8", org: "org1", vdc: "org1-vdc", template: "ubuntu-16.04", network: "intranet", nodes: NodePool(count: 2))
+        let object = try h.store.transaction { tx -> StoredObject in
+            let (object, _) = try tx.put(.cluster(spec), owner: .tenant(org: "org1", user: "alice"), expectedGeneration: 0)
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: "org1", user: "alice")
+            try tx.logRequest("req-r", tenantTaskID: task.id)
+            return object
+        }
+        let made = try await h.tasks.createTask(org: "org1", user: "alice", operation: "create", clusterName: "c8", clusterID: object.uid)
+        // vCD redelivers the unacknowledged request to the restarted service.
+        let redelivered = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c8"), id: "req-r")
+        #expect(redelivered.status == 202)
+        #expect((redelivered.json as? [String: String])?["task_href"] == made)
+        #expect(await h.tasks.created.count == 1, "the task the killed process made is used, not a second one")
+    }
+
     @Test func creatingTheNameOfAClusterBeingDeletedIsRefusedUntilTheDeletionEnds() async throws {
         let h = try APIHarness()
         defer { h.cleanUp() }

@@ -20,6 +20,17 @@ actor RecordingTasks: TaskPublisher {
     private(set) var created: [(org: String, operation: String, cluster: String)] = []
     /// How many of the next task creations fail (as vCD answering 503 would).
     var failures = 0
+    /// How many of the next task creations make the task in "vCD" and then fail before the answer is recorded (a lost
+    /// answer, or a process killed between creating the task and recording it).
+    var lostAnswers = 0
+    /// Tasks made and still running, by operation text.
+    private(set) var running: [String: String] = [:]
+
+    func existingTask(org: String, operation: String, clusterName: String, clusterID: String) async throws -> String? {
+        running["\(org)/\(operation)/\(clusterID)"]
+    }
+
+    func loseAnswers(_ count: Int) { lostAnswers = count }
 
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
         if failures > 0 {
@@ -27,7 +38,13 @@ actor RecordingTasks: TaskPublisher {
             throw URLError(.cannotConnectToHost)
         }
         created.append((org, operation, clusterName))
-        return "https://vcd.example/api/task/\(created.count)"
+        let href = "https://vcd.example/api/task/\(created.count)"
+        running["\(org)/\(operation)/\(clusterID)"] = href
+        if lostAnswers > 0 {
+            lostAnswers -= 1
+            throw URLError(.networkConnectionLost)
+        }
+        return href
     }
 
     func failOnce() { failures = 1 }
