@@ -34,6 +34,26 @@ struct StoreLocationTests {
         #expect(!again.stderr.contains("Created a new store"), "\(again.stderr)")
     }
 
+    @Test func aReadOnlyStoreIsReadableAndAWriteSaysWhy() throws {
+        let cli = try CLIRunner()
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: cli.path("s.sqlite"))
+            cli.cleanUp()
+        }
+        try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a"), to: "specs/all.yaml")
+        #expect(try cli.run(["apply", "specs", "--no-wait", "--store", "s.sqlite"]).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.path("s.sqlite"))
+        let list = try cli.run(["get", "clusters", "--store", "s.sqlite"])
+        #expect(list.status == 0 && list.stdout.contains("org1  a"), "\(list.stdout)\(list.stderr)")
+        #expect(try cli.run(["describe", "cluster", "a", "--store", "s.sqlite"]).status == 0)
+        // Root may write any file: the refused write can only be seen as another user.
+        if getuid() != 0 {
+            let write = try cli.run(["apply", "specs", "--no-wait", "--store", "s.sqlite"])
+            #expect(write.status == 1)
+            #expect(write.stderr.lowercased().contains("readonly") || write.stderr.lowercased().contains("read-only"), "\(write.stderr)")
+        }
+    }
+
     @Test func describingWhatIsNotThereExitsOneWithoutAUsageHint() throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
