@@ -5,7 +5,7 @@ extension Plan {
     public func resources(_ change: PlannedAction.Change) -> Int {
         actions.filter { $0.change == change }.reduce(0) { total, action in
             switch action.step {
-            case .addVMs(_, _, let vms, _): return total + vms.count
+            case .addVMs(let addition): return total + addition.vms.count
             case .removeVMs(_, let vms): return total + vms.count
             default: return total + 1
             }
@@ -27,6 +27,8 @@ public enum PlanRenderer {
                 text += "\n\(action.object):\n"
             }
             text += "  \(action.change.symbol) \(action.target)  (\(action.reason))\n"
+            let handles: [String] = action.step.handles.map { handle in handle.key + " " + handle.value }
+            text += "      on: " + handles.joined(separator: "; ") + "\n"
             if !action.isRunnable { text += "      waits for: \(action.waitsFor.joined(separator: ", "))\n" }
         }
         return notes + text.dropFirst() + "\n" + summary(plan) + "\n"

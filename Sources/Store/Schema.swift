@@ -68,7 +68,16 @@ enum Schema {
                 t.column("at", .datetime).notNull()
             }
         }
-        migrator.registerMigration("v3 installation identity") { db in
+        migrator.registerMigration("v3 reconciler lease") { db in
+            // One process reconciles a store at a time: the holder renews before `expiresAt`; an expired lease may be taken.
+            try db.create(table: "lease") { t in
+                t.primaryKey("name", .text)
+                t.column("holder", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("acquiredAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v4 installation identity") { db in
             // Who this installation is: recorded on everything cse creates in vCD, so that it destroys only its own.
             try db.create(table: "installation") { t in
                 t.primaryKey("id", .text)

@@ -82,6 +82,8 @@ struct PlanJSON: Encodable {
         var target: String
         var reason: String
         var waitsFor: [String]
+        /// What the action acts on (hrefs, org/vdc/catalog, generation): what apply uses.
+        var uses: [String: String]
     }
 
     struct Unowned: Encodable {
@@ -101,7 +103,8 @@ struct PlanJSON: Encodable {
 
     init(_ plan: Plan) {
         let encode: (PlannedAction) -> Action = {
-            Action(change: $0.change.rawValue, object: $0.object.description, target: $0.target, reason: $0.reason, waitsFor: $0.waitsFor)
+            Action(change: $0.change.rawValue, object: $0.object.description, target: $0.target, reason: $0.reason, waitsFor: $0.waitsFor,
+                   uses: Dictionary($0.step.handles.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
         }
         actions = plan.actions.map(encode)
         heldDeletions = plan.heldDeletions.map(encode)
