@@ -5,11 +5,11 @@ import Testing
 /// config file; only writing commands create a store (and say so); read commands refuse a missing one.
 @Suite("Store location")
 struct StoreLocationTests {
-    @Test func readCommandsRefuseAMissingStoreWithItsPathAndCreateNothing() throws {
+    @Test func readCommandsRefuseAMissingStoreWithItsPathAndCreateNothing() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         for command in [["get", "clusters"], ["describe", "cluster", "demo"], ["plan"]] {
-            let result = try cli.run(command + ["--store", "typo.sqlite"])
+            let result = try await cli.detached(command + ["--store", "typo.sqlite"])
             #expect(result.status == 1, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("no store at typo.sqlite"), "\(command): \(result.stderr)")
             #expect(!result.stderr.contains("Usage"), "\(command)")
@@ -17,49 +17,49 @@ struct StoreLocationTests {
         }
     }
 
-    @Test func relativeStorePathOfAConfigIsTakenFromTheConfigFilesFolder() throws {
+    @Test func relativeStorePathOfAConfigIsTakenFromTheConfigFilesFolder() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         try cli.write("store:\n  path: state/store.sqlite\n", to: "prod/config.yaml")
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a"), to: "elsewhere/specs/all.yaml")
-        let apply = try cli.run(["apply", cli.path("elsewhere/specs"), "--no-wait", "--config", cli.path("prod/config.yaml")])
+        let apply = try await cli.detached(["apply", cli.path("elsewhere/specs"), "--no-wait", "--config", cli.path("prod/config.yaml")])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(apply.stderr.contains("Created a new store at \(cli.path("prod/state/store.sqlite"))"), "\(apply.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.path("prod/state/store.sqlite")))
         #expect(!FileManager.default.fileExists(atPath: cli.path("state/store.sqlite")))
         // From another folder, the same config finds the same store.
-        let list = try cli.run(["get", "clusters", "--config", "../prod/config.yaml"], in: "elsewhere")
+        let list = try await cli.detached(["get", "clusters", "--config", "../prod/config.yaml"], in: "elsewhere")
         #expect(list.status == 0 && list.stdout.contains("org1  a"), "\(list.stdout)\(list.stderr)")
-        let again = try cli.run(["apply", cli.path("elsewhere/specs"), "--no-wait", "--config", cli.path("prod/config.yaml")])
+        let again = try await cli.detached(["apply", cli.path("elsewhere/specs"), "--no-wait", "--config", cli.path("prod/config.yaml")])
         #expect(!again.stderr.contains("Created a new store"), "\(again.stderr)")
     }
 
-    @Test func aReadOnlyStoreIsReadableAndAWriteSaysWhy() throws {
+    @Test func aReadOnlyStoreIsReadableAndAWriteSaysWhy() async throws {
         let cli = try CLIRunner()
         defer {
             try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: cli.path("s.sqlite"))
             cli.cleanUp()
         }
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a"), to: "specs/all.yaml")
-        #expect(try cli.run(["apply", "specs", "--no-wait", "--store", "s.sqlite"]).status == 0)
+        #expect(try await cli.detached(["apply", "specs", "--no-wait", "--store", "s.sqlite"]).status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.path("s.sqlite"))
-        let list = try cli.run(["get", "clusters", "--store", "s.sqlite"])
+        let list = try await cli.detached(["get", "clusters", "--store", "s.sqlite"])
         #expect(list.status == 0 && list.stdout.contains("org1  a"), "\(list.stdout)\(list.stderr)")
-        #expect(try cli.run(["describe", "cluster", "a", "--store", "s.sqlite"]).status == 0)
+        #expect(try await cli.detached(["describe", "cluster", "a", "--store", "s.sqlite"]).status == 0)
         // Root may write any file: the refused write can only be seen as another user.
         if getuid() != 0 {
-            let write = try cli.run(["apply", "specs", "--no-wait", "--store", "s.sqlite"])
+            let write = try await cli.detached(["apply", "specs", "--no-wait", "--store", "s.sqlite"])
             #expect(write.status == 1)
             #expect(write.stderr.lowercased().contains("readonly") || write.stderr.lowercased().contains("read-only"), "\(write.stderr)")
         }
     }
 
-    @Test func describingWhatIsNotThereExitsOneWithoutAUsageHint() throws {
+    @Test func describingWhatIsNotThereExitsOneWithoutAUsageHint() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         try cli.write(SpecFixtures.template, to: "specs/t.yaml")
-        #expect(try cli.run(["apply", "specs", "--no-wait"]).status == 0)
-        let missing = try cli.run(["describe", "cluster", "nope"])
+        #expect(try await cli.detached(["apply", "specs", "--no-wait"]).status == 0)
+        let missing = try await cli.detached(["describe", "cluster", "nope"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cluster 'nope' not found") && !missing.stderr.contains("Usage"), "\(missing.stderr)")
     }
@@ -68,7 +68,7 @@ struct StoreLocationTests {
 /// `cse get -o yaml` prints specs that `cse apply` takes back unchanged.
 @Suite("get -o yaml round trip")
 struct GetYAMLRoundTripTests {
-    @Test func getYAMLIsAcceptedByApplyAsUnchanged() throws {
+    @Test func getYAMLIsAcceptedByApplyAsUnchanged() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("a") + "\n---\n" + """
@@ -78,13 +78,13 @@ struct GetYAMLRoundTripTests {
             spec: {vdc: org2-vdc, template: ubuntu-16.04, network: org2-net, master: {cpu: 4}, nodes: {count: 0, memoryMB: 4096},
                    sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBk admin@example.com"}
             """, to: "specs/all.yaml")
-        #expect(try cli.run(["apply", "specs", "--no-wait"]).status == 0)
+        #expect(try await cli.detached(["apply", "specs", "--no-wait"]).status == 0)
         for resource in ["templates", "clusters"] {
-            let yaml = try cli.run(["get", resource, "-o", "yaml"])
+            let yaml = try await cli.detached(["get", resource, "-o", "yaml"])
             #expect(yaml.status == 0 && yaml.stdout.contains("apiVersion: cse/v1"), "\(yaml.stderr)")
             try cli.write(yaml.stdout, to: "exported/\(resource).yaml")
         }
-        let again = try cli.run(["apply", "exported", "--no-wait"])
+        let again = try await cli.detached(["apply", "exported", "--no-wait"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("Desired state: 0 created, 0 updated, 0 restored, 3 unchanged, 0 pruned."), "\(again.stdout)")
     }
