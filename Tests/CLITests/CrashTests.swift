@@ -94,10 +94,11 @@ extension CLIRunner {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
-        var output = FileHandle(forWritingAtPath: "/dev/null")
+        process.environment = ProcessInfo.processInfo.environment
+        var output = FileHandle.nullDevice
         if let log {
             _ = FileManager.default.createFile(atPath: path(log), contents: nil)
-            output = FileHandle(forWritingAtPath: path(log))
+            output = FileHandle(forWritingAtPath: path(log)) ?? FileHandle.nullDevice
         }
         process.standardOutput = output
         process.standardError = output
