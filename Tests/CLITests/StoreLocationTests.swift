@@ -54,6 +54,19 @@ struct StoreLocationTests {
         }
     }
 
+    @Test func installChecksVCDBeforeItWritesDesiredState() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        // The sample config, pointed at a vCD that is not there (nothing listens on port 1).
+        let sample = try await cli.detached(["sample-config"])
+        try cli.write(sample.stdout.replacingOccurrences(of: "host: vcd.example.com", with: "host: http://127.0.0.1:1"), to: "config.yaml")
+        let install = try await cli.detached(["install", "config.yaml", "--timeout", "30"], environment: ["CSE_VCD_PASSWORD": "x"])
+        #expect(install.status != 0, "\(install.stdout)")
+        #expect(!install.stdout.contains("created generation"), "desired state was written before vCD answered: \(install.stdout)")
+        let list = try await cli.detached(["get", "templates", "--config", "config.yaml"])
+        #expect(!list.stdout.contains("k8s-u"), "\(list.stdout)\(list.stderr)")
+    }
+
     @Test func describingWhatIsNotThereExitsOneWithoutAUsageHint() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
