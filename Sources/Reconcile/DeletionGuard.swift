@@ -14,6 +14,17 @@ public struct DeletionGuard: Hashable, Sendable {
 
     /// Cluster vApp deletions in `plan`; held back (moved to `heldDeletions`) when more than one and more than
     /// `maxShare` of `fleet` clusters.
+    /// Whether deleting `deletions` of `fleet` clusters at once is more than the guard lets through.
+    public func refuses(deletions: Int, fleet: Int) -> Bool {
+        !allowMassDelete && deletions > 1 && Double(deletions) > maxShare * Double(max(fleet, 1))
+    }
+
+    /// Why `deletions` clusters are refused, as the user reads it.
+    public func refusal(deletions: Int, fleet: Int) -> String {
+        "deletion guard: \(deletions) clusters would be deleted at once, more than \(Int((maxShare * 100).rounded())) % of the "
+            + "\(fleet) in the store; nothing was written (rerun with --allow-mass-delete if this is meant)"
+    }
+
     public func check(_ plan: Plan, fleet: Int) -> Plan {
         guard !allowMassDelete else { return plan }
         let isClusterDeletion: (PlannedAction) -> Bool = { action in

@@ -146,6 +146,8 @@ struct OwnershipTests {
         let held = try await cli.detached(["apply", "none", "--prune", "--config", a, "--timeout", "60"], environment: env)
         #expect(held.status == 1, "\(held.stdout)\n\(held.stderr)")
         #expect(held.stderr.contains("deletion guard: 3 clusters would be deleted at once"), "\(held.stderr)")
+        let list = try await cli.detached(["get", "clusters", "--config", a], environment: env)
+        #expect(!list.stdout.contains("Deleting"), "the refused prune wrote nothing: \(list.stdout)")
         #expect(await Self.vms(simulator).keys.sorted() == ["c1", "c2", "c3"])
         let allowed = try await cli.detached(["apply", "none", "--prune", "--allow-mass-delete", "--config", a, "--timeout", "120"], environment: env)
         #expect(allowed.status == 0, "\(allowed.stdout)\n\(allowed.stderr)")
