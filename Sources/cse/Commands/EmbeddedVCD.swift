@@ -58,7 +58,9 @@ enum EmbeddedVCD {
         let path = URL(fileURLWithPath: directory).standardizedFileURL.path
         var hash: UInt32 = 2_166_136_261
         for byte in path.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        return 20_000 + Int(hash % 20_000)
+        // Below Linux's ephemeral range (32768-60999), where outgoing connections would take it now and then; a port
+        // that changes changes every href the store and the simulator's state keep.
+        return 20_000 + Int(hash % 12_000)
     }
 
     /// Timings and fault rules for the embedded cloud, from `settings.yaml` beside its state (optional).
