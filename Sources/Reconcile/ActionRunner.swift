@@ -84,7 +84,7 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await vcd.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: template["href"] ?? "", templateVM: vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: scripts.buildScript(for: build.template))
+                customizationScript: scripts.buildScript(for: build.template), description: marker)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }
