@@ -1,6 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
-import VCDSim
 
 /// Two installations (two stores) against one simulator: each sees the other's objects as foreign and never
 /// changes them; an empty store deletes nothing; `cse adopt` takes a cluster back after its store was lost.
@@ -31,17 +33,33 @@ struct OwnershipTests {
         """
     }
 
-    /// One simulator in this process; each installation is a config.yaml pointing at it with its own store.
-    static func startCloud() async throws -> (Simulator, SimServer) {
-        var options = SimOptions()
-        options.taskSeconds = 0.05
-        options.bootSeconds = 0.05
-        options.phaseSeconds = 0.02
-        let simulator = try Simulator(inventory: .default, options: options)
-        return (simulator, try await SimServer.start(simulator))
+    /// One simulator, a `cse sim` process of its own (its work would crowd this test process's few threads); each
+    /// installation is a config.yaml pointing at it with its own store.
+    struct Cloud {
+        let process: SpawnedCommand
+        let baseURL: String
+
+        func stop() async {
+            kill(process.processIdentifier, SIGTERM)
+            await CLIRunner.waitOffPool(process)
+        }
     }
 
-    static func installation(_ name: String, cli: CLIRunner, server: SimServer) throws -> String {
+    static func startCloud(_ cli: CLIRunner) async throws -> Cloud {
+        try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "sim-settings.yaml")
+        let process = try cli.start(["sim", "--listen", "127.0.0.1:0", "--settings", cli.path("sim-settings.yaml")], log: "sim.log")
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: cli.path("sim.log"), encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                return Cloud(process: process, baseURL: String(text[range]))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "cse sim did not start"])
+    }
+
+    static func installation(_ name: String, cli: CLIRunner, server: Cloud) throws -> String {
         try cli.write("""
             vcd:
               host: \(server.baseURL)
@@ -63,7 +81,8 @@ struct OwnershipTests {
     @Test func twoInstallationsSeeEachOthersClustersAsForeignAndAdoptRecoversALostStore() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        let (simulator, server) = try await Self.startCloud()
+        let server = try await Self.startCloud(cli)
+        let simulator = server
         defer { Task { await server.stop() } }
         let a = try Self.installation("a", cli: cli, server: server)
         let b = try Self.installation("b", cli: cli, server: server)
@@ -131,7 +150,8 @@ struct OwnershipTests {
     @Test func theDeletionGuardHoldsAMassPruneUntilAllowed() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        let (simulator, server) = try await Self.startCloud()
+        let server = try await Self.startCloud(cli)
+        let simulator = server
         defer { Task { await server.stop() } }
         let a = try Self.installation("a", cli: cli, server: server)
         let env = Self.environment
@@ -157,7 +177,8 @@ struct OwnershipTests {
     @Test func dryRunWithPrunePrintsTheDeletionsAndChangesNothing() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        let (simulator, server) = try await Self.startCloud()
+        let server = try await Self.startCloud(cli)
+        let simulator = server
         defer { Task { await server.stop() } }
         let a = try Self.installation("a", cli: cli, server: server)
         let env = Self.environment
@@ -180,9 +201,10 @@ struct OwnershipTests {
         #expect(!list.stdout.contains("Deleting"), "the store was not written: \(list.stdout)")
     }
 
-    /// VM names and addresses of each vApp the simulator holds.
-    static func vms(_ simulator: Simulator) async -> [String: [String]] {
-        let audit = (try? JSONSerialization.jsonObject(with: await simulator.auditJSON())) as? [String: Any] ?? [:]
+    /// VM names and addresses of each vApp the simulator holds (its audit, `GET /sim/inventory`).
+    static func vms(_ cloud: Cloud) async -> [String: [String]] {
+        guard let url = URL(string: cloud.baseURL + "/sim/inventory"), let (data, _) = try? await URLSession.shared.data(from: url) else { return [:] }
+        let audit = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         var result: [String: [String]] = [:]
         for vApp in audit["vApps"] as? [[String: Any]] ?? [] {
             guard let name = vApp["name"] as? String, !name.hasPrefix("csetmp") else { continue }
