@@ -65,6 +65,13 @@ public struct ActionRunner: Sendable {
 
     private func instantiateBuild(_ build: TemplateBuild) async throws -> String {
         let site = build.template.build
+        // Secrets first: a missing one stops the build before anything changes in vCD.
+        let bootstrap: GuestBootstrap
+        do {
+            bootstrap = try scripts.templateBootstrap(for: build.template)
+        } catch {
+            throw ExecutionError.permanent("template \(build.template.name): rootPassword: \(error)")
+        }
         let org = try await session.org(named: site.org)
         let vdc = try await session.vdc(named: site.vdc, org: org)
         let marker = "cse build of template \(build.template.name) revision \(build.revision)"
@@ -77,15 +84,29 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await session.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: source.template["href"] ?? "", templateVM: source.vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: scripts.buildScript(for: build.template))
+                customizationScript: bootstrap.customizationScript, powerOn: bootstrap.extraConfig.isEmpty)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
+        if !bootstrap.extraConfig.isEmpty {
+            // User data goes in before the first power-on (kept powered off by the instantiation above).
+            let vApp = try await session.get(href)
+            for vm in vApp.path("Children")?.all("Vm") ?? [] where vm["status"] != "4" {
+                guard let vmHref = vm["href"] else { continue }
+                try await wait(session.setExtraConfig(vmHref: vmHref, bootstrap.extraConfig))
+            }
+        }
         try await wait(session.setMetadata(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
             (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
         ]))
+        if !bootstrap.extraConfig.isEmpty {
+            let vApp = try await session.get(href)
+            for vm in vApp.path("Children")?.all("Vm") ?? [] where vm["status"] != "4" {
+                if let vmHref = vm["href"] { try await wait(session.powerOn(vmHref)) }
+            }
+        }
         return "instantiated build vApp \(site.tempVApp) for revision \(build.revision)"
     }
 
@@ -177,15 +198,17 @@ public struct ActionRunner: Sendable {
         let existing = Set((vApp.path("Children")?.all("Vm") ?? []).compactMap { $0["name"] })
         let network = vApp.path("NetworkConfigSection")?.first("NetworkConfig")?["networkName"] ?? spec.network ?? ""
         let toAdd = vms.filter { !existing.contains($0.name) }
+        var bootstraps: [String: GuestBootstrap] = [:]
         if !toAdd.isEmpty {
             let templateVM = try await templateVMHref(item: templateItem)
             let templateSpec = try templateSpec(named: spec.template)
             // Nodes join with the master's current join information, read fresh for every addition (tokens expire).
             let join = toAdd.contains { $0.role == .node } ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
             let sourced = toAdd.map { vm in
-                SourcedVM(name: vm.name, templateVMHref: templateVM, network: network,
-                          customizationScript: scripts.clusterScript(cluster: spec, template: templateSpec, role: vm.role == .master ? .master : .node,
-                                                                     vmName: vm.name, join: vm.role == .node ? join : nil))
+                let bootstrap = scripts.clusterBootstrap(cluster: spec, template: templateSpec, role: vm.role == .master ? .master : .node,
+                                                         vmName: vm.name, join: vm.role == .node ? join : nil)
+                bootstraps[vm.name] = bootstrap
+                return SourcedVM(name: vm.name, templateVMHref: templateVM, network: network, customizationScript: bootstrap.customizationScript)
             }
             try await wait(session.addVMs(to: vApp, sourced))
             vApp = try await session.get(href)
@@ -201,7 +224,16 @@ public struct ActionRunner: Sendable {
             if cpu != request.size.cpu || memory != request.size.memoryMB {
                 try await session.resize(vmHref: vmHref, cpu: request.size.cpu, memoryMB: request.size.memoryMB) { try await wait($0) }
             }
-            if vm["status"] != "4" { try await wait(session.powerOn(vmHref)) }
+            if vm["status"] != "4" {
+                var bootstrap = bootstraps[request.name]
+                if bootstrap == nil, let template = try templateSpec(named: spec.template), template.os.hasCloudInit {
+                    // Added by an earlier, interrupted run: its user data is made (and set) again before the first boot.
+                    let join = request.role == .node ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
+                    bootstrap = scripts.clusterBootstrap(cluster: spec, template: template, role: request.role == .master ? .master : .node,
+                                                         vmName: request.name, join: join)
+                }
+                try await startGuest(vmHref: vmHref, bootstrap: bootstrap)
+            }
         }
         return "added \(vms.map(\.name).joined(separator: ", ")) to \(spec.name)"
     }
@@ -276,7 +308,7 @@ public struct ActionRunner: Sendable {
         return vm
     }
 
-    private func wait(_ task: VCDTask) async throws {
+    func wait(_ task: VCDTask) async throws {
         try await session.wait(for: task, timeout: taskTimeout, pollInterval: pollInterval)
     }
 }

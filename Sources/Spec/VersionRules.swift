@@ -21,6 +21,10 @@ public enum VersionRules {
             return [Problem(key: "kubernetes", message: "'versions.kubernetes' must be a release like 1.31.4, found '\(versions.kubernetes)'")]
         }
         var problems: [Problem] = []
+        if !kubernetes.isAtLeast(1, 22) && (kubernetes.minor > 10 || kubernetes.minor < 7 || kubernetes.major != 1) {
+            problems.append(Problem(key: "kubernetes", message: "cse configures kubeadm 1.7 to 1.10 (v1alpha1) and 1.22 or later "
+                + "(v1beta3, v1beta4); Kubernetes \(kubernetes.minorRelease) is neither"))
+        }
         let modern = kubernetes.isAtLeast(1, firstPublicMinor)
         if !modern && packages.mirror == nil {
             problems.append(Problem(key: "kubernetes", message: "Kubernetes \(kubernetes.minorRelease) has no public package source "
