@@ -61,6 +61,7 @@ let package = Package(
             name: "VCDSim",
             dependencies: [
                 "Bootstrap",
+                "Spec",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

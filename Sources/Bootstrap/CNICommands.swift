@@ -14,6 +14,7 @@ struct CNICommands {
         }
         let pull = runtime.isDocker ? "docker pull \"$image\"" : "crictl pull \"$image\""
         return """
+            \(GuestContract.cniManifestMarker) \(sha256) \(Shell.commentSafe(url))
             mkdir -p "$cse_dir"
             curl -fsSL -o "\(ScriptPaths.cniManifest).download" \(Shell.quoted(url))
             if ! printf '%s  %s\\n' \(Shell.quoted(sha256)) "\(ScriptPaths.cniManifest).download" | sha256sum -c --status; then

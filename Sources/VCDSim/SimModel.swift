@@ -74,6 +74,9 @@ struct SimTemplateVM: Codable, Sendable {
     var osType: String
     /// Set when captured from a VM whose template customization finished: cluster scripts need it.
     var isCustomized: Bool
+    /// The image runs cloud-init (VMware datasource): it reads `guestinfo.userdata` and ignores customization scripts
+    /// (open-vm-tools disables custom scripts by default). Optional so that older saved states still load.
+    var hasCloudInit: Bool? = nil
 }
 
 struct SimTemplate: Codable, Sendable {
@@ -156,6 +159,8 @@ struct SimVM: Codable, Sendable {
     var issuedTokens: [String: Date] = [:]
     /// Set by the template customization when it finishes.
     var customizationDone: Bool = false
+    /// Copied from the source image (see `SimTemplateVM.hasCloudInit`).
+    var hasCloudInit: Bool? = nil
 }
 
 enum SimTaskStatus: String, Codable, Sendable {

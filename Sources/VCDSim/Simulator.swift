@@ -27,11 +27,15 @@ public actor Simulator {
     var baseURL = "http://127.0.0.1"
     var dirty = false
     let forwarder: (any ExtensionForwarder)?
+    /// The simulated internet: URL to SHA-256 of what guests download from it.
+    let downloads: [String: String]
     static let supportedVersions = ["29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0"]
 
     public init(inventory: SimInventory = .default, options: SimOptions = SimOptions(), forwarder: (any ExtensionForwarder)? = nil) throws {
         self.options = options
         self.forwarder = forwarder
+        downloads = Dictionary((inventory.downloads ?? SimInventory.upstreamDownloads).map { ($0.url, $0.sha256.lowercased()) },
+                               uniquingKeysWith: { first, _ in first })
         faults = FaultBook(rules: options.faults, seed: options.seed)
         random = SeededRandom(seed: options.seed ^ 0x5EED)
         if let file = options.stateFile, FileManager.default.fileExists(atPath: file) {
