@@ -20,7 +20,7 @@ struct TemplateScript {
         return ScriptPrelude.text(
             role: .template,
             summary: "template \(template.name): \(template.os), \(versions.summary)",
-            paths: [ScriptPaths.rootHome, ScriptPaths.machineID, ScriptPaths.dbusMachineID, ScriptPaths.systemdDir, ScriptPaths.etcDir,
+            paths: (adminKey == nil ? [] : [ScriptPaths.rootHome]) + [ScriptPaths.machineID, ScriptPaths.dbusMachineID, ScriptPaths.systemdDir, ScriptPaths.etcDir,
                     ScriptPaths.cseDir, ScriptPaths.binDir]
                 + (template.os.family == .ubuntu ? [ScriptPaths.aptSourcesDir, ScriptPaths.keyringDir] : [ScriptPaths.yumReposDir]),
             helpers: [.requireCommands, .waitActive] + (adminKey == nil ? [] : [.authorizeKey])
