@@ -43,7 +43,7 @@ public struct ActionRunner: Sendable {
         case .addVMs(let vAppHref, let cluster, let vms, let templateItem):
             return try await addVMs(vAppHref: vAppHref, clusterName: cluster, org: action.object.org, vms: vms, templateItem: templateItem)
         case .powerOnVM(let href):
-            try await wait(session.powerOn(href))
+            try await powerOnGuest(vmHref: href, object: action.object)
             return "powered on \(action.target)"
         case .setMetadata(let href, let entries):
             try await wait(session.setMetadata(href, entries.map { ($0.key, $0.value) }))
@@ -283,13 +283,13 @@ public struct ActionRunner: Sendable {
         return (template, vm)
     }
 
-    private func templateSpec(named name: String) throws -> TemplateSpec? {
+    func templateSpec(named name: String) throws -> TemplateSpec? {
         guard let stored = try store.objects(kind: .template, org: nil, includeDeleting: true).first(where: { $0.key.name == name }),
               case .template(let spec) = stored.object else { return nil }
         return spec
     }
 
-    private func joinInfo(vApp: XMLTree, cluster: String) async throws -> JoinInfo {
+    func joinInfo(vApp: XMLTree, cluster: String) async throws -> JoinInfo {
         let masterName = Naming.masterVM(cluster: cluster)
         guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let href = master["href"] else {
             throw ExecutionError.transient("master \(masterName) not found in vApp \(cluster)")
