@@ -49,10 +49,29 @@ struct ApplyCommand: AsyncParsableCommand {
         // With --prune the files are the whole truth; without it, clusters may name templates already stored.
         let known = prune ? [] : Set(try store.objects(kind: .template, includeDeleting: false).map(\.key.name))
         let specs = try Diagnostics.orExit { try SpecLoader(knownTemplates: known).load(path: path) }
+        if !noWait { try Self.requireSecrets(of: specs) }
         let report = try store.apply(specs, prune: prune)
         print(ApplyReportView(report: report).render(), terminator: "")
         guard !noWait else { return }
         try await Reconciling.run(storeOptions, timeout: timeout, verbose: verbose)
+    }
+}
+
+extension ApplyCommand {
+    /// This process builds the templates itself: a secret it cannot read stops it before anything is written or changed
+    /// in vCD. (With --no-wait the service reads them, from its own environment.)
+    static func requireSecrets(of specs: SpecSet) throws {
+        var problems: [String] = []
+        for template in specs.templates {
+            do {
+                _ = try template.rootPassword.resolve()
+            } catch {
+                problems.append("template \(template.name): rootPassword: \(error)")
+            }
+        }
+        guard !problems.isEmpty else { return }
+        Diagnostics.printError(problems.joined(separator: "\n") + "\nnothing was written.")
+        throw ExitCode.failure
     }
 }
 
