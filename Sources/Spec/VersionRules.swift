@@ -2,7 +2,7 @@
 /// Facts: pkgs.k8s.io serves Kubernetes from v1.24 (Kubernetes blog, legacy package repository deprecation, 2023-08 and
 /// 2024-03); dockershim was removed in 1.24; cgroup v2 (Ubuntu 22.04+, Photon 5) is supported by kubelet from 1.25;
 /// Kubernetes 1.26 removed CRI v1alpha2, which containerd before 1.6 needs; Calico's release notes list the Kubernetes
-/// versions each release is tested with; Weave Net's manifest service (cloud.weave.works) is gone with Weaveworks.
+/// versions each release is tested with; Weave Net's manifest service is gone with Weaveworks (2024).
 public enum VersionRules {
     /// A refused combination: the key under `versions` (or `packages`) it is reported at, and why.
     public struct Problem: Hashable, Sendable {
@@ -73,7 +73,7 @@ public enum VersionRules {
             if kubernetes.isAtLeast(1, firstPublicMinor) {
                 problems.append(Problem(key: "cni", message: "Weave Net is archived; Kubernetes \(kubernetes.minorRelease) templates use calico or flannel"))
             } else if cni.url == nil || cni.sha256 == nil {
-                problems.append(Problem(key: "cni", message: "Weave Net's manifest service (cloud.weave.works) is gone; "
+                problems.append(Problem(key: "cni", message: "Weave Net's manifest service is gone; "
                     + "set `versions.cni.url` to your mirror's copy of the manifest and `versions.cni.sha256` to its digest"))
             }
         case .calico, .flannel:
