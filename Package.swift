@@ -30,6 +30,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // libxml2, for validating request bodies against vCD's XSDs in the simulator.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
         // Specs and config: YAML parsed and validated into value types, with file:line:column diagnostics.
         .target(
             name: "Spec",
@@ -62,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Bootstrap",
                 "Spec",
+                "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

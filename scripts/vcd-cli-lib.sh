@@ -29,8 +29,10 @@ fi
 
 # --- the simulator on a free loopback port ------------------------------------------------------------------
 mkdir -p "$work/home"
-# Port 0: the simulator picks a free port and prints its URL.
-"$cse" sim --listen 127.0.0.1:0 --state "$work/sim-state.json" "${sim_args[@]}" >"$work/sim.log" 2>&1 &
+# Port 0: the simulator picks a free port and prints its URL. vCD 10.4: vcd-cli 19.2.3 (pyvcloud 18.2.2) takes the
+# server's highest non-deprecated version (37.0) and logs in only with the legacy POST /api/sessions, which 10.4
+# still serves at 37.0 (gone from 38.0 on; see Sources/VCDSim/SimReleaseProfile.swift).
+"$cse" sim --listen 127.0.0.1:0 --vcd-version 10.4 --state "$work/sim-state.json" "${sim_args[@]}" >"$work/sim.log" 2>&1 &
 sim_pid=$!
 base=
 for _ in $(seq 1 300); do

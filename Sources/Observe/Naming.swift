@@ -36,26 +36,3 @@ public enum Naming {
     /// Catalog item of revision `revision` of a template.
     public static func templateItem(_ catalogItem: String, revision: Int) -> String { "\(catalogItem)-r\(revision)" }
 }
-
-/// Metadata keys cse writes on what it creates; their presence is what makes an object cse's.
-public enum MetadataKey {
-    /// On cluster vApps: the desired object's uid (the cluster id tenants see).
-    public static let clusterID = "cse.cluster.id"
-    public static let clusterName = "cse.cluster.name"
-    public static let clusterOrg = "cse.cluster.org"
-    public static let specHash = "cse.spec.hash"
-    public static let generation = "cse.generation"
-    public static let templateItem = "cse.template.item"
-    public static let masterIP = "cse.master.ip"
-    /// On template catalog items and build vApps.
-    public static let templateName = "cse.template.name"
-    public static let templateRevision = "cse.template.revision"
-    /// On build vApps only.
-    public static let buildOf = "cse.build.template"
-    /// On VMs: master or node.
-    public static let nodeRole = "cse.node.type"
-    /// On VMs: "true" once cse has seen the guest's bootstrap done (spares later observations a VM read).
-    public static let guestReady = "cse.guest.ready"
-    /// On uploaded source OVAs: the sha1 cse verified before uploading.
-    public static let sourceSHA1 = "cse.source.sha1"
-}

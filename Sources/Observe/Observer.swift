@@ -19,39 +19,78 @@ public struct Observer: Sendable {
         self.logger = logger
     }
 
-    /// `sourceImages`: the (org, catalog, item) of each source OVA the desired templates name.
-    public func observe(sourceImages: [SourceImageRef] = []) async throws -> Snapshot {
-        async let clusterRecords = session.query("adminVApp", filter: "metadata:\(MetadataKey.clusterID)==STRING:*", fields: [
+    /// `sourceImages`: the (org, catalog, item) of each source OVA the desired templates name; `placements`: where each
+    /// desired cluster (by uid) must be, so that a vApp whose marks claim it elsewhere is not believed.
+    ///
+    /// Only SYSTEM-domain marks (`metadata@SYSTEM:`) are read for decisions: tenants cannot write them. GENERAL-domain
+    /// entries with cse's keys are looked for only to report them (`Snapshot.markFindings`).
+    public func observe(sourceImages: [SourceImageRef] = [], placements: [String: ClusterPlacement] = [:]) async throws -> Snapshot {
+        async let clusterRecords = session.query("adminVApp", filter: Marks.present(MetadataKey.clusterID), fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
-            "metadata:\(MetadataKey.clusterID)", "metadata:\(MetadataKey.clusterOrg)", "metadata:\(MetadataKey.specHash)",
-            "metadata:\(MetadataKey.templateItem)",
+            Marks.field(MetadataKey.clusterID), Marks.field(MetadataKey.clusterOrg), Marks.field(MetadataKey.specHash),
+            Marks.field(MetadataKey.templateItem),
         ])
-        async let buildRecords = session.query("adminVApp", filter: "metadata:\(MetadataKey.buildOf)==STRING:*", fields: [
+        async let buildRecords = session.query("adminVApp", filter: Marks.present(MetadataKey.buildOf), fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
-            "metadata:\(MetadataKey.buildOf)", "metadata:\(MetadataKey.specHash)", "metadata:\(MetadataKey.templateItem)",
+            Marks.field(MetadataKey.buildOf), Marks.field(MetadataKey.specHash), Marks.field(MetadataKey.templateItem),
         ])
-        async let vmRecords = session.query("adminVM", filter: "metadata:\(MetadataKey.nodeRole)==STRING:*", fields: [
-            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB", "ipAddress",
-            "metadata:\(MetadataKey.nodeRole)", "metadata:\(MetadataKey.guestReady)",
+        // AdminVMRecord has no ipAddress (queryRecordView.xsd): a VM's address comes from its document.
+        async let vmRecords = session.query("adminVM", filter: Marks.present(MetadataKey.nodeRole), fields: [
+            "name", "container", "containerName", "status", "numberOfCpus", "memoryMB",
+            Marks.field(MetadataKey.nodeRole), Marks.field(MetadataKey.guestReady),
         ])
-        async let templateRecords = session.query("adminCatalogItem", filter: "metadata:\(MetadataKey.templateName)==STRING:*", fields: [
+        async let templateRecords = session.query("adminCatalogItem", filter: Marks.present(MetadataKey.templateName), fields: [
             "name", "catalogName", "org", "entity", "status",
-            "metadata:\(MetadataKey.templateName)", "metadata:\(MetadataKey.templateRevision)", "metadata:\(MetadataKey.specHash)",
+            Marks.field(MetadataKey.templateName), Marks.field(MetadataKey.templateRevision), Marks.field(MetadataKey.specHash),
         ])
         async let taskRecords = session.query("adminTask", filter: "status==running,status==queued,status==preRunning",
                                               fields: ["object", "status"])
+        async let generalCopies = GeneralMarkScan(session: session).findings()
         // Query records name orgs by href; one read of the org list turns them into names.
         let orgNames = Dictionary(try await session.get("/api/org").all("Org").compactMap { org in org["href"].map { ($0, org["name"] ?? "") } },
                                   uniquingKeysWith: { first, _ in first })
         let busy = Set(try await taskRecords.compactMap { $0["object"] })
         let vms = try await vmRecords
         var snapshot = Snapshot()
-        snapshot.clusters = try await vApps(try await clusterRecords, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames)
-        snapshot.buildVApps = try await vApps(try await buildRecords, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
-        snapshot.templates = try await templateRecords.compactMap { Self.template($0, orgNames: orgNames) }
-        snapshot.sourceImages = try await images(sourceImages)
+        let clusters = try await clusterRecords
+        let claimedOrgs = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterOrg].map { (href, $0) } } },
+                                     uniquingKeysWith: { first, _ in first })
+        let validation = MarkValidator(expected: placements)
+            .validate(try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames), claimedOrgs: claimedOrgs)
+        snapshot.clusters = validation.valid
+        snapshot.conflictedClusterIDs = validation.conflicted
+        let builds = try await buildRecords
+        snapshot.buildVApps = try await vApps(builds, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
+        let items = try await templateRecords
+        snapshot.templates = items.compactMap { Self.template($0, orgNames: orgNames) }
+        snapshot.sourceImages = try await images(sourceImages, orgNames: orgNames)
+        let ownerByVApp = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterID].map { (href, $0) } } },
+                                     uniquingKeysWith: { first, _ in first })
+        let templateByHref = Dictionary(
+            (builds.map { ($0, MetadataKey.buildOf) } + items.map { ($0, MetadataKey.templateName) }).compactMap { record, key in
+                record.href.flatMap { href in record.metadata[key].map { (href, $0) } }
+            }, uniquingKeysWith: { first, _ in first })
+        snapshot.markFindings = validation.findings + (try await generalCopies).map {
+            Self.tampering($0, orgNames: orgNames, ownerByVApp: ownerByVApp, templateByHref: templateByHref)
+        }
+        for finding in snapshot.markFindings { logger.warning("\(finding.kind.rawValue): \(finding.message)") }
         snapshot.takenAt = Date()
         return snapshot
+    }
+
+    /// A GENERAL-domain cse key: which cluster (or template) it concerns is the one it claims, else the one the SYSTEM
+    /// marks of its object (or of a VM's vApp) name.
+    static func tampering(_ copy: (record: QueryRecord, key: String, value: String), orgNames: [String: String],
+                          ownerByVApp: [String: String], templateByHref: [String: String]) -> MarkFinding {
+        let record = copy.record
+        let org = orgName(record["org"], orgNames)
+        let vAppHref = record.kind.contains("VM") ? record["container"] : record.href
+        let clusterID = copy.key == MetadataKey.clusterID ? copy.value : vAppHref.flatMap { ownerByVApp[$0] }
+        let templateName = [MetadataKey.templateName, MetadataKey.buildOf].contains(copy.key) ? copy.value : record.href.flatMap { templateByHref[$0] }
+        let kind = record.kind.contains("VM") ? "VM" : (record.kind.contains("CatalogItem") ? "catalog item" : "vApp")
+        return MarkFinding(kind: .tampered, href: record.href ?? "", objectName: record.name ?? "", org: org, key: copy.key, value: copy.value,
+                           clusterID: clusterID, templateName: templateName,
+                           message: "\(kind) \(org)/\(record.name ?? "?") carries \(copy.key)=\(copy.value) in the GENERAL domain, which tenants can write: ignored")
     }
 
     private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>,
@@ -81,7 +120,7 @@ public struct Observer: Sendable {
                 if let observed = try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy) { observedVMs.append(observed) }
             }
             result.append(ObservedVApp(
-                name: record.name ?? "", href: href, org: record.metadata[MetadataKey.clusterOrg] ?? Self.orgName(record["org"], orgNames),
+                name: record.name ?? "", href: href, org: Self.orgName(record["org"], orgNames),
                 vdc: record["vdcName"] ?? "", owner: owner, specHash: record.metadata[MetadataKey.specHash] ?? "",
                 templateItem: record.metadata[MetadataKey.templateItem] ?? "", network: nil,
                 isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name }))
@@ -103,9 +142,16 @@ public struct Observer: Sendable {
         let guest: GuestProgress
         var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
         var memory = record["memoryMB"].flatMap(Int.init) ?? 0
-        var ip = record["ipAddress"]
+        var ip: String?
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
+            // A ready master's address is needed (kubeconfig, status) and only its document has it.
+            if record.metadata[MetadataKey.nodeRole] == "master" {
+                var read = document
+                if read == nil { read = try await readIfPresent(href) }
+                guard let read else { return nil }
+                ip = VMDocument(read).ipAddress
+            }
         } else {
             // The guest's reports live in the VM's extra config, which only a VM read shows.
             let vm: XMLTree
@@ -119,7 +165,7 @@ public struct Observer: Sendable {
             guest = guestReader(parsed.extraConfig)
             cpu = parsed.cpu ?? cpu
             memory = parsed.memoryMB ?? memory
-            ip = ip ?? parsed.ipAddress
+            ip = parsed.ipAddress
         }
         return ObservedVM(name: record.name ?? "", href: href, powerState: VMDocument.powerState(record["status"]),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,
@@ -127,12 +173,14 @@ public struct Observer: Sendable {
                           isMarkedReady: record.metadata[MetadataKey.guestReady] == "true")
     }
 
-    private func images(_ refs: [SourceImageRef]) async throws -> [ObservedSourceImage] {
+    private func images(_ refs: [SourceImageRef], orgNames: [String: String]) async throws -> [ObservedSourceImage] {
         var result: [ObservedSourceImage] = []
         for ref in Set(refs).sorted(by: { ($0.org, $0.catalog, $0.item) < ($1.org, $1.catalog, $1.item) }) {
             let records = try await session.query("adminCatalogItem", filter: "name==\(ref.item)",
-                                                  fields: ["name", "catalogName", "org", "entity", "status", "metadata:\(MetadataKey.sourceSHA1)"])
-            for record in records where record["catalogName"] == ref.catalog {
+                                                  fields: ["name", "catalogName", "org", "entity", "status", Marks.field(MetadataKey.sourceSHA1)])
+            // Scoped by org as well as catalog: catalog and item names repeat across orgs.
+            for record in records where record["catalogName"] == ref.catalog
+                && Self.orgName(record["org"], orgNames).caseInsensitiveCompare(ref.org) == .orderedSame {
                 result.append(ObservedSourceImage(org: ref.org, catalog: ref.catalog, itemName: ref.item,
                                                   sha1: record.metadata[MetadataKey.sourceSHA1], href: record.href ?? "",
                                                   isReady: Self.isResolved(record["status"])))

@@ -8,6 +8,10 @@ public struct Snapshot: Hashable, Sendable {
     public var sourceImages: [ObservedSourceImage]
     public var buildVApps: [ObservedVApp]
     public var clusters: [ObservedVApp]
+    /// Cluster ids whose claimants failed validation (`MarkValidator`): nothing is created, used or destroyed for them.
+    public var conflictedClusterIDs: Set<String> = []
+    /// Tampered, misplaced and conflicting marks the observer set aside.
+    public var markFindings: [MarkFinding] = []
 
     public init(takenAt: Date = Date(), templates: [ObservedTemplate] = [], sourceImages: [ObservedSourceImage] = [],
                 buildVApps: [ObservedVApp] = [], clusters: [ObservedVApp] = []) {

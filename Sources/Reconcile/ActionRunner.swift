@@ -36,7 +36,7 @@ public struct ActionRunner: Sendable {
         case .captureTemplate(let build, let vAppHref):
             return try await capture(build, vAppHref: vAppHref)
         case .deleteTemplateItem(_, _, let item, let href):
-            try await wait(session.delete(href))
+            if let task = try await session.deleteCatalogItem(href) { try await wait(task) }
             return "deleted catalog item \(item)"
         case .createClusterVApp(let creation):
             return try await createClusterVApp(creation)
@@ -46,7 +46,7 @@ public struct ActionRunner: Sendable {
             try await powerOnGuest(vmHref: href, object: action.object)
             return "powered on \(action.target)"
         case .setMetadata(let href, let entries):
-            try await wait(session.setMetadata(href, entries.map { ($0.key, $0.value) }))
+            try await wait(session.writeMarks(href, entries.map { ($0.key, $0.value) }))
             return "recorded \(entries.map(\.key).joined(separator: ", ")) on \(action.target)"
         case .reconfigureVM(let href, let cpu, let memoryMB):
             try await session.resize(vmHref: href, cpu: cpu, memoryMB: memoryMB) { try await wait($0) }
@@ -97,7 +97,7 @@ public struct ActionRunner: Sendable {
                 try await wait(session.setExtraConfig(vmHref: vmHref, bootstrap.extraConfig))
             }
         }
-        try await wait(session.setMetadata(href, [
+        try await wait(session.writeMarks(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
             (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
         ]))
@@ -124,36 +124,44 @@ public struct ActionRunner: Sendable {
             itemHref = session.catalogItems(of: refreshed).first { $0.name == build.itemName }?.href
         }
         guard let itemHref else { throw ExecutionError.transient("captured item \(build.itemName) not listed in catalog \(site.catalog) yet") }
-        try await wait(session.setMetadata(itemHref, [
+        try await wait(session.writeMarks(itemHref, [
             (MetadataKey.templateName, build.template.name), (MetadataKey.templateRevision, String(build.revision)),
             (MetadataKey.specHash, build.specHash),
         ]))
         return "captured revision \(build.revision) as \(site.org)/\(site.catalog)/\(build.itemName)"
     }
 
-    /// Fetches the source OVA, checks its SHA-1, and uploads it into the catalog (resuming an interrupted upload).
+    /// Fetches the source OVA to disk, checks its SHA-1, and uploads it into the catalog piece by piece (resuming an
+    /// interrupted upload); the OVA is never held in memory whole.
     private func uploadSource(org: String, catalog: String, item: String, url: String, sha1: String) async throws -> String {
-        let data = try await SourceOVA.fetch(url)
-        let digest = SourceOVA.sha1(data)
-        guard digest == sha1.lowercased() else {
-            throw ExecutionError.permanent("the OVA at \(url) has SHA-1 \(digest), the spec says \(sha1)")
-        }
-        let files: [(name: String, data: Data)]
+        let ova = try await SourceOVA.fetch(url)
+        defer { ova.discard() }
+        let digest: String
+        let files: [(name: String, source: OVFFileSource)]
         do {
-            files = try OVAArchive.files(data)
+            digest = try ova.sha1()
+            guard digest == sha1.lowercased() else {
+                throw ExecutionError.permanent("the OVA at \(url) has SHA-1 \(digest), the spec says \(sha1)")
+            }
+            files = try OVAArchive.files(at: ova.path)
+        } catch let error as ExecutionError {
+            throw error
         } catch {
             throw ExecutionError.permanent("\(url): \(error)")
         }
-        guard let descriptor = files.first(where: { $0.name.hasSuffix(".ovf") }) else {
+        guard let descriptorFile = files.first(where: { $0.name.hasSuffix(".ovf") }),
+              let descriptor = try? descriptorFile.source.read(from: 0, length: Int(descriptorFile.source.size)) else {
             throw ExecutionError.permanent("the OVA at \(url) holds no .ovf descriptor")
         }
         let orgTree = try await session.org(named: org)
         let catalogTree = try await session.catalog(named: catalog, org: orgTree)
-        let others = Dictionary(files.filter { $0.name != descriptor.name }.map { ($0.name, $0.data) }, uniquingKeysWith: { first, _ in first })
+        let others = Dictionary(files.filter { $0.name != descriptorFile.name }.map { ($0.name, $0.source) }, uniquingKeysWith: { first, _ in first })
+        let logger = self.logger
         let itemHref = try await session.uploadOVF(catalog: catalogTree, itemName: item, description: "source OVA \(url)",
-                                                   descriptor: descriptor.data, files: others, pollInterval: pollInterval, timeout: taskTimeout)
-        try await wait(session.setMetadata(itemHref, [(MetadataKey.sourceSHA1, digest)]))
-        return "uploaded \(item) (\(data.count) bytes, SHA-1 verified) into \(org)/\(catalog)"
+                                                   descriptor: descriptor, files: others, progress: { logger.info("\(org)/\(catalog)/\(item): \($0)") },
+                                                   pollInterval: pollInterval, timeout: taskTimeout)
+        try await wait(session.writeMarks(itemHref, [(MetadataKey.sourceSHA1, digest)]))
+        return "uploaded \(item) (\(ova.size) bytes, SHA-1 verified) into \(org)/\(catalog)"
     }
 
     // MARK: clusters
@@ -175,7 +183,7 @@ public struct ActionRunner: Sendable {
             href = vApp["href"]
         }
         guard let href else { throw ExecutionError.permanent("vCD returned no vApp href") }
-        try await wait(session.setMetadata(href, [
+        try await wait(session.writeMarks(href, [
             (MetadataKey.clusterID, creation.uid), (MetadataKey.clusterName, spec.name), (MetadataKey.clusterOrg, spec.org),
             (MetadataKey.specHash, creation.specHash), (MetadataKey.generation, String(creation.generation)),
             (MetadataKey.templateItem, creation.templateItem),
@@ -218,7 +226,7 @@ public struct ActionRunner: Sendable {
             guard let vm = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == request.name }), let vmHref = vm["href"] else {
                 throw ExecutionError.transient("VM \(request.name) not in vApp \(spec.name) after recompose")
             }
-            try await wait(session.setMetadata(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid)]))
+            try await wait(session.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, stored.uid)]))
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {

@@ -24,6 +24,13 @@ struct ClusterDiff {
     private var nodeCount: String { spec.nodes.count == 1 ? "1 node" : "\(spec.nodes.count) nodes" }
 
     func add(to plan: inout Plan) {
+        // vApps whose marks failed validation are neither used, nor destroyed, nor replaced by a new one.
+        if observed.conflictedClusterIDs.contains(cluster.uid) {
+            let reasons = observed.markFindings.filter { $0.clusterID == cluster.uid && $0.kind != .tampered }.map(\.message)
+            plan.assessments[key] = Assessment(.failed, "vApps' marks in conflict",
+                                               failure: (reasons.isEmpty ? ["vApps' marks for this cluster are in conflict"] : reasons).joined(separator: "; "))
+            return
+        }
         if cluster.isDeleting {
             addDeletion(to: &plan)
             return

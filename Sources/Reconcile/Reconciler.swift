@@ -98,20 +98,26 @@ public actor Reconciler {
                                         createdAt: existing?.createdAt ?? Date(), updatedAt: Date(), deletionRequestedAt: nil)
         }
         let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key })
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         return Diff.plan(desired: desired, observed: snapshot)
     }
 
-    private func observeAndPlan() async throws -> (plan: Plan, snapshot: Snapshot) {
+    /// `migrating`: first move marks an earlier cse wrote in the GENERAL domain into the SYSTEM domain (`MarkMigration`),
+    /// and observe again when it moved any.
+    private func observeAndPlan(migrating: Bool = false) async throws -> (plan: Plan, snapshot: Snapshot) {
         let desired = DesiredState(objects: try store.objects())
-        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired))
+        var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        if migrating,
+           try await MarkMigration(session: observer.session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
+            snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        }
         return (Diff.plan(desired: desired, observed: snapshot), snapshot)
     }
 
     /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
-        var (plan, snapshot) = try await observeAndPlan()
+        var (plan, snapshot) = try await observeAndPlan(migrating: true)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
         for (key, failure) in permanentFailures {
@@ -236,13 +242,20 @@ public actor Reconciler {
     private func record(_ plan: Plan, snapshot: Snapshot) throws {
         let now = Date()
         let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
+        let markFindings = MarkReport.byObject(snapshot)
         let actionsByKey = Dictionary(grouping: plan.actions, by: \.object)
         for object in try store.objects() {
             guard let assessment = plan.assessments[object.key] else { continue }
             let waiting = actionsByKey[object.key] ?? []
             var phaseChanged = false
+            var markEvent: (reason: String, message: String)?
             try store.updateStatus(of: object.uid) { status in
-                if object.key.kind == .cluster { status.observed = vApps[object.uid].map(Self.facts) }
+                if object.key.kind == .cluster {
+                    status.observed = vApps[object.uid].map(Self.facts)
+                    markEvent = MarkReport.apply(markFindings.clusters[object.uid] ?? [], to: &status, at: now)
+                } else {
+                    markEvent = MarkReport.apply(markFindings.templates[object.key.name] ?? [], to: &status, at: now)
+                }
                 let previous = status.phase
                 status.phase = assessment.phase
                 status.lastReconcileAt = now
@@ -255,6 +268,7 @@ public actor Reconciler {
                 phaseChanged = previous != assessment.phase && (previous != .pending || assessment.phase != .pending)
             }
             // Recorded after the status transaction: the store's writes do not nest.
+            if let markEvent { _ = try? store.recordEvent(for: object, type: .warning, reason: markEvent.reason, message: markEvent.message) }
             if phaseChanged {
                 _ = try? store.recordEvent(for: object, type: assessment.phase == .failed ? .warning : .normal,
                                            reason: assessment.phase.rawValue, message: assessment.failure ?? assessment.message)
@@ -266,6 +280,11 @@ public actor Reconciler {
         let master = vApp.vms.first { Naming.parseVM($0.name, cluster: vApp.name)?.role == .master }
         let nodes = vApp.vms.filter { Naming.parseVM($0.name, cluster: vApp.name)?.role == .node }.map(\.name)
         return ObservedFacts(vAppHref: vApp.href, masterIP: master?.ipAddress, masterName: master?.name, nodeNames: nodes)
+    }
+
+    /// Where each desired cluster must be: the observer does not believe a vApp claiming it elsewhere.
+    static func placements(_ desired: DesiredState) -> [String: ClusterPlacement] {
+        Dictionary(desired.clusters.map { ($0.uid, ClusterPlacement(org: $0.spec.org, vdc: $0.spec.vdc)) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {

@@ -2,33 +2,55 @@ import Crypto
 import Foundation
 import VCDClient
 
-/// Reads a template's source OVA from its URL (file, http or https) and checks it.
-enum SourceOVA {
-    static func fetch(_ url: String) async throws -> Data {
+/// A template's source OVA on local disk: a file URL is used where it is, an http(s) URL is downloaded (streamed)
+/// into a temporary file that `discard` removes.
+struct SourceOVA {
+    var path: String
+    var isTemporary: Bool
+    var size: Int64
+
+    static func fetch(_ url: String) async throws -> SourceOVA {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased() else {
             throw ExecutionError.permanent("'\(url)' is not a URL")
         }
         switch scheme {
         case "file":
-            do {
-                return try Data(contentsOf: parsed)
-            } catch {
-                throw ExecutionError.permanent("cannot read \(parsed.path): \(error.localizedDescription)")
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: parsed.path),
+                  let size = (attributes[.size] as? NSNumber)?.int64Value else {
+                throw ExecutionError.permanent("cannot read \(parsed.path)")
             }
+            return SourceOVA(path: parsed.path, isTemporary: false, size: size)
         case "http", "https":
-            let options = CurlHTTPClient.Options(requestTimeout: .seconds(3600))
-            let response = try await CurlHTTPClient(options: options).send(HTTPRequest(method: "GET", url: url))
-            guard response.status == 200 else {
-                let error = "downloading \(url) answered HTTP \(response.status)"
-                throw response.status >= 500 ? ExecutionError.transient(error) : ExecutionError.permanent(error)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("cse-ova-\(UUID().uuidString).ova").path
+            let status: Int
+            do {
+                status = try await CurlHTTPClient().download(url, to: path)
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw ExecutionError.transient("downloading \(url): \(error)")
             }
-            return response.body
+            guard status == 200 else {
+                try? FileManager.default.removeItem(atPath: path)
+                let error = "downloading \(url) answered HTTP \(status)"
+                throw status >= 500 ? ExecutionError.transient(error) : ExecutionError.permanent(error)
+            }
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+            return SourceOVA(path: path, isTemporary: true, size: size)
         default:
             throw ExecutionError.permanent("cse reads OVAs from file, http or https URLs, not \(scheme)")
         }
     }
 
-    static func sha1(_ data: Data) -> String {
-        Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    func discard() {
+        if isTemporary { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// SHA-1 of the file, read 1 MB at a time.
+    func sha1() throws -> String {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var hasher = Insecure.SHA1()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

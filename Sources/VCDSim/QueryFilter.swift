@@ -2,28 +2,39 @@ import Foundation
 
 /// vCD query filters (FIQL): `,` is OR, `;` is AND and binds tighter, parentheses group;
 /// conditions `field==value`, `!=`, `=gt=`, `=lt=`, `=ge=`, `=le=`; `*` is a wildcard; metadata as
-/// `metadata:KEY==STRING:value`.
+/// `metadata:KEY==STRING:value` (GENERAL domain) or `metadata@SYSTEM:KEY==STRING:value` (SYSTEM domain); a filter on
+/// one domain never matches the other's entries (vCloud API Programming Guide, "Add a Metadata Filter to a Query").
 indirect enum QueryFilter: Sendable {
     case any([QueryFilter])
     case all([QueryFilter])
     case condition(field: String, op: String, value: String)
 
-    static func parse(_ text: String) throws -> QueryFilter {
+    /// `encoded`: the request said `filterEncoded=true`, so each value is itself percent-encoded (after the URL's own
+    /// decoding) and is decoded once more, after the filter is split: a value may then hold `,`, `;` or `=`
+    /// (vCD's query service; pyvcloud's equality filters quote their values this way).
+    static func parse(_ text: String, encoded: Bool = false) throws -> QueryFilter {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw SimFault.badRequest("empty query filter") }
         let alternatives = try split(trimmed, on: ",")
-        if alternatives.count > 1 { return .any(try alternatives.map(parse)) }
+        if alternatives.count > 1 { return .any(try alternatives.map { try parse($0, encoded: encoded) }) }
         let terms = try split(trimmed, on: ";")
-        if terms.count > 1 { return .all(try terms.map(parse)) }
-        if trimmed.hasPrefix("(") && trimmed.hasSuffix(")") { return try parse(String(trimmed.dropFirst().dropLast())) }
+        if terms.count > 1 { return .all(try terms.map { try parse($0, encoded: encoded) }) }
+        if trimmed.hasPrefix("(") && trimmed.hasSuffix(")") { return try parse(String(trimmed.dropFirst().dropLast()), encoded: encoded) }
         for op in ["==", "!=", "=gt=", "=lt=", "=ge=", "=le="] {
             if let range = trimmed.range(of: op) {
                 let field = String(trimmed[..<range.lowerBound])
                 var value = String(trimmed[range.upperBound...])
                 guard !field.isEmpty else { throw SimFault.badRequest("query filter '\(text)' has no field name") }
+                try Simulator.checkMetadataField(field)
                 if field.hasPrefix("metadata"), let colon = value.firstIndex(of: ":"),
                    ["STRING", "NUMBER", "BOOLEAN", "DATETIME"].contains(String(value[..<colon])) {
                     value = String(value[value.index(after: colon)...])
+                }
+                if encoded {
+                    guard let decoded = value.removingPercentEncoding else {
+                        throw SimFault.badRequest("query filter '\(text)': the value is not percent-encoded although filterEncoded=true")
+                    }
+                    value = decoded
                 }
                 return .condition(field: field, op: op, value: value)
             }
@@ -60,8 +71,7 @@ indirect enum QueryFilter: Sendable {
         case .any(let filters): return filters.contains { $0.matches(value) }
         case .all(let filters): return filters.allSatisfy { $0.matches(value) }
         case .condition(let field, let op, let wanted):
-            let key = field.hasPrefix("metadata@") ? "metadata:" + (field.split(separator: ":", maxSplits: 1).last.map(String.init) ?? "") : field
-            let actual = value(key)
+            let actual = value(field)
             switch op {
             case "==":
                 guard let actual else { return false }

@@ -46,10 +46,11 @@ extension Simulator {
             if Set(names).count != names.count { problems.append("vApp \(vApp.name) has VMs with the same name") }
             vApps.append([
                 "name": vApp.name, "org": state.orgs[vApp.org]?.name ?? "", "vdc": state.vdcs[vApp.vdc]?.name ?? "", "status": state.status(ofVApp: vApp),
-                "metadata": state.metadata[vApp.id] ?? [:],
+                "metadata": state.generalMetadata(vApp.id), "systemMetadata": systemValues(vApp.id), "systemVisibility": systemVisibility(vApp.id),
                 "vms": vms.map { vm in
                     ["name": vm.name, "status": vm.status, "ip": vm.ipAddress ?? "", "cpu": vm.cpu, "memoryMB": vm.memoryMB,
-                     "guest": vm.extraConfig[Self.guestStatusKey] ?? "", "metadata": state.metadata[vm.id] ?? [:]] as [String: Any]
+                     "guest": vm.extraConfig[Self.guestStatusKey] ?? "", "metadata": state.generalMetadata(vm.id),
+                     "systemMetadata": systemValues(vm.id), "systemVisibility": systemVisibility(vm.id)] as [String: Any]
                 },
             ])
         }
@@ -62,13 +63,18 @@ extension Simulator {
         }
         for vm in state.vms.values where state.vApps[vm.vApp] == nil { problems.append("VM \(vm.name) belongs to no vApp") }
         let templates = state.catalogItems.values.map { item -> [String: Any] in
-            ["name": item.name, "catalog": state.catalogs[item.catalog]?.name ?? "", "metadata": state.metadata[item.id] ?? [:],
+            ["name": item.name, "catalog": state.catalogs[item.catalog]?.name ?? "", "metadata": state.generalMetadata(item.id),
+             "systemMetadata": systemValues(item.id), "systemVisibility": systemVisibility(item.id),
              "status": state.templates[item.template]?.status ?? -1]
         }
         return ["vApps": vApps, "addresses": allocations.sorted { $0["address"] ?? "" < $1["address"] ?? "" }, "catalogItems": templates,
                 "runningTasks": state.tasks.values.filter { !$0.status.isFinished }.count, "problems": problems,
                 "extensions": state.extensions.values.map { ["name": $0.name, "routingKey": $0.routingKey, "exchange": $0.exchange] }]
     }
+
+    /// SYSTEM-domain entries by key, and their visibilities: the audit's `metadata` is the GENERAL domain.
+    private func systemValues(_ id: String) -> [String: String] { state.systemMetadata(id).mapValues(\.value) }
+    private func systemVisibility(_ id: String) -> [String: String] { state.systemMetadata(id).mapValues(\.visibility) }
 
     static let guestStatusKey = "guestinfo.cse.bootstrap.status"
 }

@@ -17,8 +17,9 @@ extension Simulator {
                                           networks: [SimNetworkConfig(name: network.name, parentNetwork: network.id)], isResolved: true,
                                           deployed: true, createdAt: now)
             if isCluster {
-                state.metadata[vAppID] = ["cse.cluster.id": "uid-\(index)", "cse.cluster.name": name, "cse.cluster.org": org.name,
-                                          "cse.spec.hash": "h", "cse.template.item": "k8s-u-r1"]
+                // In the SYSTEM domain, as cse writes its marks.
+                state.apply(Self.systemMarks(["cse.cluster.id": "uid-\(index)", "cse.cluster.name": name, "cse.cluster.org": org.name,
+                                              "cse.spec.hash": "h", "cse.template.item": "k8s-u-r1"]), to: vAppID)
             }
             for ordinal in 0..<vmsPerCluster {
                 let vmID = state.newID(0x5e)
@@ -29,7 +30,8 @@ extension Simulator {
                                         adminPassword: "x", storageProfile: nil,
                                         extraConfig: [GuestContract.statusKey: GuestContract.Status.done.rawValue])
                 if isCluster {
-                    state.metadata[vmID] = ["cse.node.type": ordinal == 0 ? "master" : "node", "cse.cluster.id": "uid-\(index)", "cse.guest.ready": "true"]
+                    state.apply(Self.systemMarks(["cse.node.type": ordinal == 0 ? "master" : "node", "cse.cluster.id": "uid-\(index)",
+                                                  "cse.guest.ready": "true"]), to: vmID)
                 }
             }
         }
@@ -40,5 +42,9 @@ extension Simulator {
     public func takeCounters() -> [String: Int] {
         defer { counters = [:] }
         return counters
+    }
+
+    private static func systemMarks(_ values: [String: String]) -> [SimMetadataChange] {
+        values.map { SimMetadataChange(domain: SimMetadataChange.system, key: $0.key, value: $0.value, visibility: "READONLY") }
     }
 }

@@ -19,7 +19,9 @@ enum SimEffect: Codable, Sendable {
     case recompose(vApp: String, add: [SimPendingVM], delete: [String])
     case power(vms: [String], on: Bool, undeploy: Bool, vApp: String?)
     case deleteVApp(vApp: String)
+    /// GENERAL-domain changes (the form of state files written before domains).
     case metadata(entity: String, set: [String: String], remove: [String])
+    case domainMetadata(entity: String, changes: [SimMetadataChange])
     case hardware(vm: String, cpu: Int?, memoryMB: Int?, extraConfig: [String: String])
     case capture(vApp: String, template: String)
     case deleteCatalogItem(item: String)

@@ -26,7 +26,10 @@ extension Simulator {
                 if on { powerOnVM(id, at: time) } else { powerOffVM(id, undeploy: undeploy) }
             }
             if let vAppID {
-                state.vApps[vAppID]?.deployed = on
+                // A powered-off vApp stays deployed (it keeps its undeploy link) until it is undeployed: the vCloud API
+                // Programming Guide's "Undeploy, Power Off, and Delete the vApp"; pyvcloud 23.0.4's VApp.undeploy needs
+                // the link after power_off.
+                if on { state.vApps[vAppID]?.deployed = true } else if undeploy { state.vApps[vAppID]?.deployed = false }
             } else if let vm = ids.first.flatMap({ state.vms[$0] }) {
                 // A VM started on its own deploys its vApp; the vApp undeploys when its last VM does.
                 if on { state.vApps[vm.vApp]?.deployed = true }
@@ -35,12 +38,14 @@ extension Simulator {
         case .deleteVApp(let id):
             for vm in state.vmsOf(vApp: id) { removeVM(vm.id) }
             state.vApps[id] = nil
-            state.metadata[id] = nil
+            state.removeMetadata(of: id)
         case .metadata(let entity, let set, let remove):
             var entries = state.metadata[entity] ?? [:]
             for (key, value) in set { entries[key] = value }
             for key in remove { entries[key] = nil }
             state.metadata[entity] = entries.isEmpty ? nil : entries
+        case .domainMetadata(let entity, let changes):
+            state.apply(changes, to: entity)
         case .hardware(let id, let cpu, let memory, let extra):
             guard var vm = state.vms[id] else { throw SimFault.notFound("the VM is gone") }
             if let cpu { vm.cpu = cpu }
@@ -60,10 +65,10 @@ extension Simulator {
         case .deleteCatalogItem(let id):
             if let item = state.catalogItems[id] {
                 state.templates[item.template] = nil
-                state.metadata[item.template] = nil
+                state.removeMetadata(of: item.template)
             }
             state.catalogItems[id] = nil
-            state.metadata[id] = nil
+            state.removeMetadata(of: id)
         case .resolveTemplate(let id):
             state.templates[id]?.status = 8
         }
@@ -101,13 +106,14 @@ extension Simulator {
     private func removeVM(_ id: String) {
         state.releaseIPs(of: id)
         state.vms[id] = nil
-        state.metadata[id] = nil
+        state.removeMetadata(of: id)
     }
 
     private func powerOnVM(_ id: String, at time: Date) {
         guard var vm = state.vms[id], vm.status != 4 else { return }
         vm.status = 4
         vm.deployed = true
+        if vm.firstPoweredOnAt == nil { vm.firstPoweredOnAt = time }
         // DHCP leases come with power-on; pool addresses were handed out at creation.
         if vm.ipMode == "DHCP", vm.ipAddress == nil, let network = vm.network,
            let config = state.vApps[vm.vApp]?.networks.first(where: { $0.name == network }) {

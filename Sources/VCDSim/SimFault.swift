@@ -3,9 +3,12 @@ enum SimFault: Error, Sendable {
     case badRequest(String)
     case busy(String)
     case unauthorized
+    /// 401 with a reason (a login at the wrong endpoint).
+    case unauthorizedBecause(String)
     case forbidden(String)
     case notFound(String)
     case methodNotAllowed(String)
+    case notAcceptable(String)
     case duplicateName(String)
     case internalError(String)
     case unavailable(String)
@@ -16,10 +19,11 @@ enum SimFault: Error, Sendable {
     var status: Int {
         switch self {
         case .badRequest, .busy, .duplicateName: return 400
-        case .unauthorized: return 401
+        case .unauthorized, .unauthorizedBecause: return 401
         case .forbidden: return 403
         case .notFound: return 404
         case .methodNotAllowed: return 405
+        case .notAcceptable: return 406
         case .internalError, .reset: return 500
         case .unavailable: return 503
         case .gatewayTimeout: return 504
@@ -30,10 +34,11 @@ enum SimFault: Error, Sendable {
         switch self {
         case .badRequest: return "BAD_REQUEST"
         case .busy: return "BUSY_ENTITY"
-        case .unauthorized: return "UNAUTHORIZED"
+        case .unauthorized, .unauthorizedBecause: return "UNAUTHORIZED"
         case .forbidden: return "ACCESS_TO_RESOURCE_IS_FORBIDDEN"
         case .notFound: return "RESOURCE_NOT_FOUND"
         case .methodNotAllowed: return "METHOD_NOT_ALLOWED"
+        case .notAcceptable: return "NOT_ACCEPTABLE"
         case .duplicateName: return "DUPLICATE_NAME"
         case .internalError, .reset: return "INTERNAL_SERVER_ERROR"
         case .unavailable: return "SERVICE_UNAVAILABLE"
@@ -44,7 +49,7 @@ enum SimFault: Error, Sendable {
     var message: String {
         switch self {
         case .badRequest(let message), .busy(let message), .forbidden(let message), .notFound(let message),
-             .methodNotAllowed(let message), .duplicateName(let message), .internalError(let message),
+             .methodNotAllowed(let message), .notAcceptable(let message), .unauthorizedBecause(let message), .duplicateName(let message), .internalError(let message),
              .unavailable(let message), .gatewayTimeout(let message):
             return message
         case .unauthorized: return "This operation is denied: not logged in or the session has expired."

@@ -89,16 +89,27 @@ struct SimTemplate: Codable, Sendable {
     /// 8 = resolved; 0 while an upload or capture is still importing.
     var status: Int
     var ovaSHA1: String?
-    /// Upload in progress: the descriptor and disk files still expected.
-    var pendingFiles: [String] = []
-    /// Files received by an upload, with their size and SHA-1 (shown as the File elements' checksum).
-    var uploadedFiles: [SimUploadedFile] = []
+    /// An upload's files as the template lists them (the descriptor first), with what has arrived of each.
+    var uploadFiles: [SimUploadFile] = []
+    /// Files the received descriptor references, listed from `filesListedAt` on (vCD lists them a while after).
+    var announcedFiles: [SimUploadFile] = []
+    var filesListedAt: Date?
 }
 
-struct SimUploadedFile: Codable, Sendable {
+/// One file of an upload (vcloud FileType): its size (-1 while unknown), the bytes received, and the SHA-1 of a
+/// complete file (shown as the File's checksum).
+struct SimUploadFile: Codable, Sendable {
     var name: String
     var size: Int
-    var sha1: String
+    var bytesTransferred: Int = 0
+    var sha1: String?
+
+    init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
+
+    var isComplete: Bool { size >= 0 && bytesTransferred >= size }
 }
 
 struct SimNetworkConfig: Codable, Sendable {
@@ -161,6 +172,12 @@ struct SimVM: Codable, Sendable {
     var customizationDone: Bool = false
     /// Copied from the source image (see `SimTemplateVM.hasCloudInit`).
     var hasCloudInit: Bool? = nil
+    /// vCD's VmCapabilities: CPU and memory may grow while the VM runs only when these are on (nil: off,
+    /// vCD's default for a new VM).
+    var cpuHotAddEnabled: Bool?
+    /// The first power-on, which runs guest customization.
+    var firstPoweredOnAt: Date?
+    var memoryHotAddEnabled: Bool?
 }
 
 enum SimTaskStatus: String, Codable, Sendable {
@@ -197,10 +214,19 @@ enum SimEntityKind: String, Codable, Sendable {
 }
 
 struct SimSession: Codable, Sendable {
+    /// How a token is presented: `x-vcloud-authorization` (legacy login only) or `Authorization: Bearer` (a JWT).
+    enum Kind: String, Codable, Sendable { case legacy, bearer }
+
     var token: String
     var user: String
     var createdAt: Date
     var expiresAt: Date
+    /// nil in state files written before bearer tokens: legacy.
+    var kind: Kind?
+    /// The login both tokens of one legacy login belong to (logging out ends both).
+    var login: String?
+
+    var tokenKind: Kind { kind ?? .legacy }
 }
 
 struct SimExtensionService: Codable, Sendable {

@@ -34,13 +34,15 @@ extension Simulator {
         guard ["records", "idrecords", "references"].contains(format) else { throw SimFault.badRequest("Unsupported query format \(format)") }
         var rows = queryRows(type, r: r).filter { caller.isSystemAdministrator || $0.org == caller.org.id }
         if let filterText = request.query["filter"], !filterText.isEmpty {
-            let filter = try QueryFilter.parse(filterText)
-            rows = rows.filter { row in filter.matches { field in value(of: field, in: row) } }
+            let filter = try QueryFilter.parse(filterText, encoded: request.query["filterEncoded"]?.lowercased() == "true")
+            let admin = caller.isSystemAdministrator
+            rows = rows.filter { row in filter.matches { field in value(of: field, in: row, systemAdministrator: admin) } }
         }
         if let field = request.query["sortAsc"] ?? request.query["sortDesc"] {
             let descending = request.query["sortAsc"] == nil
             rows.sort { left, right in
-                let a = value(of: field, in: left) ?? "", b = value(of: field, in: right) ?? ""
+                let a = value(of: field, in: left, systemAdministrator: caller.isSystemAdministrator) ?? ""
+                let b = value(of: field, in: right, systemAdministrator: caller.isSystemAdministrator) ?? ""
                 let ascending = (Double(a).flatMap { x in Double(b).map { x < $0 } }) ?? (a < b)
                 return descending ? (a != b && !ascending) : (a != b && ascending)
             }
@@ -53,10 +55,19 @@ extension Simulator {
         guard page <= lastPage else { throw SimFault.badRequest("The requested page \(page) is beyond the last page \(lastPage).") }
         let pageRows = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
         let fields = request.query["fields"].map { $0.split(separator: ",").map(String.init) }
+        for field in fields ?? [] { try Self.checkMetadataField(field) }
+        // "Up to eight metadata parameters can be included in a query." (vCloud API Programming Guide)
+        if let fields, fields.filter({ $0.hasPrefix("metadata") }).count > 8 {
+            throw SimFault.badRequest("at most eight metadata fields in one query, got \(fields.filter { $0.hasPrefix("metadata") }.count)")
+        }
         let recordName = Self.recordName(type)
+        if let fields, let unknown = SimQueryFields.unknown(fields, record: recordName) {
+            throw SimFault.badRequest("Bad request: query type \(type) has no field \(unknown) (\(recordName) in queryRecordView.xsd)")
+        }
         var content = pageLinks(request, page: page, lastPage: lastPage, format: format)
         for row in pageRows {
-            content += format == "references" ? reference(row, type: type) : record(row, name: recordName, fields: fields, idFormat: format == "idrecords")
+            content += format == "references" ? reference(row, type: type)
+                : record(row, name: recordName, fields: fields, idFormat: format == "idrecords", systemAdministrator: caller.isSystemAdministrator)
         }
         let rootName = format == "references" ? "QueryResultReferences" : "QueryResultRecords"
         let mediaType = "application/vnd.vmware.vcloud.query.\(format)+xml"
@@ -65,9 +76,26 @@ extension Simulator {
                     type: mediaType)
     }
 
-    private func value(of field: String, in row: QueryRow) -> String? {
-        if field.hasPrefix("metadata:") { return state.metadata[row.entityID]?[String(field.dropFirst(9))] }
+    /// A record's attribute, or a metadata field's value: `metadata:KEY` is the GENERAL domain, `metadata@SYSTEM:KEY`
+    /// the SYSTEM one (vCloud API Programming Guide, "Add a Metadata Filter to a Query"), PRIVATE entries only for
+    /// system administrators.
+    private func value(of field: String, in row: QueryRow, systemAdministrator: Bool) -> String? {
+        if field.hasPrefix(Self.generalField) { return state.generalMetadata(row.entityID)[String(field.dropFirst(Self.generalField.count))] }
+        if field.hasPrefix(Self.systemField) {
+            return state.systemValue(row.entityID, key: String(field.dropFirst(Self.systemField.count)), systemAdministrator: systemAdministrator)
+        }
         return row.attributes[field]
+    }
+
+    static let generalField = "metadata:"
+    static let systemField = "metadata@SYSTEM:"
+
+    /// `metadata:KEY` and `metadata@SYSTEM:KEY` are the only metadata field forms; any other domain is refused.
+    static func checkMetadataField(_ field: String) throws {
+        guard field.hasPrefix("metadata") else { return }
+        guard (field.hasPrefix(generalField) && field.count > generalField.count) || (field.hasPrefix(systemField) && field.count > systemField.count) else {
+            throw SimFault.badRequest("metadata field '\(field)' is neither metadata:KEY nor metadata@SYSTEM:KEY")
+        }
     }
 
     private func pageLinks(_ request: SimRequest, page: Int, lastPage: Int, format: String) -> String {
@@ -91,7 +119,7 @@ extension Simulator {
         }.joined(separator: "&")
     }
 
-    private func record(_ row: QueryRow, name: String, fields: [String]?, idFormat: Bool) -> String {
+    private func record(_ row: QueryRow, name: String, fields: [String]?, idFormat: Bool, systemAdministrator: Bool) -> String {
         var attributes = row.attributes
         if let fields {
             let wanted = Set(fields.filter { !$0.hasPrefix("metadata") } + ["href", "id"])
@@ -108,11 +136,14 @@ extension Simulator {
         let attributeText = attributes.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(XMLOut.escape($0.value))\"" }.joined()
         let metadataFields = (fields ?? []).filter { $0.hasPrefix("metadata:") || $0.hasPrefix("metadata@") }
         guard !metadataFields.isEmpty else { return "<\(name)\(attributeText)/>" }
+        let r = render()
         let entries = metadataFields.compactMap { field -> String? in
-            let key = String(field.split(separator: ":", maxSplits: 1).last ?? "")
-            guard let value = state.metadata[row.entityID]?[key] else { return nil }
-            return "<MetadataEntry>" + XMLOut.element("Domain", ["visibility": "READWRITE"], "GENERAL") + XMLOut.text("Key", key)
-                + "<TypedValue xsi:type=\"MetadataStringValue\">" + XMLOut.text("Value", value) + "</TypedValue></MetadataEntry>"
+            guard let value = value(of: field, in: row, systemAdministrator: systemAdministrator) else { return nil }
+            let system = field.hasPrefix(Self.systemField)
+            let key = String(field.dropFirst(system ? Self.systemField.count : Self.generalField.count))
+            let domain = system ? r.metadataDomain("SYSTEM", visibility: state.systemMetadata(row.entityID)[key]?.visibility ?? "READONLY")
+                : r.metadataDomain("GENERAL", visibility: "READWRITE")
+            return "<MetadataEntry>" + domain + XMLOut.text("Key", key) + r.typedValue(value) + "</MetadataEntry>"
         }.joined()
         return "<\(name)\(attributeText)><Metadata>\(entries)</Metadata></\(name)>"
     }

@@ -10,7 +10,7 @@ extension Simulator {
                     type: "application/vnd.vmware.vcloud.orgList+xml")
     }
 
-    func orgDocument(_ id: String, caller: SimCaller) throws -> SimResponse {
+    func orgDocument(_ id: String, caller: SimCaller, version: String? = nil) throws -> SimResponse {
         guard let org = state.orgs[id] else { throw SimFault.forbidden("No access to entity \"com.vmware.vcloud.entity.org:\(id)\".") }
         try require(caller, canSee: org.id)
         let r = render()
@@ -26,6 +26,16 @@ extension Simulator {
             links += XMLOut.link(rel: "down", href: r.href(.network, network.id), type: "application/vnd.vmware.vcloud.orgNetwork+xml", name: network.name)
         }
         links += XMLOut.link(rel: "down", href: r.href(.org, id) + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
+        if !SimReleaseProfile.less(version ?? profile.newest, "33.0") {
+            // From API 33.0 on, pyvcloud 23.0.4 (Org.list_vdcs, get_vdc, list_catalogs, get_catalog) finds an org's vdcs and
+            // catalogs through rel="down" links of type query.records+xml whose href names the record type, and reads
+            // name and href from the records. The href's exact shape on real vCD is not documented; this one is a
+            // query the query service answers.
+            for type in ["orgVdc", "catalog"] {
+                let query = Self.encodeQuery(["type": type, "format": "records", "filter": "org==" + r.href(.org, id)])
+                links += XMLOut.link(rel: "down", href: baseURL + "/api/query?" + query, type: "application/vnd.vmware.vcloud.query.records+xml", name: type)
+            }
+        }
         let content = links + XMLOut.text("Description", org.fullName) + XMLOut.text("FullName", org.fullName)
         return .xml(200, r.root("Org", ["name": org.name, "id": "urn:vcloud:org:\(org.id)", "href": r.href(.org, org.id), "type": "application/vnd.vmware.vcloud.org+xml"], content),
                     type: "application/vnd.vmware.vcloud.org+xml")
@@ -118,18 +128,18 @@ extension Simulator {
             return .xml(200, templateVM(vm, template: template, r: r, asRoot: true), type: "application/vnd.vmware.vcloud.vm+xml")
         }
         let id = ref.hasPrefix("vappTemplate-") ? String(ref.dropFirst("vappTemplate-".count)) : ref
+        revealUploadFiles(id, now: Date())
         guard let template = state.templates[id] else { throw SimFault.forbidden("No access to entity \"com.vmware.vcloud.entity.vAppTemplate:\(id)\".") }
         try require(caller, canSee: template.org)
         let templateHref = r.href(.vAppTemplate, id)
         var content = XMLOut.link(rel: "catalogItem", href: r.href(.catalogItem, template.catalogItem), type: "application/vnd.vmware.vcloud.catalogItem+xml")
             + XMLOut.link(rel: "down", href: templateHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-        if !template.pendingFiles.isEmpty || !template.uploadedFiles.isEmpty {
-            // Received files carry their SHA-1 so a client can check what arrived; pending ones their upload link.
-            content += "<Files>" + template.uploadedFiles.map { file in
-                XMLOut.element("File", ["size": String(file.size), "bytesTransferred": String(file.size), "checksum": file.sha1, "name": file.name], "")
-            }.joined() + template.pendingFiles.map { file in
-                XMLOut.element("File", ["size": "-1", "bytesTransferred": "0", "name": file],
-                               XMLOut.link(rel: "upload:default", href: baseURL + "/transfer/\(id)/\(file)"))
+        if !template.uploadFiles.isEmpty {
+            // Every file stays listed with what arrived of it (complete ones with their SHA-1); while the upload runs,
+            // each keeps its upload link.
+            content += "<Files>" + template.uploadFiles.map { file in
+                XMLOut.element("File", ["size": String(file.size), "bytesTransferred": String(file.bytesTransferred), "checksum": file.sha1, "name": file.name],
+                               template.status == 0 ? XMLOut.link(rel: "upload:default", href: baseURL + "/transfer/\(id)/\(file.name)") : "")
             }.joined() + "</Files>"
         }
         content += XMLOut.text("Description", "") + r.runningTasks(on: id)
@@ -214,6 +224,23 @@ extension Simulator {
         let vm = try vm(ref, caller: caller)
         let r = render()
         return .xml(200, r.guestCustomization(vm, href: r.href(.vm, vm.id), asRoot: true), type: "application/vnd.vmware.vcloud.guestCustomizationSection+xml")
+    }
+
+    /// `GET /vApp/{vm-id}/guestcustomizationstatus` (API 13.0+, vApp.xsd GuestCustomizationStatusSectionType): GC_PENDING
+    /// until the first power-on runs the customization, POST_GC_PENDING while the guest boots into it, then GC_COMPLETE.
+    func guestCustomizationStatus(_ ref: String, caller: SimCaller, now: Date) throws -> SimResponse {
+        let vm = try vm(ref, caller: caller)
+        let status: String
+        if let poweredOn = vm.firstPoweredOnAt {
+            status = now < poweredOn.addingTimeInterval(options.bootSeconds) ? "POST_GC_PENDING" : "GC_COMPLETE"
+        } else {
+            status = "GC_PENDING"
+        }
+        let r = render()
+        let href = r.href(.vm, vm.id) + "/guestcustomizationstatus/"
+        return .xml(200, r.root("GuestCustomizationStatusSection", ["href": href, "type": "application/vnd.vmware.vcloud.guestCustomizationStatusSection+xml"],
+                                "<ovf:Info>Guest customization status</ovf:Info>" + XMLOut.text("GuestCustStatus", status)),
+                    type: "application/vnd.vmware.vcloud.guestCustomizationStatusSection+xml")
     }
 
     // MARK: lookups with access checks

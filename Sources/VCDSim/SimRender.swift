@@ -101,19 +101,44 @@ struct SimRender {
 
     // MARK: metadata
 
-    func metadata(entityHref: String, entries: [String: String]) -> String {
+    /// A Metadata document: GENERAL entries without a Domain element (as vCD shows READWRITE ones, per
+    /// go-vcloud-director's metadata tests), SYSTEM ones with theirs and an href under `/metadata/SYSTEM/`.
+    func metadata(entityHref: String, general: [String: String], system: [String: SimSystemMetadata]) -> String {
+        let entries = general.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, domain: "GENERAL", key: $0.key, value: $0.value, visibility: "READWRITE") }
+            + system.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, domain: "SYSTEM", key: $0.key, value: $0.value.value, visibility: $0.value.visibility) }
         let body = XMLOut.link(rel: "up", href: entityHref) + XMLOut.link(rel: "add", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-            + entries.sorted { $0.key < $1.key }.map { metadataEntry(entityHref: entityHref, key: $0.key, value: $0.value) }.joined()
+            + entries.joined()
         return root("Metadata", ["href": entityHref + "/metadata", "type": "application/vnd.vmware.vcloud.metadata+xml"], body)
     }
 
-    func metadataEntry(entityHref: String, key: String, value: String, asRoot: Bool = false) -> String {
-        let escapedKey = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key
+    func metadataEntry(entityHref: String, domain: String, key: String, value: String, visibility: String) -> String {
+        let href = metadataEntryHref(entityHref: entityHref, domain: domain, key: key)
         let content = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-            + XMLOut.element("Domain", ["visibility": "READWRITE"], "GENERAL") + XMLOut.text("Key", key)
-            + "<TypedValue xsi:type=\"MetadataStringValue\">" + XMLOut.text("Value", value) + "</TypedValue>"
-        let attributes: KeyValuePairs<String, String?> = ["href": entityHref + "/metadata/" + escapedKey, "type": "application/vnd.vmware.vcloud.metadata.value+xml"]
-        return asRoot ? root("MetadataEntry", attributes, content) : XMLOut.element("MetadataEntry", attributes, content)
+            + metadataDomain(domain, visibility: visibility) + XMLOut.text("Key", key) + typedValue(value)
+        return XMLOut.element("MetadataEntry", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"], content)
+    }
+
+    func metadataValue(entityHref: String, domain: String, key: String, value: String, visibility: String) -> String {
+        let href = metadataEntryHref(entityHref: entityHref, domain: domain, key: key)
+        let links = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
+            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.metadata.value+xml") + XMLOut.link(rel: "remove", href: href)
+        return root("MetadataValue", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"],
+                    links + metadataDomain(domain, visibility: visibility) + typedValue(value))
+    }
+
+    /// The Domain element: none for GENERAL READWRITE entries.
+    func metadataDomain(_ domain: String, visibility: String) -> String {
+        domain == "GENERAL" && visibility == "READWRITE" ? "" : XMLOut.element("Domain", ["visibility": visibility], domain)
+    }
+
+    func typedValue(_ value: String) -> String {
+        "<TypedValue xsi:type=\"MetadataStringValue\">" + XMLOut.text("Value", value) + "</TypedValue>"
+    }
+
+    private func metadataEntryHref(entityHref: String, domain: String, key: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/")
+        return entityHref + "/metadata/" + (domain == "SYSTEM" ? "SYSTEM/" : "") + (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)
     }
 
     // MARK: VMs
@@ -130,6 +155,10 @@ struct SimRender {
         if vm.status == 4 {
             links += XMLOut.link(rel: "power:powerOff", href: vmHref + "/power/action/powerOff")
                 + XMLOut.link(rel: "power:shutdown", href: vmHref + "/power/action/shutdown")
+                + XMLOut.link(rel: "undeploy", href: vmHref + "/action/undeploy", type: "application/vnd.vmware.vcloud.undeployVAppParams+xml")
+        } else if vm.deployed {
+            // Powered off but still deployed: it can be powered on or undeployed.
+            links += XMLOut.link(rel: "power:powerOn", href: vmHref + "/power/action/powerOn")
                 + XMLOut.link(rel: "undeploy", href: vmHref + "/action/undeploy", type: "application/vnd.vmware.vcloud.undeployVAppParams+xml")
         } else {
             links += XMLOut.link(rel: "power:powerOn", href: vmHref + "/power/action/powerOn")
@@ -152,6 +181,10 @@ struct SimRender {
                 + XMLOut.text("vmext:MoRef", "vm-\(vm.id.suffix(6))") + XMLOut.text("vmext:VimObjectType", "VIRTUAL_MACHINE")
                 + "</vmext:VmVimObjectRef></vmext:VmVimInfo></VCloudExtension>"
         }
+        // VmType's sequence: VmCapabilities (API 5.1+) comes right before StorageProfile.
+        content += XMLOut.element("VmCapabilities", ["href": vmHref + "/vmCapabilities/", "type": "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml"],
+                                  XMLOut.text("MemoryHotAddEnabled", vm.memoryHotAddEnabled == true ? "true" : "false")
+                                  + XMLOut.text("CpuHotAddEnabled", vm.cpuHotAddEnabled == true ? "true" : "false"))
         content += XMLOut.element("StorageProfile", ["href": href(.storageProfile, vm.storageProfile ?? "default"), "name": "*",
                                                      "type": "application/vnd.vmware.vcloud.vdcStorageProfile+xml"])
         return withNamespaces ? root("Vm", attributes, content) : XMLOut.element("Vm", attributes, content)
@@ -192,13 +225,16 @@ struct SimRender {
                  name: "\(vm.memoryMB) MB of memory", instanceID: 5, type: 4, quantity: vm.memoryMB)
     }
 
+    /// Inside a VirtualHardwareSection an item is `ovf:Item`; on its own (GET .../virtualHardwareSection/cpu) it is
+    /// `{http://www.vmware.com/vcloud/v1.5}Item`, the only global element of the rasdItem media type (vApp.xsd).
     private func rasdItem(asRoot: Bool, href: String, units: String, description: String, name: String, instanceID: Int, type: Int, quantity: Int) -> String {
-        let namespaces = asRoot ? " xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\" xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"" : ""
-        return "<ovf:Item\(namespaces) xmlns:vcloud=\"http://www.vmware.com/vcloud/v1.5\" vcloud:href=\"\(href)\" vcloud:type=\"application/vnd.vmware.vcloud.rasdItem+xml\">"
+        let element = asRoot ? "Item" : "ovf:Item"
+        let namespaces = asRoot ? " xmlns=\"http://www.vmware.com/vcloud/v1.5\" xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"" : ""
+        return "<\(element)\(namespaces) xmlns:vcloud=\"http://www.vmware.com/vcloud/v1.5\" vcloud:href=\"\(href)\" vcloud:type=\"application/vnd.vmware.vcloud.rasdItem+xml\">"
             + XMLOut.text("rasd:AllocationUnits", units) + XMLOut.text("rasd:Description", description) + XMLOut.text("rasd:ElementName", name)
             + XMLOut.text("rasd:InstanceID", String(instanceID)) + XMLOut.text("rasd:Reservation", "0") + XMLOut.text("rasd:ResourceType", String(type))
             + XMLOut.text("rasd:VirtualQuantity", String(quantity)) + XMLOut.text("rasd:Weight", "0")
-            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.rasdItem+xml") + "</ovf:Item>"
+            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.rasdItem+xml") + "</\(element)>"
     }
 
     func networkConnectionSection(_ vm: SimVM) -> String {

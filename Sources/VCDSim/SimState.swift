@@ -15,8 +15,10 @@ struct SimState: Codable, Sendable {
     var tasks: [String: SimTask] = [:]
     var sessions: [String: SimSession] = [:]
     var extensions: [String: SimExtensionService] = [:]
-    /// Entity id -> metadata key -> value.
+    /// Entity id -> GENERAL-domain metadata key -> value.
     var metadata: [String: [String: String]] = [:]
+    /// Entity id -> SYSTEM-domain metadata key -> entry. Optional so that state files written before SYSTEM metadata load.
+    var systemMetadataByEntity: [String: [String: SimSystemMetadata]]?
 
     /// Ids look like vCD's UUIDs and are unique within a state; `kind` keeps them readable in tests.
     mutating func newID(_ kind: UInt32) -> String {

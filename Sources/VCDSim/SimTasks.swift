@@ -80,7 +80,7 @@ extension Simulator {
                 state.vms[vm.id] = nil
             }
             state.vApps[vApp] = nil
-            state.metadata[vApp] = nil
+            state.removeMetadata(of: vApp)
         }
         switch task.effect {
         case .capture(_, let template), .resolveTemplate(let template):
@@ -134,8 +134,14 @@ extension Simulator {
         guard let org = state.orgs[orgID] else { throw SimFault.notFound("no org \(orgID)") }
         let body = try parseBody(request)
         guard body.name == "Task" else { throw SimFault.badRequest("expected a Task document, got \(body.name)") }
-        let userName = body.first("User")?["name"]
-        let user = state.users.values.first { $0.org == orgID && $0.name == userName } ?? caller.user
+        // TaskType's User is a ReferenceType: its href (required) names the user, as vCD resolves references.
+        var user = caller.user
+        if let reference = body.first("User") {
+            guard let href = reference["href"], let named = state.users[Self.entityID(href, prefix: "") ?? ""] else {
+                throw SimFault.badRequest("Bad request: the task's User must reference an existing user by href")
+            }
+            user = named
+        }
         let status = SimTaskStatus(rawValue: body["status"] ?? "running") ?? .running
         let task = SimTask(id: state.newID(0x7a5c), operation: body["operation"] ?? "", operationName: body["operationName"] ?? "extension task",
                            org: orgID, user: user.id, objectID: orgID, objectKind: .org, objectName: body.first("Owner")?["name"] ?? org.name,

@@ -179,30 +179,47 @@ extension Simulator {
         return response
     }
 
+    /// vCD deletes a catalog item (and its vApp template) at once and answers `204 No Content` with no body
+    /// (vCloud API reference, DELETE /catalogItem/{id}); an item whose template is busy is refused.
     func deleteCatalogItem(_ id: String, caller: SimCaller, now: Date) throws -> SimResponse {
         guard let item = state.catalogItems[id], let catalog = state.catalogs[item.catalog] else {
             throw SimFault.forbidden("No access to entity \"com.vmware.vcloud.entity.catalogItem:\(id)\".")
         }
         try require(caller, canSee: catalog.org)
-        let task = try startTask(operation: "catalogDeleteItem", name: "Deleting Catalog Item \(item.name)", org: catalog.org, caller: caller,
-                                 object: (.catalogItem, id, item.name), effect: .deleteCatalogItem(item: id), lockAlso: [item.template],
-                                 now: now, method: "DELETE", path: "/api/catalogItem/\(id)")
-        return taskResponse(task)
+        if let running = state.runningTask(on: item.template) ?? state.runningTask(on: id) {
+            throw SimFault.busy("The entity \(item.name) is busy completing an operation \(running.operationName).")
+        }
+        uploadProgress = uploadProgress.filter { !$0.key.hasPrefix(item.template + "/") }
+        state.templates[item.template] = nil
+        state.metadata[item.template] = nil
+        state.catalogItems[id] = nil
+        state.metadata[id] = nil
+        dirty = true
+        return SimResponse(status: 204)
     }
 
     func setHardwareItem(_ request: SimRequest, vmRef: String, item: String, caller: SimCaller, now: Date) throws -> SimResponse {
         let vm = try vm(vmRef, caller: caller)
         let body = try parseBody(request)
+        // application/vnd.vmware.vcloud.rasdItem+xml has one global element, {http://www.vmware.com/vcloud/v1.5}Item
+        // (vApp.xsd); an ovf:Item root is not a document vCD's JAXB unmarshals (400), with or without XSD checks here.
+        guard body.name == "Item", body.namespace == SimXML.vcloudNamespace else {
+            throw SimFault.badRequest("Bad request: a rasdItem body must be a {\(SimXML.vcloudNamespace)}Item element, not {\(body.namespace)}\(body.name)")
+        }
         guard let quantity = body.first("VirtualQuantity").flatMap({ Int($0.text.trimmingCharacters(in: .whitespaces)) }), quantity > 0 else {
             throw SimFault.badRequest("the RASD item needs a positive VirtualQuantity")
         }
         let effect: SimEffect
         switch item {
         case "cpu":
+            guard body.first("ResourceType")?.text == "3" else { throw SimFault.badRequest("the cpu item must have ResourceType 3") }
             guard quantity <= 128 else { throw SimFault.badRequest("a VM can have at most 128 CPUs") }
+            try requireHotAdd(vm, cpu: quantity, memoryMB: nil)
             effect = .hardware(vm: vm.id, cpu: quantity, memoryMB: nil, extraConfig: [:])
         case "memory":
+            guard body.first("ResourceType")?.text == "4" else { throw SimFault.badRequest("the memory item must have ResourceType 4") }
             guard quantity >= 4, quantity <= 4_194_304 else { throw SimFault.badRequest("memory must be between 4 MB and 4 TB") }
+            try requireHotAdd(vm, cpu: nil, memoryMB: quantity)
             effect = .hardware(vm: vm.id, cpu: nil, memoryMB: quantity, extraConfig: [:])
         default: throw SimFault.notFound("no hardware item \(item)")
         }
@@ -223,10 +240,29 @@ extension Simulator {
         if !extra.isEmpty { try requireSystemAdministrator(caller) }
         let cpu = body.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
         let memory = body.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
+        try requireHotAdd(vm, cpu: cpu, memoryMB: memory)
         let task = try startTask(operation: "vappUpdateVm", name: "Updating Virtual Machine \(vm.name)(\(vm.id))", org: vm.org, caller: caller,
                                  object: (.vm, vm.id, vm.name), effect: .hardware(vm: vm.id, cpu: cpu, memoryMB: memory, extraConfig: extra),
                                  lockAlso: [vm.vApp], now: now, method: request.method, path: request.path)
         return taskResponse(task)
+    }
+
+    /// A running VM's CPUs and memory can only grow, and only with hot add on (VmCapabilitiesType: "supports addition
+    /// of virtual CPUs / memory while powered on"); anything else needs the VM powered off, as in vSphere.
+    func requireHotAdd(_ vm: SimVM, cpu: Int?, memoryMB: Int?) throws {
+        guard vm.status == 4 else { return }
+        if let cpu, cpu != vm.cpu {
+            guard vm.cpuHotAddEnabled == true, cpu > vm.cpu else {
+                throw SimFault.badRequest("The operation could not be performed: the number of CPUs of VM \"\(vm.name)\" cannot change while it is powered on"
+                                          + (vm.cpuHotAddEnabled == true ? " (hot add only adds CPUs)." : " (CPU hot add is not enabled)."))
+            }
+        }
+        if let memoryMB, memoryMB != vm.memoryMB {
+            guard vm.memoryHotAddEnabled == true, memoryMB > vm.memoryMB else {
+                throw SimFault.badRequest("The operation could not be performed: the memory of VM \"\(vm.name)\" cannot change while it is powered on"
+                                          + (vm.memoryHotAddEnabled == true ? " (hot add only adds memory)." : " (memory hot add is not enabled)."))
+            }
+        }
     }
 
     /// Templates of the caller's org, or any for a system administrator (who publishes catalogs to tenants).

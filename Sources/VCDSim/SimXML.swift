@@ -7,6 +7,8 @@ import FoundationXML
 /// namespace prefix a client chooses works, as it does with vCD.
 struct SimXML: Sendable {
     let name: String
+    /// The element's namespace URI ("" when it has none).
+    let namespace: String
     let attributes: [String: String]
     let text: String
     let children: [SimXML]
@@ -25,6 +27,7 @@ struct SimXML: Sendable {
 
     private init(_ element: XMLElement) {
         name = element.localName ?? element.name ?? ""
+        namespace = element.uri ?? ""
         var attributes: [String: String] = [:]
         for attribute in element.attributes ?? [] {
             if let local = attribute.localName { attributes[local] = attribute.stringValue ?? "" }
@@ -46,6 +49,10 @@ struct SimXML: Sendable {
     func descendants(_ name: String) -> [SimXML] {
         children.flatMap { ($0.name == name ? [$0] : []) + $0.descendants(name) }
     }
+}
+
+extension SimXML {
+    static let vcloudNamespace = "http://www.vmware.com/vcloud/v1.5"
 }
 
 /// Writes XML text with escaping.

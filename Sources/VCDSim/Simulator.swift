@@ -29,13 +29,23 @@ public actor Simulator {
     let forwarder: (any ExtensionForwarder)?
     /// The simulated internet: URL to SHA-256 of what guests download from it.
     let downloads: [String: String]
-    static let supportedVersions = ["29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0"]
+    /// The vCD release played: versions, login endpoints.
+    public nonisolated let profile: SimReleaseProfile
+    /// Files being received by uploads (hashers, the descriptor's bytes), by `template/file`; memory only.
+    var uploadProgress: [String: SimUploadProgress] = [:]
+    /// vCD's XSDs, when validation is on.
+    let validator: SchemaValidator?
 
     public init(inventory: SimInventory = .default, options: SimOptions = SimOptions(), forwarder: (any ExtensionForwarder)? = nil) throws {
+        guard let profile = SimReleaseProfile(release: options.vcdVersion) else {
+            throw SimSetupError("unknown vCD version \(options.vcdVersion): the simulator plays \(SimReleaseProfile.all.map(\.release).joined(separator: ", "))")
+        }
+        self.profile = profile
         self.options = options
         self.forwarder = forwarder
         downloads = Dictionary((inventory.downloads ?? SimInventory.upstreamDownloads).map { ($0.url, $0.sha256.lowercased()) },
                                uniquingKeysWith: { first, _ in first })
+        validator = try options.schemasDirectory.map { try SchemaValidator.load(directory: $0) } ?? SchemaValidator.fromEnvironment()
         faults = FaultBook(rules: options.faults, seed: options.seed)
         random = SeededRandom(seed: options.seed ^ 0x5EED)
         if let file = options.stateFile, FileManager.default.fileExists(atPath: file) {
@@ -91,6 +101,7 @@ public actor Simulator {
         let parts = request.segments
         if request.method == "GET" && parts == ["api", "versions"] { return versions() }
         if request.method == "POST" && parts == ["api", "sessions"] { return try login(request, now: now) }
+        if parts.first == "cloudapi" { return try cloudapi(request, parts: Array(parts.dropFirst()), now: now) }
         if request.method == "PUT" && parts.count == 3 && parts[0] == "transfer" { return try receiveUpload(request, templateID: parts[1], file: parts[2], now: now) }
         guard parts.first == "api" else { throw SimFault.notFound("no such resource: \(request.path)") }
         try checkVersion(request)
@@ -98,7 +109,20 @@ public actor Simulator {
         if let service = matchingExtension(request.path) {
             return try await forwardToExtension(request, service: service, caller: caller)
         }
+        try validateBody(request)
         return try dispatch(request, parts: Array(parts.dropFirst()), caller: caller, now: now)
+    }
+
+    /// vCD unmarshals every XML body with JAXB against its schemas and answers 400 with the validator's message
+    /// (`cvc-complex-type.2.4.a: Invalid content was found starting with element ...`); libxml2 says the same in
+    /// its words. Bodies of extension requests are forwarded as they are and not checked here.
+    private func validateBody(_ request: SimRequest) throws {
+        guard let validator, !request.body.isEmpty else { return }
+        let type = request.headers["content-type"]?.lowercased() ?? ""
+        guard type.isEmpty || type.contains("xml") else { return }
+        if let problem = validator.problem(in: request.body) {
+            throw SimFault.badRequest("Bad request: the body does not match vCD's schema: \(problem)")
+        }
     }
 
     private func dispatch(_ request: SimRequest, parts: [String], caller: SimCaller, now: Date) throws -> SimResponse {
@@ -110,14 +134,10 @@ public actor Simulator {
                                      caller: caller, now: now)
         }
         func at(_ wanted: String, _ pattern: String) -> [String]? { Self.match(method, parts, wanted, pattern) }
-        if at("GET", "session") != nil { return sessionDocument(caller) }
-        if at("DELETE", "session") != nil {
-            state.sessions[caller.token] = nil
-            dirty = true
-            return SimResponse(status: 204)
-        }
+        if at("GET", "session") != nil { return sessionDocument(caller, version: Self.requestedVersion(request)) }
+        if at("DELETE", "session") != nil { return try logout(request, caller: caller) }
         if at("GET", "org") != nil { return orgList(caller) }
-        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller) }
+        if let c = at("GET", "org/*") ?? at("GET", "admin/org/*") { return try orgDocument(c[0], caller: caller, version: Self.requestedVersion(request)) }
         if let c = at("GET", "vdc/*") ?? at("GET", "admin/vdc/*") { return try vdcDocument(c[0], caller: caller) }
         if let c = at("POST", "vdc/*/action/composeVApp") { return try compose(request, vdcID: c[0], caller: caller, now: now) }
         if let c = at("POST", "vdc/*/action/instantiateVAppTemplate") { return try instantiate(request, vdcID: c[0], caller: caller, now: now) }
@@ -143,6 +163,7 @@ public actor Simulator {
         if let c = at("POST", "vApp/*/action/reconfigureVm") { return try reconfigure(request, vmRef: c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/virtualHardwareSection/*") { return try hardwareItem(c[0], item: c[1], caller: caller) }
         if let c = at("PUT", "vApp/*/virtualHardwareSection/*") { return try setHardwareItem(request, vmRef: c[0], item: c[1], caller: caller, now: now) }
+        if let c = at("GET", "vApp/*/guestcustomizationstatus") { return try guestCustomizationStatus(c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/guestCustomizationSection") { return try guestCustomizationSection(c[0], caller: caller) }
         if let c = at("GET", "task/*") { return try taskDocument(c[0], caller: caller) }
         if let c = at("PUT", "task/*") { return try updateExtensionTask(request, taskID: c[0], caller: caller, now: now) }
@@ -177,11 +198,18 @@ public actor Simulator {
             .contains(parts.first ?? "")
     }
 
-    private func checkVersion(_ request: SimRequest) throws {
-        guard let accept = request.headers["accept"], let range = accept.range(of: "version=") else { return }
-        let version = accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
-        guard Self.supportedVersions.contains(version) else {
-            throw SimFault.badRequest("The version \(version) is not supported; supported: \(Self.supportedVersions.joined(separator: ", "))")
+    /// The API version a request asks for in its Accept header (`application/*+xml;version=37.0`), nil without one.
+    static func requestedVersion(_ request: SimRequest) -> String? {
+        guard let accept = request.headers["accept"], let range = accept.range(of: "version=") else { return nil }
+        return accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A version the release does not offer is refused. vCD answers 406 Not Acceptable ("The request has invalid
+    /// accept header: Invalid API version requested"), as go-vcloud-director's version checks expect.
+    func checkVersion(_ request: SimRequest) throws {
+        guard let version = Self.requestedVersion(request) else { return }
+        guard profile.offers(version) else {
+            throw SimFault.notAcceptable("The request has invalid accept header: Invalid API version requested (\(version)); \(profile) offers \(profile.versions.map(\.number).joined(separator: ", "))")
         }
     }
 

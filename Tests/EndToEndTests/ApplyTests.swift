@@ -5,8 +5,9 @@ import VCDClient
 
 @Suite("Reconcile end to end on the simulator")
 struct ApplyTests {
-    @Test func applyFromEmptyThenReapplyIsANoOp() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func applyFromEmptyThenReapplyIsANoOp(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template(), Specs.cluster("demo", nodes: 2))
         #expect(try await cloud.converge() == .converged)
@@ -27,8 +28,9 @@ struct ApplyTests {
         #expect(plan.isEmpty, "\(plan.actions.map(\.target))")
     }
 
-    @Test func scaleUpAndDownRemovesNewestNodesFirstThenDelete() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func scaleUpAndDownRemovesNewestNodesFirstThenDelete(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template(), Specs.cluster("c1", nodes: 1))
         #expect(try await cloud.converge() == .converged)

@@ -19,9 +19,13 @@ struct Cloud {
     /// The template's root password as `cse` reads it (a test value).
     static let rootPassword = "e2e-root-password"
 
-    static func start(_ configure: (inout SimOptions) -> Void = { _ in }, directory: URL? = nil,
-                      environment: [String: String] = ["CSE_TEMPLATE_ROOT_PASSWORD": rootPassword]) async throws -> Cloud {
+    /// Every vCD release the simulator plays, for tests that run once per release.
+    static let releases = SimReleaseProfile.all.map(\.release)
+
+    static func start(release: String = SimReleaseProfile.default.release, _ configure: (inout SimOptions) -> Void = { _ in },
+                      directory: URL? = nil, environment: [String: String] = ["CSE_TEMPLATE_ROOT_PASSWORD": rootPassword]) async throws -> Cloud {
         var options = SimOptions()
+        options.vcdVersion = release
         options.taskSeconds = 0.03
         options.bootSeconds = 0.03
         options.phaseSeconds = 0.01

@@ -25,16 +25,17 @@ struct SourceUploadTests {
         try tar.run()
         tar.waitUntilExit()
         #expect(tar.terminationStatus == 0)
-        let ova = try Data(contentsOf: directory.appendingPathComponent("custom.ova"))
-        return ("file://" + directory.appendingPathComponent("custom.ova").path, SourceOVA.sha1(ova))
+        let path = directory.appendingPathComponent("custom.ova").path
+        return ("file://" + path, try SourceOVA(path: path, isTemporary: false, size: 0).sha1())
     }
 
     private func template(url: String, sha1: String) -> String {
         Specs.template().replacingOccurrences(of: Specs.sourceLine, with: "source: {url: \"\(url)\", sha1: \(sha1), catalogItem: custom.ova}")
     }
 
-    @Test func aMissingSourceOVAIsUploadedVerifiedAndUsed() async throws {
-        let cloud = try await Cloud.start()
+    @Test(arguments: Cloud.releases)
+    func aMissingSourceOVAIsUploadedVerifiedAndUsed(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
         defer { Task { await cloud.stop() } }
         let (url, sha1) = try makeOVA(in: cloud.directory.appendingPathComponent("ova"))
         try cloud.apply(template(url: url, sha1: sha1), Specs.cluster("up", nodes: 1))
@@ -42,7 +43,7 @@ struct SourceUploadTests {
         let audit = try await cloud.audit()
         let items = audit.raw["catalogItems"] as? [[String: Any]] ?? []
         let uploaded = try #require(items.first { $0["name"] as? String == "custom.ova" })
-        #expect((uploaded["metadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect((uploaded["systemMetadata"] as? [String: String])?["cse.source.sha1"] == sha1)
         #expect(uploaded["status"] as? Int == 8)
         #expect(audit.vmNames(of: "up") == ["up-m1", "up-n1"])
     }

@@ -52,7 +52,7 @@ struct FaultTests {
         let vApp = try await admin.composeAndWait("doomed", vdc: "org1-vdc", org: "org1")
         try await sim.setFaults(#"{"faults": [{"kind": "busy_entity", "match": "metadataUpdate", "max": 1}]}"#)
         do {
-            _ = try await admin.setMetadata(vApp["href"]!, [("a", "b")])
+            _ = try await admin.mergeMetadata(vApp["href"]!, [.general("a", "b")])
             Issue.record("busy_entity was not injected")
         } catch let error as VCDError {
             #expect(error.isBusyEntity)
@@ -70,6 +70,24 @@ struct FaultTests {
         #expect(try await sim.counters()["GET /api/org"] == 2)
     }
 
+    @Test func aPostIsNeverResentByLibcurlOnADeadReusedConnection() async throws {
+        let sim = try await SimHarness.start()
+        defer { Task { await sim.stop() } }
+        let admin = sim.admin(retry: .none)
+        let vdc = try await admin.vdcNamed("org1-vdc", org: "org1")  // opens a keep-alive connection
+        try await sim.resetCounters()
+        try await sim.setFaults(#"{"faults": [{"kind": "reset", "match": "POST /api/vdc/*/action/composeVApp", "max": 1}]}"#)
+        do {
+            _ = try await admin.composeVApp(vdc: vdc, name: "once", description: "test", network: admin.networks(of: vdc)[0])
+            Issue.record("the reset compose succeeded: it was sent twice")
+        } catch let error as TransportError {
+            #expect(error.kind == .reset || error.kind == .other)
+        }
+        // The request reached the simulator once; nothing re-sent it.
+        #expect(try await sim.counters()["POST /api/vdc/{id}/action/composeVApp"] == 1)
+        #expect(try await admin.query("adminVApp").isEmpty)
+    }
+
     @Test func latencyAndSessionExpiry() async throws {
         let sim = try await SimHarness.start()
         defer { Task { await sim.stop() } }
@@ -82,7 +100,7 @@ struct FaultTests {
         try await sim.setFaults(#"{"faults": [{"kind": "session_expiry", "match": "GET /api/org", "max": 1}]}"#)
         // The session dies on this request; the client logs in again and repeats it.
         #expect(try await admin.get("/api/org").all("Org").count == 4)
-        #expect(try await sim.counters()["POST /api/sessions"] == 2)
+        #expect(try await sim.counters()["POST /cloudapi/1.0.0/sessions/provider"] == 2)
     }
 
     @Test func probabilitiesAreReproducibleWithASeed() async throws {

@@ -99,11 +99,11 @@ struct GuestAndStateTests {
         let first = try await SimHarness.start { $0.stateFile = file }
         let admin = first.admin()
         let vApp = try await admin.composeAndWait("kept", vdc: "org2-vdc", org: "org2")
-        try await admin.wait(for: try await admin.setMetadata(vApp["href"]!, [("cse.cluster.id", "x1")]), pollInterval: .milliseconds(20))
+        try await admin.wait(for: try await admin.mergeMetadata(vApp["href"]!, [.system("cse.cluster.id", "x1", visibility: .readOnly)]), pollInterval: .milliseconds(20))
         await first.stop()
         let second = try await SimHarness.start { $0.stateFile = file }
         defer { Task { await second.stop() } }
-        let records = try await second.admin().query("adminVApp", fields: ["name", "metadata:cse.cluster.id"])
+        let records = try await second.admin().query("adminVApp", fields: ["name", "metadata@SYSTEM:cse.cluster.id"])
         #expect(records.map(\.name) == ["kept"])
         #expect(records.first?.metadata["cse.cluster.id"] == "x1")
         // A new vApp after the restart gets a fresh id (the id counter was saved too).

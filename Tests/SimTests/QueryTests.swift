@@ -29,10 +29,16 @@ struct QueryTests {
         let tagged = try await admin.composeAndWait("tagged", vdc: "org1-vdc", org: "org1")
         _ = try await admin.composeAndWait("plain", vdc: "org1-vdc", org: "org1")
         _ = try await admin.composeAndWait("other", vdc: "org2-vdc", org: "org2")
-        try await admin.wait(for: try await admin.setMetadata(tagged["href"]!, [("cse.cluster.id", "abc"), ("tier", "gold")]), pollInterval: .milliseconds(20))
-        let byMetadata = try await admin.query("adminVApp", filter: "metadata:cse.cluster.id==STRING:*", fields: ["name", "metadata:cse.cluster.id", "metadata:tier"])
+        try await admin.wait(for: try await admin.mergeMetadata(tagged["href"]!, [.system("cse.cluster.id", "abc", visibility: .readOnly), .general("tier", "gold")]),
+                             pollInterval: .milliseconds(20))
+        let byMetadata = try await admin.query("adminVApp", filter: "metadata@SYSTEM:cse.cluster.id==STRING:*",
+                                               fields: ["name", "metadata@SYSTEM:cse.cluster.id", "metadata:tier"])
         #expect(byMetadata.map(\.name) == ["tagged"])
         #expect(byMetadata.first?.metadata == ["cse.cluster.id": "abc", "tier": "gold"])
+        // `metadata:` names the GENERAL domain only: the SYSTEM entry is not found through it.
+        #expect(try await admin.query("adminVApp", filter: "metadata:cse.cluster.id==STRING:*").isEmpty)
+        #expect(try await admin.query("adminVApp", filter: "metadata@SYSTEM:tier==STRING:*").isEmpty)
+        await #expect(throws: VCDError.self) { _ = try await admin.query("adminVApp", filter: "metadata@OTHER:tier==STRING:*") }
         #expect(try await admin.query("adminVApp", filter: "name==p*").map(\.name) == ["plain"])
         #expect(try await admin.query("adminVApp", filter: "vdcName==org1-vdc;name!=plain").map(\.name) == ["tagged"])
         #expect(try await admin.query("adminVApp", filter: "name==plain,name==other").compactMap(\.name).sorted() == ["other", "plain"])

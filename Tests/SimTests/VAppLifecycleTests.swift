@@ -52,14 +52,14 @@ struct VAppLifecycleTests {
         let (vApp, task) = try await admin.composeVApp(vdc: vdc, name: "busy", description: "", network: admin.networks(of: vdc)[0])
         #expect(task?.status == .running)
         do {
-            _ = try await admin.setMetadata(vApp["href"]!, [("k", "v")])
+            _ = try await admin.mergeMetadata(vApp["href"]!, [.general("k", "v")])
             Issue.record("a change during a running task was accepted")
         } catch let error as VCDError {
             #expect(error.status == 400)
             #expect(error.isBusyEntity)
         }
         try await admin.wait(for: task!, pollInterval: .milliseconds(50))
-        try await admin.wait(for: try await admin.setMetadata(vApp["href"]!, [("k", "v")]), pollInterval: .milliseconds(50))
+        try await admin.wait(for: try await admin.mergeMetadata(vApp["href"]!, [.general("k", "v")]), pollInterval: .milliseconds(50))
     }
 
     @Test func duplicateNamesAndPoolExhaustionAreErrors() async throws {

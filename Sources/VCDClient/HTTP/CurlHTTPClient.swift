@@ -93,6 +93,11 @@ final class EasyHandle: @unchecked Sendable {
         cse_curl_setopt_data_callback(curl, CURLOPT_HEADERFUNCTION, ResponseSink.headerCallback)
         cse_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, context)
 
+        // libcurl silently re-sends a request when a reused connection dies before any answer byte (its "Connection died,
+        // retrying a fresh connect"). For a POST that may already have reached vCD that is a second run: a
+        // non-idempotent request gets a connection of its own, so a failure surfaces as a TransportError and the caller's
+        // idempotent recovery (look for what the first attempt did) decides.
+        if !request.isIdempotent { cse_curl_setopt_long(curl, CURLOPT_FRESH_CONNECT, 1) }
         switch (request.method, request.body) {
         case ("GET", nil): cse_curl_setopt_long(curl, CURLOPT_HTTPGET, 1)
         case ("HEAD", _): cse_curl_setopt_long(curl, CURLOPT_NOBODY, 1)

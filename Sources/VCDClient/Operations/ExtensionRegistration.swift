@@ -26,7 +26,7 @@ extension VCDSession {
     /// with the same settings changes nothing.
     @discardableResult
     public func registerExtension(_ spec: ExtensionServiceSpec) async throws -> RegistrationOutcome {
-        let existing = try await query("adminService", filter: "name==\(spec.name);namespace==\(spec.namespace)")
+        let existing = try await query("adminService", filter: "name==\(Self.filterValue(spec.name));namespace==\(Self.filterValue(spec.namespace))")
         let body = serviceXML(spec)
         if let href = existing.first?.href {
             let current = try await get(href)

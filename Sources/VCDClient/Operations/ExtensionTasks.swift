@@ -3,15 +3,17 @@ import Foundation
 /// Tasks an API extension creates for tenants (vCD's tasksList of the tenant's org), so a client can poll
 /// them like any vCD task.
 extension VCDSession {
-    /// Creates a running task in `org`, owned by the org, for `user` to see. Returns its href.
-    public func createExtensionTask(org orgName: String, userName: String, operation: String, operationName: String,
+    /// Creates a running task in `org`, owned by the org, for its users to see; its User is this session's user.
+    /// Returns its href.
+    public func createExtensionTask(org orgName: String, operation: String, operationName: String,
                                     ownerName: String) async throws -> String {
         let org = try await self.org(named: orgName)
         guard let tasksList = org.link(rel: "down", type: MediaType.tasksList) else {
             throw VCDError(status: 0, message: "org \(orgName) offers no tasks list", request: "GET org")
         }
+        let user = try await sessionUserReference()
         let body = taskXML(status: "running", operation: operation, operationName: operationName, orgHref: org["href"] ?? "",
-                           orgName: orgName, userName: userName, ownerName: ownerName, error: nil)
+                           orgName: orgName, user: user, ownerName: ownerName, error: nil)
         let task = try await send("POST", tasksList.href, xml: body, contentType: MediaType.task)
         guard let href = task["href"] else { throw VCDError(status: 0, message: "vCD returned a task without href", request: "POST tasksList") }
         return href
@@ -21,20 +23,42 @@ extension VCDSession {
     public func updateExtensionTask(_ href: String, status: VCDTask.Status, operation: String, error: String? = nil) async throws {
         let current = try await get(href)
         let owner = current.first("Owner")
-        let user = current.first("User")
+        let user: UserReference
+        if let listed = current.first("User"), let href = listed["href"] {
+            user = UserReference(name: listed["name"] ?? "", href: href)
+        } else {
+            user = try await sessionUserReference()
+        }
         let body = taskXML(status: status.rawValue, operation: operation, operationName: current["operationName"] ?? "cluster operation",
-                           orgHref: owner?["href"] ?? "", orgName: owner?["name"] ?? "", userName: user?["name"] ?? "",
+                           orgHref: owner?["href"] ?? "", orgName: owner?["name"] ?? "", user: user,
                            ownerName: owner?["name"] ?? "", error: error)
         _ = try await send("PUT", href, contentType: MediaType.task, body: Data(body.utf8))
     }
 
+    struct UserReference {
+        var name: String
+        var href: String
+    }
+
+    /// The user this session is logged in as, as a reference: the Session document's `userId`
+    /// (`urn:vcloud:user:UUID`, session.xsd, API 5.5+) names the user whose admin href is `/api/admin/user/UUID`.
+    func sessionUserReference() async throws -> UserReference {
+        let info = try await connect()
+        guard let urn = info.userID, let id = urn.split(separator: ":").last, !id.isEmpty else {
+            throw VCDError(status: 0, message: "vCD's session document names no userId", request: "GET /api/session")
+        }
+        return UserReference(name: info.user, href: baseURL + "/api/admin/user/" + id)
+    }
+
+    /// A Task document (task.xsd TaskType): Owner, Error, User, ..., Details in this order; User is a ReferenceType,
+    /// whose `href` is required.
     private nonisolated func taskXML(status: String, operation: String, operationName: String, orgHref: String, orgName: String,
-                                     userName: String, ownerName: String, error: String?) -> String {
+                                     user: UserReference, ownerName: String, error: String?) -> String {
         XMLWriter.element("Task", ["xmlns": XMLWriter.vcloud, "status": status, "serviceNamespace": "vcloud.cse", "type": MediaType.task,
                                    "operation": operation, "operationName": operationName, "name": "task"],
             XMLWriter.element("Owner", ["href": orgHref, "name": orgName, "type": MediaType.org])
             + (error.map { XMLWriter.element("Error", ["majorErrorCode": "500", "minorErrorCode": "INTERNAL_SERVER_ERROR", "message": $0]) } ?? "")
-            + XMLWriter.element("User", ["name": userName, "type": "application/vnd.vmware.admin.user+xml"])
+            + XMLWriter.element("User", ["href": user.href, "name": user.name, "type": "application/vnd.vmware.admin.user+xml"])
             + XMLWriter.element("Details", [:], ""))
     }
 }

@@ -9,6 +9,7 @@ public enum MediaType {
     public static let task = "application/vnd.vmware.vcloud.task+xml"
     public static let tasksList = "application/vnd.vmware.vcloud.tasksList+xml"
     public static let metadata = "application/vnd.vmware.vcloud.metadata+xml"
+    public static let metadataValue = "application/vnd.vmware.vcloud.metadata.value+xml"
     public static let composeVAppParams = "application/vnd.vmware.vcloud.composeVAppParams+xml"
     public static let recomposeVAppParams = "application/vnd.vmware.vcloud.recomposeVAppParams+xml"
     public static let instantiateVAppTemplateParams = "application/vnd.vmware.vcloud.instantiateVAppTemplateParams+xml"

@@ -5,7 +5,8 @@ public struct QueryRecord: Sendable {
     /// The record's element name, e.g. `AdminVAppRecord`.
     public var kind: String
     public var attributes: [String: String]
-    /// Values of requested `metadata:` fields, by key.
+    /// Values of requested metadata fields, by key. Records name entries by key only (the Domain element is optional
+    /// in query results), so a query asks for one domain per key: `metadata:KEY` (GENERAL) or `metadata@SYSTEM:KEY`.
     public var metadata: [String: String]
 
     public init(kind: String, attributes: [String: String], metadata: [String: String] = [:]) {
@@ -22,8 +23,16 @@ public struct QueryRecord: Sendable {
 extension VCDSession {
     public static let maxPageSize = 128
 
+    /// A value for a query filter: cse sends `filterEncoded=true`, so vCD percent-decodes each value once more after
+    /// splitting the filter at `;` and `,`; a name holding those (or `%`, `=`, `(`, `)`) must be encoded.
+    public nonisolated static func filterValue(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~*:")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
     /// Every record of a typed query, following `nextPage` links (ceil(count / pageSize) calls).
-    /// `filter` uses vCD's syntax (`name==x;metadata:k==STRING:*`); it is URL-encoded here.
+    /// `filter` uses vCD's syntax (`name==x;metadata@SYSTEM:k==STRING:*`); it is URL-encoded here.
     public func query(_ type: String, filter: String? = nil, fields: [String] = [], sortAsc: String? = nil,
                       pageSize: Int = VCDSession.maxPageSize) async throws -> [QueryRecord] {
         var items = [URLQueryItem(name: "type", value: type), URLQueryItem(name: "format", value: "records"),

@@ -93,31 +93,50 @@ extension VCDSession {
         return try VCDTask(try await send("POST", entityHref + "/action/undeploy", xml: body, contentType: MediaType.undeployVAppParams))
     }
 
+    /// Deletes a catalog item with its vApp template. vCD answers `204 No Content` with an empty body (vCloud API
+    /// reference, DELETE /catalogItem/{id}; pyvcloud's Org.delete_catalog_item expects no task either): nil then;
+    /// a Task, should a release answer with one, is returned to wait for.
+    public func deleteCatalogItem(_ href: String) async throws -> VCDTask? {
+        let response = try await send("DELETE", href)
+        guard response.status != 204, !response.body.isEmpty else { return nil }
+        return try VCDTask(try XMLTree.parse(response.body))
+    }
+
     public func delete(_ href: String) async throws -> VCDTask {
         try VCDTask(try XMLTree.parse(try await send("DELETE", href).body))
     }
 
-    /// Sets string metadata entries (domain GENERAL, read-write), one task for all.
-    public func setMetadata(_ entityHref: String, _ entries: [(key: String, value: String)]) async throws -> VCDTask {
-        let body = XMLWriter.element("Metadata", ["xmlns": XMLWriter.vcloud, "xmlns:xsi": XMLWriter.xsi, "type": MediaType.metadata],
-            entries.map { entry in
-                XMLWriter.element("MetadataEntry", ["type": "xs:string"],
-                    XMLWriter.element("Domain", ["visibility": "READWRITE"], "GENERAL")
-                    + XMLWriter.text("Key", entry.key)
-                    + XMLWriter.element("TypedValue", ["xsi:type": "MetadataStringValue"], XMLWriter.text("Value", entry.value)))
-            }.joined())
-        return try VCDTask(try await send("POST", entityHref + "/metadata", xml: body, contentType: MediaType.metadata))
+    /// Sets a VM's CPU count and memory through its virtual hardware section: one change per item that differs, each a
+    /// task; the second starts only after `wait` saw the first end (vCD refuses a change to a busy VM with BUSY_ENTITY).
+    /// A running VM can only grow, and only with hot add on (its VmCapabilities); otherwise the VM is powered off for
+    /// the change and on again after it.
+    public func resize(vmHref: String, cpu: Int, memoryMB: Int, wait: (VCDTask) async throws -> Void) async throws {
+        let vm = try await get(vmHref)
+        let current = VMHardware(vm)
+        let changeCPU = current.cpu != cpu
+        let changeMemory = current.memoryMB != memoryMB
+        guard changeCPU || changeMemory else { return }
+        let hotCPU = !changeCPU || (current.cpuHotAdd && cpu > current.cpu ?? Int.max)
+        let hotMemory = !changeMemory || (current.memoryHotAdd && memoryMB > current.memoryMB ?? Int.max)
+        let powerCycle = current.poweredOn && !(hotCPU && hotMemory)
+        if powerCycle { try await wait(powerOff(vmHref)) }
+        if changeCPU {
+            let cpuItem = rasdItem(resourceType: 3, instanceID: 4, units: "hertz * 10^6", description: "Number of Virtual CPUs",
+                                   elementName: "\(cpu) virtual CPU(s)", quantity: cpu,
+                                   extra: "<vmw:CoresPerSocket ovf:required=\"false\">\(cpu)</vmw:CoresPerSocket>")
+            try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/cpu", xml: cpuItem, contentType: MediaType.rasdItem)))
+        }
+        if changeMemory {
+            let memoryItem = rasdItem(resourceType: 4, instanceID: 5, units: "byte * 2^20", description: "Memory Size",
+                                      elementName: "\(memoryMB) MB of memory", quantity: memoryMB, extra: "")
+            try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/memory", xml: memoryItem, contentType: MediaType.rasdItem)))
+        }
+        if powerCycle { try await wait(powerOn(vmHref)) }
     }
 
-    /// Sets a VM's CPU count and memory through its virtual hardware section: two changes, each a task; the second
-    /// starts only after `wait` saw the first end (vCD refuses a change to a VM that is busy with BUSY_ENTITY).
-    public func resize(vmHref: String, cpu: Int, memoryMB: Int, wait: (VCDTask) async throws -> Void) async throws {
-        let cpuItem = rasdItem(resourceType: 3, instanceID: 4, units: "hertz * 10^6", description: "Number of Virtual CPUs",
-                               elementName: "\(cpu) virtual CPU(s)", quantity: cpu, extra: "<vmw:CoresPerSocket ovf:required=\"false\">\(cpu)</vmw:CoresPerSocket>")
-        let memoryItem = rasdItem(resourceType: 4, instanceID: 5, units: "byte * 2^20", description: "Memory Size",
-                                  elementName: "\(memoryMB) MB of memory", quantity: memoryMB, extra: "")
-        try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/cpu", xml: cpuItem, contentType: MediaType.rasdItem)))
-        try await wait(try VCDTask(try await send("PUT", vmHref + "/virtualHardwareSection/memory", xml: memoryItem, contentType: MediaType.rasdItem)))
+    /// Powers a vApp or VM off; it stays deployed (vCD's `power/action/powerOff`).
+    public func powerOff(_ entityHref: String) async throws -> VCDTask {
+        try VCDTask(try XMLTree.parse(try await send("POST", entityHref + "/power/action/powerOff").body))
     }
 
     /// Captures a vApp as a vApp template in a catalog.
@@ -165,13 +184,36 @@ extension VCDSession {
             + XMLWriter.text("ComputerName", computerName))
     }
 
+    /// A rasdItem document: its only global element is `{http://www.vmware.com/vcloud/v1.5}Item` of type `ovf:RASD_Type`
+    /// (vApp.xsd), with the CIM elements in the schema's (alphabetical) order; an `ovf:Item` root gets 400 from vCD.
+    /// pyvcloud's VM.modify_cpu/modify_memory PUT the same element back after editing what they read.
     private nonisolated func rasdItem(resourceType: Int, instanceID: Int, units: String, description: String, elementName: String,
                                       quantity: Int, extra: String) -> String {
-        "<ovf:Item xmlns:ovf=\"\(XMLWriter.ovf)\" xmlns:rasd=\"\(XMLWriter.rasd)\" xmlns:vmw=\"\(XMLWriter.vmw)\" "
-            + "xmlns:vcloud=\"\(XMLWriter.vcloud)\" vcloud:type=\"\(MediaType.rasdItem)\">"
+        "<Item xmlns=\"\(XMLWriter.vcloud)\" xmlns:ovf=\"\(XMLWriter.ovf)\" xmlns:rasd=\"\(XMLWriter.rasd)\" xmlns:vmw=\"\(XMLWriter.vmw)\">"
             + XMLWriter.text("rasd:AllocationUnits", units) + XMLWriter.text("rasd:Description", description)
             + XMLWriter.text("rasd:ElementName", elementName) + XMLWriter.text("rasd:InstanceID", "\(instanceID)")
             + XMLWriter.text("rasd:Reservation", "0") + XMLWriter.text("rasd:ResourceType", "\(resourceType)")
-            + XMLWriter.text("rasd:VirtualQuantity", "\(quantity)") + XMLWriter.text("rasd:Weight", "0") + extra + "</ovf:Item>"
+            + XMLWriter.text("rasd:VirtualQuantity", "\(quantity)") + XMLWriter.text("rasd:Weight", "0") + extra + "</Item>"
+    }
+}
+
+/// What a VM document says of its size, power and hot-add capabilities.
+struct VMHardware {
+    var cpu: Int?
+    var memoryMB: Int?
+    var poweredOn: Bool
+    var cpuHotAdd: Bool
+    var memoryHotAdd: Bool
+
+    init(_ vm: XMLTree) {
+        let items = vm.first("VirtualHardwareSection")?.all("Item") ?? []
+        func quantity(_ type: String) -> Int? {
+            items.first { $0.first("ResourceType")?.text == type }?.first("VirtualQuantity").flatMap { Int($0.text) }
+        }
+        cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) } ?? quantity("3")
+        memoryMB = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) } ?? quantity("4")
+        poweredOn = vm["status"] == "4"
+        cpuHotAdd = vm.path("VmCapabilities", "CpuHotAddEnabled")?.text == "true"
+        memoryHotAdd = vm.path("VmCapabilities", "MemoryHotAddEnabled")?.text == "true"
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
 
-/// A logged-in conversation with vCD's REST API (XML): version negotiation, login, the token on every
-/// request, one re-login on 401, retries of idempotent requests, typed errors, logout.
+/// A logged-in conversation with vCD's REST API (XML): version negotiation, login (cloudapi with a Bearer JWT, or the
+/// legacy `/api/sessions` where the chosen version still has it), the token on every request, one re-login on 401,
+/// retries of idempotent requests, typed errors, logout.
 public actor VCDSession {
-    /// API versions this client speaks, oldest first.
-    public static let supportedVersions = ["29.0", "30.0", "31.0", "32.0", "33.0", "34.0", "35.0", "36.0"]
+    /// API versions this client negotiates, oldest first: vCD 10.3 (36.0) to 10.6 (39.0). A pinned version outside
+    /// this list is used when vCD offers it.
+    public static let supportedVersions = ["36.0", "37.0", "38.0", "39.0"]
 
     public nonisolated let baseURL: String
     public let credentials: Credentials
@@ -13,9 +15,10 @@ public actor VCDSession {
     private let retry: RetryPolicy
     private let logger: Logger
     private var pinnedVersion: String?
-    private var token: String?
-    private var login: Task<(String, String), any Error>?
+    private var token: SessionToken?
+    private var login: Task<SessionToken, any Error>?
     public private(set) var apiVersion: String?
+    /// The logged-in user (name, org, user href); nil before the first login.
     public private(set) var session: SessionInfo?
 
     public init(baseURL: String, credentials: Credentials, apiVersion: String? = nil, http: CurlHTTPClient = CurlHTTPClient(),
@@ -32,23 +35,30 @@ public actor VCDSession {
     @discardableResult
     public func connect() async throws -> SessionInfo {
         _ = try await currentToken(renew: token == nil)
-        guard let session else { throw VCDError(status: 0, message: "no session after login", request: "POST /api/sessions") }
+        guard let session else { throw VCDError(status: 0, message: "no session after login", request: "login") }
         return session
     }
 
-    /// Ends the session in vCD (CSE 0.1 never did and leaked sessions).
+    /// Ends the session in vCD (CSE 0.1 never did and leaked sessions): `DELETE /cloudapi/1.0.0/sessions/current` for
+    /// a Bearer session, `DELETE /api/session` for a legacy one (removed with legacy login in 37.0).
     public func logout() async {
         guard let token, let version = apiVersion else { return }
         self.token = nil
-        let request = HTTPRequest(method: "DELETE", url: baseURL + "/api/session", headers: Self.headers(token: token, version: version))
+        let request: HTTPRequest
+        switch token.kind {
+        case .bearer:
+            request = HTTPRequest(method: "DELETE", url: baseURL + "/cloudapi/1.0.0/sessions/current",
+                                  headers: Self.headers(token: token, version: version, accept: "application/json;version=\(version)"))
+        case .legacy:
+            request = HTTPRequest(method: "DELETE", url: baseURL + "/api/session", headers: Self.headers(token: token, version: version))
+        }
         _ = try? await http.send(request)
     }
-
     // MARK: requests
 
     /// Sends a request with the session's token and API version; `path` is absolute (`/api/...`) or a full href.
     public func send(_ method: String, _ path: String, contentType: String? = nil, body: Data? = nil,
-                     accept: String? = nil) async throws -> HTTPResponse {
+                     accept: String? = nil, extraHeaders: [(name: String, value: String)] = []) async throws -> HTTPResponse {
         let url = path.hasPrefix("http") ? path : baseURL + path
         var attempt = 1
         var renewed = false
@@ -56,6 +66,7 @@ public actor VCDSession {
             let token = try await currentToken(renew: false)
             var headers = Self.headers(token: token, version: apiVersion ?? "", accept: accept)
             if let contentType { headers.append((name: "Content-Type", value: contentType)) }
+            headers += extraHeaders
             let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
             let started = ContinuousClock.now
             do {
@@ -95,38 +106,59 @@ public actor VCDSession {
 
     // MARK: login
 
-    private func currentToken(renew: Bool, stale: String? = nil) async throws -> String {
+    private func currentToken(renew: Bool, stale: SessionToken? = nil) async throws -> SessionToken {
         if let token, !renew || (stale != nil && token != stale) { return token }
-        if let login { return try await login.value.0 }
-        // Token and version are set inside the login task, so every caller that joined it sees both.
+        if let login { return try await login.value }
+        // Token, version and session are set inside the login task, so every caller that joined it sees them.
         let task = Task {
-            let (token, version) = try await self.performLogin()
+            let (token, version, info) = try await self.performLogin()
             self.token = token
             self.apiVersion = version
-            return (token, version)
+            self.session = info
+            return token
         }
         login = task
         defer { login = nil }
-        return try await task.value.0
+        return try await task.value
     }
 
-    private func performLogin() async throws -> (String, String) {
-        let (version, loginURL) = try await negotiateVersion()
+    private func performLogin() async throws -> (SessionToken, String, SessionInfo) {
+        let response = try await sendRetryingServerErrors(HTTPRequest(method: "GET", url: baseURL + "/api/versions"))
+        guard response.status == 200 else { throw Self.error(from: response, request: "GET /api/versions") }
+        let plan = try VersionNegotiation.plan(offered: OfferedVersion.parse(try XMLTree.parse(response.body)), pinned: pinnedVersion,
+                                               supported: Self.supportedVersions, org: credentials.org, baseURL: baseURL)
+        if let warning = plan.warning { logger.warning("\(warning)") }
         let basic = Data("\(credentials.user)@\(credentials.org):\(credentials.password)".utf8).base64EncodedString()
-        let request = HTTPRequest(method: "POST", url: loginURL, headers: [
-            (name: "Accept", value: "application/*+xml;version=\(version)"),
-            (name: "Authorization", value: "Basic \(basic)"),
-        ])
+        let (url, accept) = switch plan.endpoint {
+        case .legacy(let url): (url, "application/*+xml;version=\(plan.version)")
+        case .cloudapi(let url): (url, "application/json;version=\(plan.version)")
+        }
+        let request = HTTPRequest(method: "POST", url: url, headers: [(name: "Accept", value: accept), (name: "Authorization", value: "Basic \(basic)")])
         // Logging in changes nothing but a new session, so a transient failure is retried like a read.
-        let response = try await sendRetryingServerErrors(request)
-        guard response.status == 200 || response.status == 201, let token = response.header("x-vcloud-authorization") else {
-            var error = Self.error(from: response, request: "POST \(Self.loggable(loginURL))")
-            if response.status == 401 { error.message = "login as \(credentials) refused: \(error.message)" }
+        let answer = try await sendRetryingServerErrors(request)
+        guard answer.status == 200 || answer.status == 201 else {
+            var error = Self.error(from: answer, request: "POST \(Self.loggable(url))")
+            if answer.status == 401 { error.message = "login as \(credentials) refused: \(error.message)" }
             throw error
         }
-        session = try SessionInfo(XMLTree.parse(response.body))
-        logger.info("logged in to \(baseURL) as \(credentials), API \(version)")
-        return (token, version)
+        let token: SessionToken
+        let info: SessionInfo
+        switch plan.endpoint {
+        case .legacy:
+            guard let value = answer.header("x-vcloud-authorization") else {
+                throw VCDError(status: answer.status, message: "the login answer has no x-vcloud-authorization header", request: "POST \(Self.loggable(url))")
+            }
+            token = .legacy(value)
+            info = try SessionInfo(XMLTree.parse(answer.body), baseURL: baseURL)
+        case .cloudapi:
+            guard let value = answer.header("X-VMWARE-VCLOUD-ACCESS-TOKEN") else {
+                throw VCDError(status: answer.status, message: "the login answer has no X-VMWARE-VCLOUD-ACCESS-TOKEN header", request: "POST \(Self.loggable(url))")
+            }
+            token = .bearer(value)
+            info = try SessionInfo(json: answer.body, baseURL: baseURL)
+        }
+        logger.info("logged in to \(baseURL) as \(credentials), API \(plan.version), \(token)")
+        return (token, plan.version, info)
     }
 
     /// For the login exchange (safe to repeat): retries 5xx answers and connection failures with back-off.
@@ -145,28 +177,10 @@ public actor VCDSession {
         }
     }
 
-    /// The highest version both sides speak (or the configured one), and where to log in with it.
-    private func negotiateVersion() async throws -> (String, String) {
-        let response = try await sendRetryingServerErrors(HTTPRequest(method: "GET", url: baseURL + "/api/versions"))
-        guard response.status == 200 else { throw Self.error(from: response, request: "GET /api/versions") }
-        let offered = try XMLTree.parse(response.body).all("VersionInfo")
-            .filter { $0["deprecated"] != "true" }
-            .compactMap { info -> (String, String)? in
-                guard let version = info.first("Version")?.text else { return nil }
-                return (version, info.first("LoginUrl")?.text ?? baseURL + "/api/sessions")
-            }
-        let wanted = pinnedVersion.map { [$0] } ?? Self.supportedVersions
-        guard let match = offered.filter({ wanted.contains($0.0) }).max(by: { Self.versionLess($0.0, $1.0) }) else {
-            throw VCDError(status: 0, message: "no common API version: server offers \(offered.map(\.0).joined(separator: ", ")), cse speaks \(wanted.joined(separator: ", "))",
-                           request: "GET /api/versions")
-        }
-        return match
-    }
-
     // MARK: helpers
 
-    static func headers(token: String, version: String, accept: String? = nil) -> [(name: String, value: String)] {
-        [(name: "Accept", value: accept ?? "application/*+xml;version=\(version)"), (name: "x-vcloud-authorization", value: token)]
+    static func headers(token: SessionToken, version: String, accept: String? = nil) -> [(name: String, value: String)] {
+        [(name: "Accept", value: accept ?? "application/*+xml;version=\(version)"), token.header]
     }
 
     static func versionLess(_ a: String, _ b: String) -> Bool {
@@ -183,27 +197,11 @@ public actor VCDSession {
             return VCDError(status: response.status, majorErrorCode: tree["majorErrorCode"], minorErrorCode: tree["minorErrorCode"],
                             message: tree["message"] ?? "", request: request)
         }
+        // cloudapi answers errors as JSON (OpenAPI Error model: minorErrorCode, message).
+        if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any], let message = object["message"] as? String {
+            return VCDError(status: response.status, minorErrorCode: object["minorErrorCode"] as? String, message: message, request: request)
+        }
         let text = response.text.prefix(200)
         return VCDError(status: response.status, message: text.isEmpty ? "no message" : String(text), request: request)
     }
-}
-
-/// The logged-in user as vCD describes it (`Session`).
-public struct SessionInfo: Sendable {
-    public var user: String
-    public var userID: String?
-    public var org: String
-    public var links: [XMLTree.Link]
-    public var roles: [String]
-
-    public init(_ tree: XMLTree) throws {
-        guard tree.name == "Session" else { throw VCDError(status: 0, message: "expected a Session, got \(tree.name)", request: "session") }
-        user = tree["user"] ?? ""
-        userID = tree["userId"]
-        org = tree["org"] ?? ""
-        links = tree.links
-        roles = tree["roles"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
-    }
-
-    public var isSystemAdministrator: Bool { org.lowercased() == "system" }
 }

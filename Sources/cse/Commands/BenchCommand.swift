@@ -4,8 +4,8 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks that print figures (run a release build: swift run -c release cse bench ...).",
-        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self]
+        abstract: "Benchmarks that print figures (./cse bench ... runs the release build).",
+        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self, BenchUploadCommand.self]
     )
 }
 

@@ -9,7 +9,8 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Run the vCloud Director simulator (the test bed and cse's embedded default).",
         discussion: """
-            Serves the vCloud API (XML, versions 29.0 to 36.0) on loopback: sessions, orgs, vdcs, networks with IP \
+            Serves the vCloud API (XML) on loopback as vCD 10.3, 10.4 (default), 10.5 or 10.6 would: /api/versions, \
+            legacy and cloudapi (Bearer) logins, orgs, vdcs, networks with IP \
             pools, catalogs, vApps and VMs with async tasks, the query service, metadata, API extensions forwarded \
             over AMQP, and guests that play cse's bootstrap contract. /sim/counters, /sim/faults and /sim/inventory \
             are the simulator's own controls.
@@ -31,6 +32,11 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "RabbitMQ URL for API extensions (amqp://user:pass@host:port).")
     var amqp: String?
 
+    @Option(name: .customLong("vcd-version"), help: "The vCD release to play: 10.3 (API 36.0), 10.4 (37.0), 10.5 (38.0) or 10.6 (39.0); default 10.4, or the settings' vcd_version.")
+    var vcdVersion: String?
+    @Option(help: "vCD's XSDs (a vcd-api-schemas directory with all.xsd and catalog.xml): XML request bodies that do not validate get 400, as on vCD. Default: $CSE_SIM_SCHEMAS, else no validation.")
+    var schemas: String?
+
     func run() async throws {
         var options = SimOptions()
         if let settings {
@@ -41,6 +47,13 @@ struct SimCommand: AsyncParsableCommand {
             }
         }
         if let state { options.stateFile = state }
+        if let vcdVersion {
+            guard SimReleaseProfile(release: vcdVersion) != nil else {
+                throw ValidationError("--vcd-version must be one of \(SimReleaseProfile.all.map(\.release).joined(separator: ", ")), got '\(vcdVersion)'")
+            }
+            options.vcdVersion = vcdVersion
+        }
+        if let schemas { options.schemasDirectory = schemas }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         let cloud = try inventory.map(SimInventory.load(path:)) ?? .default
@@ -48,7 +61,7 @@ struct SimCommand: AsyncParsableCommand {
         let simulator = try Simulator(inventory: cloud, options: options, forwarder: forwarder)
         let server = try await SimServer.start(simulator, host: String(parts[0]), port: port)
         // Unbuffered: with `--listen 127.0.0.1:0` scripts read the port from this line while the server runs.
-        FileHandle.standardOutput.write(Data("cse sim: vCloud API at \(server.baseURL)/api (system administrator: administrator@System)\n".utf8))
+        FileHandle.standardOutput.write(Data("cse sim: vCloud API at \(server.baseURL)/api (\(simulator.profile); system administrator: administrator@System)\n".utf8))
         try await server.wait()
     }
 }

@@ -13,7 +13,8 @@ enum SampleConfig {
           port: 443
           username: administrator        # of org System
           password: {env: CSE_VCD_PASSWORD}
-          api_version: '29.0'            # omit to negotiate the highest version both sides speak
+          # api_version: '37.0'          # pin a version vCD offers (kept, with a warning, when vCD marks it
+                                         # deprecated); omitted: the highest both speak (36.0-39.0, vCD 10.3-10.6)
           verify: true                   # verify vCD's TLS certificate
           # ca_bundle: /etc/ssl/certs/vcd-ca.pem
           log: false                     # log request lines (never bodies with secrets)

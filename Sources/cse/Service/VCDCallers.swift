@@ -8,11 +8,16 @@ struct VCDCallers: CallerResolver {
     let session: VCDSession
 
     func caller(for request: ExtensionRequest) async throws -> Caller? {
-        var token = request.headers["x-vcloud-authorization"]
-        if token == nil, let bearer = request.headers["authorization"], bearer.lowercased().hasPrefix("bearer ") {
-            token = String(bearer.dropFirst(7))
+        // Validated in the header it came in: a Bearer JWT is never replayed as x-vcloud-authorization.
+        let token: SessionToken
+        if let legacy = request.headers["x-vcloud-authorization"], !legacy.isEmpty {
+            token = .legacy(legacy)
+        } else if let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") {
+            token = .bearer(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } else {
+            return nil
         }
-        guard let token, !token.isEmpty, let info = try await session.validate(tenantToken: token) else { return nil }
+        guard !token.value.isEmpty, let info = try await session.validate(tenantToken: token) else { return nil }
         return Caller(user: info.user, org: info.org, isSystemAdministrator: info.isSystemAdministrator)
     }
 }
@@ -22,7 +27,7 @@ struct VCDTaskPublisher: TaskPublisher {
     let session: VCDSession
 
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
-        try await session.createExtensionTask(org: org, userName: user, operation: "\(operation) cluster \(clusterName) (\(clusterID))",
+        try await session.createExtensionTask(org: org, operation: "\(operation) cluster \(clusterName) (\(clusterID))",
                                               operationName: "cluster \(operation)", ownerName: org)
     }
 }

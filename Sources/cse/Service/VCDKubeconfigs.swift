@@ -15,7 +15,7 @@ struct VCDKubeconfigs: KubeconfigSource {
             throw KubeconfigUnavailable("cluster \(cluster.key.name) has no running master yet")
         }
         // Found by names (the cluster's vApp is named after it), not by a stored href.
-        let records = try await session.query("adminVM", filter: "name==\(masterName);containerName==\(cluster.key.name)",
+        let records = try await session.query("adminVM", filter: "name==\(VCDSession.filterValue(masterName));containerName==\(VCDSession.filterValue(cluster.key.name))",
                                               fields: ["name", "containerName", "org"])
         guard let master = records.first?.href else {
             throw KubeconfigUnavailable("the master VM \(masterName) of cluster \(cluster.key.name) was not found")

@@ -1,0 +1,28 @@
+/// A vCD session token and how it is presented: the legacy opaque token in `x-vcloud-authorization` (from
+/// `POST /api/sessions`) or a JWT in `Authorization: Bearer` (from `/cloudapi/1.0.0/sessions`, header
+/// `X-VMWARE-VCLOUD-ACCESS-TOKEN`). The two are never swapped (pyvcloud's `rehydrate_from_token(is_jwt_token:)`).
+public struct SessionToken: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable { case legacy, bearer }
+
+    public var value: String
+    public var kind: Kind
+
+    public init(_ value: String, kind: Kind) {
+        self.value = value
+        self.kind = kind
+    }
+
+    public static func bearer(_ value: String) -> SessionToken { SessionToken(value, kind: .bearer) }
+    public static func legacy(_ value: String) -> SessionToken { SessionToken(value, kind: .legacy) }
+
+    /// The header that carries it.
+    public var header: (name: String, value: String) {
+        switch kind {
+        case .legacy: return (name: "x-vcloud-authorization", value: value)
+        case .bearer: return (name: "Authorization", value: "Bearer \(value)")
+        }
+    }
+
+    /// Never the token itself.
+    public var description: String { kind == .bearer ? "Bearer token" : "x-vcloud-authorization token" }
+}

@@ -1,0 +1,30 @@
+/// The attributes each query record type has (queryRecordView.xsd of vCD's published schemas, API 30.0, with the
+/// `href`, `id` and `type` of QueryResultRecordType), so `fields=` naming anything else is refused as vCD refuses it.
+/// Later API versions only add attributes; none that cse asks for is known to be added, so one table serves all.
+enum SimQueryFields {
+    static let byRecord: [String: Set<String>] = [
+        "AdminVAppRecord": ["href", "id", "type", "name", "org", "vdc", "vdcName", "isVdcEnabled", "isEnabled", "isBusy", "creationDate", "status", "ownerName", "storageKB", "numberOfVMs", "cpuAllocationMhz", "memoryAllocationMB", "isDeployed", "isInMaintenanceMode", "isAutoNature", "isExpired"],
+        "VAppRecord": ["href", "id", "type", "name", "vdc", "vdcName", "isPublic", "isEnabled", "isBusy", "creationDate", "status", "ownerName", "isDeployed", "isInMaintenanceMode", "isAutoNature", "isExpired"],
+        "AdminVMRecord": ["href", "id", "type", "name", "containerName", "container", "status", "vdc", "hostName", "isVAppTemplate", "isDeleted", "guestOs", "numberOfCpus", "memoryMB", "networkName", "isDeployed", "isPublished", "catalogName", "isVdcEnabled", "hardwareVersion", "vmToolsVersion", "datastoreName", "vc", "moref", "org", "storageProfileName", "gcStatus", "isAutoNature"],
+        "VMRecord": ["href", "id", "type", "name", "containerName", "container", "ownerName", "owner", "vdc", "isVAppTemplate", "isDeleted", "guestOs", "numberOfCpus", "memoryMB", "status", "networkName", "network", "ipAddress", "isBusy", "isDeployed", "isPublished", "catalogName", "hardwareVersion", "vmToolsStatus", "isInMaintenanceMode", "isAutoNature", "storageProfileName", "gcStatus", "autoUndeployDate", "autoDeleteDate", "isAutoUndeployNotified", "isAutoDeleteNotified"],
+        "AdminCatalogItemRecord": ["href", "id", "type", "entity", "entityName", "entityType", "catalog", "catalogName", "ownerName", "owner", "isPublished", "vdc", "vdcName", "isVdcEnabled", "org", "creationDate", "isExpired", "status", "name"],
+        "CatalogItemRecord": ["href", "id", "type", "entity", "entityName", "entityType", "catalog", "catalogName", "ownerName", "owner", "isPublished", "vdc", "vdcName", "isVdcEnabled", "creationDate", "isExpired", "status", "name"],
+        "AdminTaskRecord": ["href", "id", "type", "org", "orgName", "name", "startDate", "endDate", "status", "progress", "owner", "ownerName", "object", "objectType", "objectName", "cellName", "serviceNamespace", "hasOwner"],
+        "TaskRecord": ["href", "id", "type", "org", "orgName", "name", "startDate", "endDate", "status", "progress", "ownerName", "object", "objectType", "objectName", "serviceNamespace"],
+        "AdminVAppTemplateRecord": ["href", "id", "type", "org", "ownerName", "owner", "isPublished", "name", "vdc", "vdcName", "isVdcEnabled", "catalog", "catalogName", "catalogItem", "creationDate", "isBusy", "isGoldMaster", "isEnabled", "isExpired", "isDeployed", "status", "storageProfileName"],
+        "VAppTemplateRecord": ["href", "id", "type", "ownerName", "catalogName", "isPublished", "name", "description", "vdc", "vdcName", "org", "creationDate", "isBusy", "isGoldMaster", "isEnabled", "status", "isDeployed", "isExpired", "storageProfileName", "version", "lastSuccessfulSync"],
+        "OrgVdcNetworkRecord": ["href", "id", "type", "name", "defaultGateway", "netmask", "dns1", "dns2", "dnsSuffix", "linkType", "connectedTo", "vdc", "isBusy", "isShared", "vdcName", "isIpScopeInherited", "usedIpCount", "totalIpCount", "interfaceType", "crossVdcNetworkId", "crossVdcNetworkSiteId"],
+        "OrgRecord": ["href", "id", "type", "name", "isReadOnly", "isEnabled", "deployedVMQuota", "storedVMQuota", "displayName", "canPublishCatalogs", "numberOfCatalogs", "numberOfVdcs", "numberOfVApps", "numberOfGroups", "numberOfDisks"],
+        "AdminVdcRecord": ["href", "id", "type", "name", "description", "isEnabled", "cpuAllocationMhz", "cpuLimitMhz", "cpuUsedMhz", "cpuOverheadMhz", "memoryAllocationMB", "memoryLimitMB", "memoryUsedMB", "memoryOverheadMB", "storageAllocationMB", "storageLimitMB", "storageUsedMB", "storageOverheadMB", "providerVdcName", "providerVdc", "orgName", "org", "allocationModel", "numberOfVApps", "numberOfMedia", "numberOfDisks", "numberOfVAppTemplates", "vcName", "isVCEnabled", "isSystemVdc", "task", "taskStatus", "taskStatusName", "isBusy", "status", "taskDetails", "networkPool", "vc", "numberOfResourcePools", "numberOfStorageProfiles", "cpuReservedMhz", "memoryReservedMB", "numberOfVMs", "networkPoolUniversalId", "numberOfRunningVMs", "numberOfDeployedVApps"],
+        "OrgVdcRecord": ["href", "id", "type", "name", "description", "isEnabled", "cpuAllocationMhz", "cpuLimitMhz", "cpuUsedMhz", "cpuReservedMhz", "memoryAllocationMB", "memoryLimitMB", "memoryUsedMB", "memoryReservedMB", "storageAllocationMB", "storageLimitMB", "storageUsedMB", "providerVdcName", "providerVdc", "orgName", "numberOfVApps", "numberOfMedia", "numberOfDisks", "numberOfVAppTemplates", "isSystemVdc", "isBusy", "status", "numberOfDatastores", "numberOfStorageProfiles", "numberOfVMs", "numberOfRunningVMs", "networkPoolUniversalId", "numberOfDeployedVApps"],
+        "AdminCatalogRecord": ["href", "id", "type", "org", "name", "isPublished", "isShared", "creationDate", "orgName", "ownerName", "numberOfTemplates", "numberOfMedia", "owner"],
+        "CatalogRecord": ["href", "id", "type", "name", "description", "isPublished", "isShared", "creationDate", "orgName", "ownerName", "numberOfVAppTemplates", "numberOfMedia", "owner", "publishSubscriptionType", "version", "status"],
+        "AdminServiceRecord": ["href", "id", "type", "name", "enabled", "exchange", "priority", "routingKey", "vendor", "namespace", "isAuthorizationEnabled"],
+    ]
+
+    /// The first requested field the record type does not have (metadata fields aside), nil when all exist.
+    static func unknown(_ fields: [String], record: String) -> String? {
+        guard let known = byRecord[record] else { return nil }
+        return fields.first { !$0.hasPrefix("metadata:") && !$0.hasPrefix("metadata@") && !known.contains($0) }
+    }
+}
