@@ -84,7 +84,9 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await session.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: source.template["href"] ?? "", templateVM: source.vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: bootstrap.customizationScript, powerOn: bootstrap.extraConfig.isEmpty)
+                customizationScript: bootstrap.customizationScript, powerOn: bootstrap.extraConfig.isEmpty,
+                // The marker lets a later run (after a failure before the marks are written) know the vApp as its own.
+                description: marker)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }

@@ -38,7 +38,8 @@ extension VCDSession {
     /// Instantiates a vApp template (the template build's temporary vApp) with a customization script; powered on unless
     /// `powerOn` is false (cloud-init images get their user data in extra config first).
     public func instantiate(vdcHref: String, templateHref: String, templateVM: XMLTree, name: String, network: NamedRef,
-                            ipAllocationMode: String, customizationScript: String?, powerOn: Bool = true) async throws -> (vApp: XMLTree, task: VCDTask?) {
+                            ipAllocationMode: String, customizationScript: String?, powerOn: Bool = true,
+                            description: String? = nil) async throws -> (vApp: XMLTree, task: VCDTask?) {
         let vmName = templateVM["name"] ?? "vm"
         let sourced = XMLWriter.element("SourcedItem", [:],
             XMLWriter.element("Source", ["href": templateVM["href"], "type": MediaType.vm, "name": vmName])
@@ -49,7 +50,9 @@ extension VCDSession {
         let body = XMLWriter.element("InstantiateVAppTemplateParams", ["xmlns": XMLWriter.vcloud, "xmlns:ovf": XMLWriter.ovf,
                                                                        "name": name, "deploy": powerOn ? "true" : "false",
                                                                        "powerOn": powerOn ? "true" : "false"],
-            XMLWriter.element("InstantiationParams", [:], networkConfig(network))
+            // ParamsType: Description comes first (vApp.xsd / common.xsd).
+            (description.map { XMLWriter.text("Description", $0) } ?? "")
+            + XMLWriter.element("InstantiationParams", [:], networkConfig(network))
             + XMLWriter.element("Source", ["href": templateHref])
             + sourced
             + XMLWriter.text("AllEULAsAccepted", "true"))
