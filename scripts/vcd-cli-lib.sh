@@ -32,6 +32,8 @@ mkdir -p "$work/home"
 # Port 0: the simulator picks a free port and prints its URL. vCD 10.4: vcd-cli 19.2.3 (pyvcloud 18.2.2) takes the
 # server's highest non-deprecated version (37.0) and logs in only with the legacy POST /api/sessions, which 10.4
 # still serves at 37.0 (gone from 38.0 on; see Sources/VCDSim/SimReleaseProfile.swift).
+# The log exists before the first read below (the background job may not have opened it yet).
+: >"$work/sim.log"
 "$cse" sim --listen 127.0.0.1:0 --vcd-version 10.4 --state "$work/sim-state.json" "${sim_args[@]}" >"$work/sim.log" 2>&1 &
 sim_pid=$!
 base=

@@ -17,14 +17,16 @@ public struct MarkFinding: Hashable, Sendable {
     public var org: String
     public var key: String
     public var value: String
-    /// The cluster id the finding concerns (the claimed one, or the one the object's own SYSTEM marks name), when known.
+    /// The cluster the object is (by its own SYSTEM marks, or its VM's vApp's), else the cluster the mark claims.
     public var clusterID: String?
+    /// Another cluster the mark claims, when it is not `clusterID` (a copy of one cluster's id on another's vApp).
+    public var claimedClusterID: String?
     /// The template the finding concerns (the claimed one, or the one the object's own SYSTEM marks name), when known.
     public var templateName: String?
     public var message: String
 
     public init(kind: Kind, href: String, objectName: String, org: String, key: String, value: String, clusterID: String?,
-                templateName: String? = nil, message: String) {
+                claimedClusterID: String? = nil, templateName: String? = nil, message: String) {
         self.kind = kind
         self.href = href
         self.objectName = objectName
@@ -32,6 +34,7 @@ public struct MarkFinding: Hashable, Sendable {
         self.key = key
         self.value = value
         self.clusterID = clusterID
+        self.claimedClusterID = claimedClusterID
         self.templateName = templateName
         self.message = message
     }

@@ -15,7 +15,7 @@ struct MarkValidator {
                 problems.append("its mark names org \(claimed) but vCD has it in org \(vApp.org)")
             }
             if let placement = expected[vApp.owner],
-               placement.org.caseInsensitiveCompare(vApp.org) != .orderedSame || placement.vdc != vApp.vdc {
+               placement.org.caseInsensitiveCompare(vApp.org) != .orderedSame || placement.vdc.caseInsensitiveCompare(vApp.vdc) != .orderedSame {
                 problems.append("the cluster's spec places it in \(placement.org)/\(placement.vdc) but vCD has it in \(vApp.org)/\(vApp.vdc)")
             }
             guard !problems.isEmpty else { continue }

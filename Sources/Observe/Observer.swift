@@ -25,6 +25,7 @@ public struct Observer: Sendable {
     /// Only SYSTEM-domain marks (`metadata@SYSTEM:`) are read for decisions: tenants cannot write them. GENERAL-domain
     /// entries with cse's keys are looked for only to report them (`Snapshot.markFindings`).
     public func observe(sourceImages: [SourceImageRef] = [], placements: [String: ClusterPlacement] = [:]) async throws -> Snapshot {
+        let startedAt = Date()
         async let clusterRecords = session.query("adminVApp", filter: Marks.present(MetadataKey.clusterID), fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             Marks.field(MetadataKey.clusterID), Marks.field(MetadataKey.clusterOrg), Marks.field(MetadataKey.specHash),
@@ -51,79 +52,54 @@ public struct Observer: Sendable {
                                   uniquingKeysWith: { first, _ in first })
         let busy = Set(try await taskRecords.compactMap { $0["object"] })
         let vms = try await vmRecords
-        var snapshot = Snapshot()
+        var snapshot = Snapshot(startedAt: startedAt)
         let clusters = try await clusterRecords
-        let claimedOrgs = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterOrg].map { (href, $0) } } },
-                                     uniquingKeysWith: { first, _ in first })
-        let validation = MarkValidator(expected: placements)
-            .validate(try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames), claimedOrgs: claimedOrgs)
+        let validation = MarkValidator(expected: placements).validate(
+            try await vApps(clusters, ownerKey: MetadataKey.clusterID, vms: vms, busy: busy, orgNames: orgNames),
+            claimedOrgs: MarkReader.values(clusters, key: MetadataKey.clusterOrg))
         snapshot.clusters = validation.valid
         snapshot.conflictedClusterIDs = validation.conflicted
         let builds = try await buildRecords
         snapshot.buildVApps = try await vApps(builds, ownerKey: MetadataKey.buildOf, vms: vms, busy: busy, orgNames: orgNames)
         let items = try await templateRecords
-        snapshot.templates = items.compactMap { Self.template($0, orgNames: orgNames) }
+        snapshot.templates = try items.compactMap { try Self.template($0, orgNames: orgNames) }
         snapshot.sourceImages = try await images(sourceImages, orgNames: orgNames)
-        let ownerByVApp = Dictionary(clusters.compactMap { record in record.href.flatMap { href in record.metadata[MetadataKey.clusterID].map { (href, $0) } } },
-                                     uniquingKeysWith: { first, _ in first })
-        let templateByHref = Dictionary(
-            (builds.map { ($0, MetadataKey.buildOf) } + items.map { ($0, MetadataKey.templateName) }).compactMap { record, key in
-                record.href.flatMap { href in record.metadata[key].map { (href, $0) } }
-            }, uniquingKeysWith: { first, _ in first })
-        snapshot.markFindings = validation.findings + (try await generalCopies).map {
-            Self.tampering($0, orgNames: orgNames, ownerByVApp: ownerByVApp, templateByHref: templateByHref)
-        }
-        for finding in snapshot.markFindings { logger.warning("\(finding.kind.rawValue): \(finding.message)") }
+        snapshot.markFindings = validation.findings
+            + MarkReader.tampering(try await generalCopies, clusters: clusters, builds: builds, items: items, orgNames: orgNames)
+        for finding in snapshot.markFindings { logger.debug("\(finding.kind.rawValue): \(finding.message)") }
         snapshot.takenAt = Date()
         return snapshot
     }
 
-    /// A GENERAL-domain cse key: which cluster (or template) it concerns is the one it claims, else the one the SYSTEM
-    /// marks of its object (or of a VM's vApp) name.
-    static func tampering(_ copy: (record: QueryRecord, key: String, value: String), orgNames: [String: String],
-                          ownerByVApp: [String: String], templateByHref: [String: String]) -> MarkFinding {
-        let record = copy.record
-        let org = orgName(record["org"], orgNames)
-        let vAppHref = record.kind.contains("VM") ? record["container"] : record.href
-        let clusterID = copy.key == MetadataKey.clusterID ? copy.value : vAppHref.flatMap { ownerByVApp[$0] }
-        let templateName = [MetadataKey.templateName, MetadataKey.buildOf].contains(copy.key) ? copy.value : record.href.flatMap { templateByHref[$0] }
-        let kind = record.kind.contains("VM") ? "VM" : (record.kind.contains("CatalogItem") ? "catalog item" : "vApp")
-        return MarkFinding(kind: .tampered, href: record.href ?? "", objectName: record.name ?? "", org: org, key: copy.key, value: copy.value,
-                           clusterID: clusterID, templateName: templateName,
-                           message: "\(kind) \(org)/\(record.name ?? "?") carries \(copy.key)=\(copy.value) in the GENERAL domain, which tenants can write: ignored")
-    }
-
     private func vApps(_ records: [QueryRecord], ownerKey: String, vms: [QueryRecord], busy: Set<String>,
                        orgNames: [String: String]) async throws -> [ObservedVApp] {
-        let vmsByVApp = Dictionary(grouping: vms) { $0["container"] ?? "" }
+        let vmsByVApp = Dictionary(grouping: try vms.map(VMRecord.init), by: \.container)
         var result: [ObservedVApp] = []
-        for record in records {
-            guard let href = record.href, let owner = record.metadata[ownerKey] else { continue }
-            var members = vmsByVApp[href] ?? []
+        for record in try records.map(VAppRecord.init) {
+            // The query asked for vApps with this key: one without it is not an answer to that query.
+            guard let owner = record.metadata[ownerKey] else { throw MissingField(record: "AdminVAppRecord", field: "metadata \(ownerKey)", href: record.href) }
+            var members = vmsByVApp[record.href] ?? []
             var vmDocuments: [String: XMLTree] = [:]
             // VMs that carry no role metadata yet (a crash between recompose and tagging) are found by reading the vApp.
-            if let count = record["numberOfVMs"].flatMap(Int.init), count != members.count {
+            if let count = record.numberOfVMs, count != members.count {
                 // Deleted between the list and this read: it is gone, as the next observation will show.
-                guard let document = try await readIfPresent(href) else { continue }
+                guard let document = try await readIfPresent(record.href) else { continue }
                 for vm in document.path("Children")?.all("Vm") ?? [] {
-                    guard let vmHref = vm["href"] else { continue }
-                    vmDocuments[vmHref] = vm
-                    if !members.contains(where: { $0.href == vmHref }) {
-                        members.append(QueryRecord(kind: "AdminVMRecord", attributes: ["href": vmHref, "name": vm["name"] ?? "",
-                                                                                       "status": VMDocument.statusName(vm["status"])],
-                                                   metadata: [:]))
-                    }
+                    let member = try VMRecord(document: vm, container: record.href)
+                    vmDocuments[member.href] = vm
+                    if !members.contains(where: { $0.href == member.href }) { members.append(member) }
                 }
             }
             var observedVMs: [ObservedVM] = []
             for member in members {
-                if let observed = try await vm(member, document: member.href.flatMap { vmDocuments[$0] }, busy: busy) { observedVMs.append(observed) }
+                if let observed = try await vm(member, document: vmDocuments[member.href], busy: busy) { observedVMs.append(observed) }
             }
+            // The org is the one vCD names for the vApp, never what metadata claims.
+            let org = record.org.map { Self.orgName($0, orgNames) } ?? ""
             result.append(ObservedVApp(
-                name: record.name ?? "", href: href, org: Self.orgName(record["org"], orgNames),
-                vdc: record["vdcName"] ?? "", owner: owner, specHash: record.metadata[MetadataKey.specHash] ?? "",
-                templateItem: record.metadata[MetadataKey.templateItem] ?? "", network: nil,
-                isBusy: busy.contains(href), vms: observedVMs.sorted { $0.name < $1.name }))
+                name: record.name, href: record.href, org: org, vdc: record.vdcName ?? "", owner: owner,
+                specHash: record.metadata[MetadataKey.specHash] ?? "", templateItem: record.metadata[MetadataKey.templateItem] ?? "",
+                network: nil, isBusy: busy.contains(record.href), vms: observedVMs.sorted { $0.name < $1.name }))
         }
         return result.sorted { ($0.org, $0.name) < ($1.org, $1.name) }
     }
@@ -137,18 +113,18 @@ public struct Observer: Sendable {
     }
 
     /// nil when the VM was deleted while the observation ran.
-    private func vm(_ record: QueryRecord, document: XMLTree?, busy: Set<String>) async throws -> ObservedVM? {
-        let href = record.href ?? ""
+    private func vm(_ record: VMRecord, document: XMLTree?, busy: Set<String>) async throws -> ObservedVM? {
         let guest: GuestProgress
-        var cpu = record["numberOfCpus"].flatMap(Int.init) ?? 0
-        var memory = record["memoryMB"].flatMap(Int.init) ?? 0
+        // Unknown is not zero: a size neither the record nor the document shows stays nil, and is never acted on.
+        var cpu = record.cpu
+        var memory = record.memoryMB
         var ip: String?
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
             // A ready master's address is needed (kubeconfig, status) and only its document has it.
             if record.metadata[MetadataKey.nodeRole] == "master" {
                 var read = document
-                if read == nil { read = try await readIfPresent(href) }
+                if read == nil { read = try await readIfPresent(record.href) }
                 guard let read else { return nil }
                 ip = VMDocument(read).ipAddress
             }
@@ -158,7 +134,7 @@ public struct Observer: Sendable {
             if let document {
                 vm = document
             } else {
-                guard let read = try await readIfPresent(href) else { return nil }
+                guard let read = try await readIfPresent(record.href) else { return nil }
                 vm = read
             }
             let parsed = VMDocument(vm)
@@ -167,34 +143,38 @@ public struct Observer: Sendable {
             memory = parsed.memoryMB ?? memory
             ip = parsed.ipAddress
         }
-        return ObservedVM(name: record.name ?? "", href: href, powerState: VMDocument.powerState(record["status"]),
+        return ObservedVM(name: record.name, href: record.href, powerState: VMDocument.powerState(record.status),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,
-                          isBusy: busy.contains(href), isTagged: record.metadata[MetadataKey.nodeRole] != nil,
+                          isBusy: busy.contains(record.href), isTagged: record.metadata[MetadataKey.nodeRole] != nil,
                           isMarkedReady: record.metadata[MetadataKey.guestReady] == "true")
     }
 
+    /// Each source OVA in its own org and catalog: a same-named item of another org is never taken for it.
     private func images(_ refs: [SourceImageRef], orgNames: [String: String]) async throws -> [ObservedSourceImage] {
         var result: [ObservedSourceImage] = []
         for ref in Set(refs).sorted(by: { ($0.org, $0.catalog, $0.item) < ($1.org, $1.catalog, $1.item) }) {
-            let records = try await session.query("adminCatalogItem", filter: "name==\(ref.item)",
+            let records = try await session.query("adminCatalogItem", filter: "name==\(ref.item);catalogName==\(ref.catalog)",
                                                   fields: ["name", "catalogName", "org", "entity", "status", Marks.field(MetadataKey.sourceSHA1)])
-            // Scoped by org as well as catalog: catalog and item names repeat across orgs.
-            for record in records where record["catalogName"] == ref.catalog
-                && Self.orgName(record["org"], orgNames).caseInsensitiveCompare(ref.org) == .orderedSame {
+            for record in try records.map(CatalogItemRecord.init)
+            where record.name == ref.item && record.catalogName == ref.catalog
+                && Self.orgName(record.org, orgNames).caseInsensitiveCompare(ref.org) == .orderedSame {
                 result.append(ObservedSourceImage(org: ref.org, catalog: ref.catalog, itemName: ref.item,
-                                                  sha1: record.metadata[MetadataKey.sourceSHA1], href: record.href ?? "",
-                                                  isReady: Self.isResolved(record["status"])))
+                                                  sha1: record.metadata[MetadataKey.sourceSHA1], href: record.href,
+                                                  isReady: Self.isResolved(record.status)))
             }
         }
         return result
     }
 
-    static func template(_ record: QueryRecord, orgNames: [String: String] = [:]) -> ObservedTemplate? {
-        guard let name = record.metadata[MetadataKey.templateName], let href = record.href else { return nil }
-        return ObservedTemplate(name: name, revision: record.metadata[MetadataKey.templateRevision].flatMap(Int.init) ?? 0,
-                                specHash: record.metadata[MetadataKey.specHash] ?? "", org: orgName(record["org"], orgNames),
-                                catalog: record["catalogName"] ?? "", itemName: record.name ?? "", href: href,
-                                isReady: isResolved(record["status"]))
+    /// A template revision from its catalog item's record; nil when its revision metadata does not read as one
+    /// (metadata is not vCD's to guarantee: such an item is not taken for a revision, and never touched).
+    static func template(_ record: QueryRecord, orgNames: [String: String] = [:]) throws -> ObservedTemplate? {
+        let item = try CatalogItemRecord(record)
+        guard let name = item.metadata[MetadataKey.templateName], let revision = item.metadata[MetadataKey.templateRevision].flatMap(Int.init),
+              let specHash = item.metadata[MetadataKey.specHash] else { return nil }
+        return ObservedTemplate(name: name, revision: revision, specHash: specHash, org: orgName(item.org, orgNames),
+                                catalog: item.catalogName, itemName: item.name, href: item.href,
+                                vAppTemplateHref: item.entity, isReady: isResolved(item.status))
     }
 
     static func isResolved(_ status: String?) -> Bool { status == nil || status == "RESOLVED" }
@@ -223,3 +203,10 @@ public struct SourceImageRef: Hashable, Sendable {
         self.item = item
     }
 }
+
+/// What the reconciler needs of an observation (the `Observer`; a test may wrap one).
+public protocol Observing: Sendable {
+    func observe(sourceImages: [SourceImageRef], placements: [String: ClusterPlacement]) async throws -> Snapshot
+}
+
+extension Observer: Observing {}

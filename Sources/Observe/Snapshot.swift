@@ -3,6 +3,8 @@ import Foundation
 /// What vCD holds of cse's objects at one moment: an immutable value made by one observation.
 /// Only objects carrying cse's metadata appear; everything else in vCD is invisible to the reconciler.
 public struct Snapshot: Hashable, Sendable {
+    /// When the observation began: anything that ended after this may be missing from the snapshot.
+    public var startedAt: Date
     public var takenAt: Date
     public var templates: [ObservedTemplate]
     public var sourceImages: [ObservedSourceImage]
@@ -13,8 +15,9 @@ public struct Snapshot: Hashable, Sendable {
     /// Tampered, misplaced and conflicting marks the observer set aside.
     public var markFindings: [MarkFinding] = []
 
-    public init(takenAt: Date = Date(), templates: [ObservedTemplate] = [], sourceImages: [ObservedSourceImage] = [],
+    public init(startedAt: Date? = nil, takenAt: Date = Date(), templates: [ObservedTemplate] = [], sourceImages: [ObservedSourceImage] = [],
                 buildVApps: [ObservedVApp] = [], clusters: [ObservedVApp] = []) {
+        self.startedAt = startedAt ?? takenAt
         self.takenAt = takenAt
         self.templates = templates
         self.sourceImages = sourceImages
@@ -33,10 +36,14 @@ public struct ObservedTemplate: Hashable, Sendable {
     public var catalog: String
     public var itemName: String
     public var href: String
+    /// The vApp template the item holds (the query record's `entity`); nil when vCD did not name it.
+    public var vAppTemplateHref: String?
     /// Resolved (usable); false while a capture or upload is still importing.
     public var isReady: Bool
 
-    public init(name: String, revision: Int, specHash: String, org: String, catalog: String, itemName: String, href: String, isReady: Bool) {
+    public init(name: String, revision: Int, specHash: String, org: String, catalog: String, itemName: String, href: String,
+                vAppTemplateHref: String? = nil, isReady: Bool) {
+        self.vAppTemplateHref = vAppTemplateHref
         self.name = name
         self.revision = revision
         self.specHash = specHash
@@ -100,14 +107,17 @@ public struct ObservedVApp: Hashable, Sendable {
 }
 
 public struct ObservedVM: Hashable, Sendable {
-    public enum PowerState: String, Hashable, Sendable { case poweredOn, poweredOff, other }
+    /// `unknown`: vCD did not say (no status, UNKNOWN, UNRECOGNIZED); never acted on. `other`: a state in between
+    /// (being created, suspended, inconsistent) that a power-on does not fix on a guess either.
+    public enum PowerState: String, Hashable, Sendable { case poweredOn, poweredOff, other, unknown }
 
     public var name: String
     public var href: String
     public var powerState: PowerState
     public var ipAddress: String?
-    public var cpu: Int
-    public var memoryMB: Int
+    /// nil when neither the query record nor the VM's document said (unknown is not zero: never acted on).
+    public var cpu: Int?
+    public var memoryMB: Int?
     public var guest: GuestProgress
     public var isBusy: Bool
     /// cse's role metadata is on the VM (missing after a crash between adding and tagging it).
@@ -115,7 +125,7 @@ public struct ObservedVM: Hashable, Sendable {
     /// cse has recorded the guest's bootstrap as done in the VM's metadata.
     public var isMarkedReady: Bool
 
-    public init(name: String, href: String, powerState: PowerState, ipAddress: String? = nil, cpu: Int, memoryMB: Int,
+    public init(name: String, href: String, powerState: PowerState, ipAddress: String? = nil, cpu: Int?, memoryMB: Int?,
                 guest: GuestProgress = .notStarted, isBusy: Bool = false, isTagged: Bool = true, isMarkedReady: Bool? = nil) {
         self.name = name
         self.href = href

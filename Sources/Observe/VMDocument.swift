@@ -29,6 +29,7 @@ public struct VMDocument {
         switch status {
         case "POWERED_ON", "4": return .poweredOn
         case "POWERED_OFF", "8", "RESOLVED", "1": return .poweredOff
+        case nil, "", "UNKNOWN", "6", "UNRECOGNIZED", "7": return .unknown
         default: return .other
         }
     }

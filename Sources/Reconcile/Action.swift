@@ -30,22 +30,29 @@ public struct PlannedAction: Hashable, Sendable {
     public var isRunnable: Bool { waitsFor.isEmpty }
 }
 
-/// The vCD work of an action, with everything the executor needs to do it.
+/// The vCD work of an action, with the resolved handles it acts on (hrefs the observation found, the spec and
+/// generation it serves): the executor looks nothing up by name, so what `cse plan` prints is what `apply` does.
 public enum Step: Hashable, Sendable {
     case uploadSourceImage(org: String, catalog: String, item: String, url: String, sha1: String)
     case instantiateBuildVApp(TemplateBuild)
     case captureTemplate(TemplateBuild, buildVAppHref: String)
     case deleteTemplateItem(org: String, catalog: String, item: String, href: String)
     case createClusterVApp(ClusterCreation)
-    case addVMs(vAppHref: String, cluster: String, vms: [VMRequest], templateItem: String)
+    case addVMs(VMAddition)
     case powerOnVM(vmHref: String)
     /// Records cse's metadata on an entity (a VM's role, a guest seen ready).
     case setMetadata(href: String, entries: [MetadataEntry])
     case reconfigureVM(vmHref: String, cpu: Int, memoryMB: Int)
     case removeVMs(vAppHref: String, vmHrefs: [String])
     case deleteVApp(href: String)
-    /// Store-side: the object is gone from vCD, so its tombstone can go.
+    /// Store-side: the object is gone from vCD, so its tombstone can go (run by the reconciler, not the vCD executor).
     case confirmDeleted(uid: String)
+
+    /// Whether the step changes only the desired-state store.
+    public var isStoreSide: Bool {
+        if case .confirmDeleted = self { return true }
+        return false
+    }
 }
 
 /// What building one revision of a template needs.
@@ -53,8 +60,48 @@ public struct TemplateBuild: Hashable, Sendable {
     public var template: TemplateSpec
     public var revision: Int
     public var specHash: String
+    /// The uploaded source OVA's catalog item in the build catalog, when the observation found it ready.
+    public var sourceItemHref: String?
+
+    public init(template: TemplateSpec, revision: Int, specHash: String, sourceItemHref: String? = nil) {
+        self.template = template
+        self.revision = revision
+        self.specHash = specHash
+        self.sourceItemHref = sourceItemHref
+    }
 
     public var itemName: String { Naming.templateItem(template.catalogItem, revision: revision) }
+}
+
+/// A captured template revision in the template's own build org and catalog, as the observation found it.
+public struct TemplateImage: Hashable, Sendable {
+    public var org: String
+    public var catalog: String
+    public var itemName: String
+    /// The catalog item.
+    public var itemHref: String
+    /// The vApp template the item holds (its VM is the source of cluster VMs).
+    public var vAppTemplateHref: String
+
+    public init(org: String, catalog: String, itemName: String, itemHref: String, vAppTemplateHref: String) {
+        self.org = org
+        self.catalog = catalog
+        self.itemName = itemName
+        self.itemHref = itemHref
+        self.vAppTemplateHref = vAppTemplateHref
+    }
+}
+
+/// The vApp a step acts on: one the observation found (by its href), or the one an earlier step of the same
+/// plan creates (such a step waits for it and runs in a later pass, with the href).
+public enum VAppHandle: Hashable, Sendable {
+    case existing(href: String)
+    case toBeCreated(org: String, vdc: String, name: String)
+
+    public var href: String? {
+        if case .existing(let href) = self { return href }
+        return nil
+    }
 }
 
 /// What creating a cluster's (empty) vApp needs; VMs follow as separate steps.
@@ -63,7 +110,22 @@ public struct ClusterCreation: Hashable, Sendable {
     public var spec: ClusterSpec
     public var specHash: String
     public var generation: Int
+    /// The template revision the cluster's VMs come from (nil while no revision is ready: the step waits).
+    public var template: TemplateImage?
     public var templateItem: String
+}
+
+/// Adding VMs to a cluster's vApp: everything the executor needs, resolved by the diff.
+public struct VMAddition: Hashable, Sendable {
+    public var vApp: VAppHandle
+    public var clusterUID: String
+    public var spec: ClusterSpec
+    public var generation: Int
+    public var templateSpec: TemplateSpec
+    /// nil while no revision of the template is ready (the step waits for one).
+    public var template: TemplateImage?
+    public var templateItem: String
+    public var vms: [VMRequest]
 }
 
 public struct VMRequest: Hashable, Sendable {

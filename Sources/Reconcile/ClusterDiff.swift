@@ -52,32 +52,52 @@ struct ClusterDiff {
     }
 
     /// The template revision new VMs come from: the cluster's own (all its nodes alike), else the current one.
-    private func readyItem(for template: DesiredState.Template, preferring item: String?) -> String? {
-        let revisions = observed.templates.filter { $0.name == template.spec.name && $0.isReady }
-        if let item, revisions.contains(where: { $0.itemName == item }) { return item }
-        return revisions.first { $0.specHash == template.specHash }?.itemName
+    /// Only revisions in the template's own build org and catalog count: a catalog item elsewhere (a tenant's,
+    /// named alike or even carrying look-alike metadata) is never the image of a cluster.
+    private func readyRevision(for template: DesiredState.Template, preferring item: String?) -> ObservedTemplate? {
+        let site = template.spec.build
+        let revisions = observed.templates.filter {
+            $0.name == template.spec.name && $0.org == site.org && $0.catalog == site.catalog && $0.isReady && $0.vAppTemplateHref != nil
+        }
+        if let item, let own = revisions.first(where: { $0.itemName == item }) { return own }
+        return revisions.first { $0.specHash == template.specHash }
+    }
+
+    private static func image(_ revision: ObservedTemplate?) -> TemplateImage? {
+        guard let revision, let vAppTemplate = revision.vAppTemplateHref else { return nil }
+        return TemplateImage(org: revision.org, catalog: revision.catalog, itemName: revision.itemName, itemHref: revision.href,
+                             vAppTemplateHref: vAppTemplate)
+    }
+
+    private func addition(_ vApp: VAppHandle, template: DesiredState.Template, image: TemplateImage?, item: String,
+                          _ vms: [VMRequest]) -> Step {
+        .addVMs(VMAddition(vApp: vApp, clusterUID: cluster.uid, spec: spec, generation: cluster.generation, templateSpec: template.spec,
+                           template: image, templateItem: item, vms: vms))
     }
 
     private func addCreation(template: DesiredState.Template, to plan: inout Plan) {
-        let item = readyItem(for: template, preferring: nil)
+        let revision = readyRevision(for: template, preferring: nil)
+        let image = Self.image(revision)
+        let item = revision?.itemName ?? Naming.templateItem(template.spec.catalogItem, revision: template.generation)
         let creation = ClusterCreation(uid: cluster.uid, spec: spec, specHash: cluster.specHash, generation: cluster.generation,
-                                       templateItem: item ?? Naming.templateItem(template.spec.catalogItem, revision: template.generation))
-        let waits = item == nil ? ["template \(template.spec.name) ready"] : []
+                                       template: image, templateItem: item)
+        let waits = image == nil ? ["template \(template.spec.name) ready"] : []
         let lane = Lane.newVApp(org: spec.org, vdc: spec.vdc, name: spec.name)
+        let handle = VAppHandle.toBeCreated(org: spec.org, vdc: spec.vdc, name: spec.name)
         plan.actions.append(action(.createClusterVApp(creation), .create, "vApp \(spec.name)", "the cluster has no vApp",
                                    waitsFor: waits, lane: lane))
         let size = sizes(template)
         let master = VMRequest(name: Naming.masterVM(cluster: spec.name), role: .master, size: size.master)
-        plan.actions.append(action(.addVMs(vAppHref: "", cluster: spec.name, vms: [master], templateItem: creation.templateItem),
+        plan.actions.append(action(addition(handle, template: template, image: image, item: item, [master]),
                                    .create, "VM \(master.name)", "the cluster needs its master",
                                    waitsFor: waits + ["vApp \(spec.name) created"], lane: lane))
         if spec.nodes.count > 0 {
             let nodes = (1...spec.nodes.count).map { VMRequest(name: Naming.nodeVM(cluster: spec.name, ordinal: $0), role: .node, size: size.node) }
-            plan.actions.append(action(.addVMs(vAppHref: "", cluster: spec.name, vms: nodes, templateItem: creation.templateItem),
+            plan.actions.append(action(addition(handle, template: template, image: image, item: item, nodes),
                                        .create, "VMs \(nodes.map(\.name).joined(separator: ", "))", "the cluster wants \(nodeCount)",
                                        waitsFor: waits + ["master \(master.name) ready"], lane: lane))
         }
-        plan.assessments[key] = Assessment(.provisioning, item == nil ? "waiting for template \(template.spec.name)" : "creating vApp")
+        plan.assessments[key] = Assessment(.provisioning, image == nil ? "waiting for template \(template.spec.name)" : "creating vApp")
     }
 
     private func addConvergence(_ vApp: ObservedVApp, template: DesiredState.Template, to plan: inout Plan) {
@@ -94,8 +114,11 @@ struct ClusterDiff {
             }
         }
         let busyNote = vApp.isBusy || vApp.vms.contains(where: \.isBusy) ? ["vApp \(vApp.name) task finished"] : []
-        let item = readyItem(for: template, preferring: vApp.templateItem)
-        let itemWait = item == nil ? ["template \(template.spec.name) ready"] : []
+        let revision = readyRevision(for: template, preferring: vApp.templateItem)
+        let image = Self.image(revision)
+        let item = revision?.itemName ?? vApp.templateItem
+        let itemWait = image == nil ? ["template \(template.spec.name) ready"] : []
+        let handle = VAppHandle.existing(href: vApp.href)
 
         // Unwanted VMs: names cse does not give, and nodes beyond the count (newest = highest ordinal first).
         let extras = nodes.keys.filter { $0 > spec.nodes.count }.sorted(by: >).compactMap { nodes[$0] }
@@ -109,7 +132,7 @@ struct ClusterDiff {
 
         guard let master = masterVM else {
             let request = VMRequest(name: Naming.masterVM(cluster: spec.name), role: .master, size: size.master)
-            plan.actions.append(action(.addVMs(vAppHref: vApp.href, cluster: spec.name, vms: [request], templateItem: item ?? vApp.templateItem),
+            plan.actions.append(action(addition(handle, template: template, image: image, item: item, [request]),
                                        .create, "VM \(request.name)", "the cluster has no master", waitsFor: busyNote + itemWait, lane: lane))
             plan.assessments[key] = Assessment(.provisioning, "creating master")
             return
@@ -121,7 +144,7 @@ struct ClusterDiff {
         if !missing.isEmpty {
             let requests = missing.map { VMRequest(name: Naming.nodeVM(cluster: spec.name, ordinal: $0), role: .node, size: size.node) }
             let reason = nodes.isEmpty ? "the cluster wants \(nodeCount)" : "missing node\(missing.count > 1 ? "s" : "")"
-            plan.actions.append(action(.addVMs(vAppHref: vApp.href, cluster: spec.name, vms: requests, templateItem: item ?? vApp.templateItem),
+            plan.actions.append(action(addition(handle, template: template, image: image, item: item, requests),
                                        .create, "VM\(requests.count > 1 ? "s" : "") \(requests.map(\.name).joined(separator: ", "))", reason,
                                        waitsFor: busyNote + itemWait + (masterReady ? [] : ["master \(master.name) ready"]), lane: lane))
         }
@@ -149,12 +172,14 @@ struct ClusterDiff {
                                        "\(role) bootstrap failed in phase \(phase); replacing it", waitsFor: busy, lane: lane))
             return
         }
-        if vm.cpu != size.cpu || vm.memoryMB != size.memoryMB {
+        // Unknown is not zero: a VM whose size vCD did not show is not resized on a guess.
+        if let cpu = vm.cpu, let memoryMB = vm.memoryMB, cpu != size.cpu || memoryMB != size.memoryMB {
             plan.actions.append(action(.reconfigureVM(vmHref: vm.href, cpu: size.cpu, memoryMB: size.memoryMB), .update, "VM \(vm.name)",
-                                       "size \(vm.cpu) CPU / \(vm.memoryMB) MB, the spec wants \(size.cpu) CPU / \(size.memoryMB) MB",
+                                       "size \(cpu) CPU / \(memoryMB) MB, the spec wants \(size.cpu) CPU / \(size.memoryMB) MB",
                                        waitsFor: busy, lane: lane))
         }
-        if vm.powerState != .poweredOn {
+        // Powered on only when vCD says it is off: a state vCD did not report (or one in between) is not acted on.
+        if vm.powerState == .poweredOff {
             plan.actions.append(action(.powerOnVM(vmHref: vm.href), .update, "VM \(vm.name)", "\(role) VM is powered off", waitsFor: busy, lane: lane))
         }
     }

@@ -14,14 +14,11 @@ public enum Diff {
         }
         // Indexed once (a lookup per cluster over all vApps made the diff quadratic), and sorted by index with the
         // keys made once, so that ten thousand clusters are not copied around by the sort.
-        var vAppIndexByOwner: [String: Int] = [:]
-        vAppIndexByOwner.reserveCapacity(observed.clusters.count)
-        for (index, vApp) in observed.clusters.enumerated() where vAppIndexByOwner[vApp.owner] == nil { vAppIndexByOwner[vApp.owner] = index }
+        let vApps = ClusterVApps(observed)
         let keys = desired.clusters.map(\.key)
         for index in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
             let cluster = desired.clusters[index]
-            let vApp = vAppIndexByOwner[cluster.uid].map { observed.clusters[$0] }
-            ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vApp, key: keys[index]).add(to: &plan)
+            ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vApps.vApp(of: cluster), key: keys[index]).add(to: &plan)
         }
         OrphanDiff(desired: desired, observed: observed, usedItems: usedItems).add(to: &plan)
         return plan

@@ -11,7 +11,7 @@ enum MarkReport {
     static func byObject(_ snapshot: Snapshot) -> (clusters: [String: [MarkFinding]], templates: [String: [MarkFinding]]) {
         var clusters: [String: [MarkFinding]] = [:], templates: [String: [MarkFinding]] = [:]
         for finding in snapshot.markFindings {
-            if let id = finding.clusterID { clusters[id, default: []].append(finding) }
+            for id in Set([finding.clusterID, finding.claimedClusterID].compactMap { $0 }) { clusters[id, default: []].append(finding) }
             if let name = finding.templateName { templates[name, default: []].append(finding) }
         }
         return (clusters, templates)

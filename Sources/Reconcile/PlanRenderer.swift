@@ -13,6 +13,8 @@ public enum PlanRenderer {
                 text += "\n\(action.object):\n"
             }
             text += "  \(action.change.symbol) \(action.target)  (\(action.reason))\n"
+            let handles: [String] = action.step.handles.map { handle in handle.key + " " + handle.value }
+            text += "      on: " + handles.joined(separator: "; ") + "\n"
             if !action.isRunnable { text += "      waits for: \(action.waitsFor.joined(separator: ", "))\n" }
         }
         return text.dropFirst() + "\n" + summary(plan) + "\n"

@@ -8,7 +8,8 @@ import VCDClient
 /// The level-triggered loop: read desired state, observe vCD, plan, record status, start what may run.
 /// Actions run concurrently up to global and per-org limits, one at a time per lane (vApp or catalog item);
 /// a failed object backs off; every pass starts again from a fresh observation, so nothing depends on
-/// memory of earlier passes and a restart simply carries on.
+/// memory of earlier passes and a restart simply carries on. Its parts: `Scheduler` (lanes, limits, back-off,
+/// expectations), `WakeUps`, `StatusProjection`, `TenantTaskCompleter`, `FailureKind`.
 public actor Reconciler {
     public struct Limits: Sendable {
         public var global: Int
@@ -25,6 +26,8 @@ public actor Reconciler {
         public var plan: Plan
         public var started: [PlannedAction]
         public var inFlight: Int
+        /// Status rows this pass wrote (0 when nothing changed).
+        public var statusWrites: Int
     }
 
     public enum Event: Sendable {
@@ -34,32 +37,37 @@ public actor Reconciler {
     }
 
     let store: DesiredStateStore
-    let observer: Observer
+    let observer: any Observing
     let runner: ActionRunner
+    /// Ends tenants' tasks and moves old marks (`MarkMigration`).
+    let session: VCDSession
     let tenantTasks: TenantTaskCompleter
-    let limits: Limits
     let logger: Logger
-    private var backoff = Backoff()
+    private var scheduler: Scheduler
+    private var wakeUps = WakeUps()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
-    /// Objects whose last action failed permanently, with the failure.
-    private var permanentFailures: [ObjectKey: String] = [:]
-    /// A wake-up that came while nobody waited; the next wait returns at once.
-    private var pendingWake = false
-    private var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
-    private var listeners: [@Sendable (Event) -> Void] = []
+    private var events: ActionEvents
 
-    public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
+    /// `observer` reads vCD; `session` ends tenants' tasks (the observer's session when it is an `Observer`).
+    public init(store: DesiredStateStore, observer: any Observing, session: VCDSession, runner: ActionRunner, limits: Limits = Limits(),
                 logger: Logger = Logger(label: "cse.reconcile")) {
         self.store = store
         self.observer = observer
         self.runner = runner
-        self.tenantTasks = TenantTaskCompleter(session: runner.session, logger: logger)
-        self.limits = limits
+        self.session = session
+        self.tenantTasks = TenantTaskCompleter(session: session, logger: logger)
+        self.scheduler = Scheduler(limits: limits)
+        self.events = ActionEvents(store: store, logger: logger)
         self.logger = logger
     }
 
+    public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
+                logger: Logger = Logger(label: "cse.reconcile")) {
+        self.init(store: store, observer: observer, session: observer.session, runner: runner, limits: limits, logger: logger)
+    }
+
     public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
-        listeners.append(listener)
+        events.add(listener)
     }
 
     /// Asks for a pass now (a tenant request was committed, an action ended).
@@ -68,22 +76,18 @@ public actor Reconciler {
     }
 
     private func signal() {
-        guard !waiters.isEmpty else {
-            pendingWake = true
-            return
-        }
-        let woken = waiters.values
-        waiters.removeAll()
-        for waiter in woken { waiter.resume(returning: true) }
+        wakeUps.signal()
     }
 
     private func endWait(_ id: UUID) {
-        waiters.removeValue(forKey: id)?.resume(returning: false)
+        wakeUps.end(id)
     }
 
     /// The plan for the current state, without acting.
     public func plan() async throws -> Plan {
-        try await observeAndPlan().plan
+        let desired = DesiredState(objects: try store.objects())
+        let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        return Diff.plan(desired: desired, observed: snapshot)
     }
 
     /// The plan if `specs` were applied (without pruning), leaving the store as it is.
@@ -102,48 +106,36 @@ public actor Reconciler {
         return Diff.plan(desired: desired, observed: snapshot)
     }
 
-    /// `migrating`: first move marks an earlier cse wrote in the GENERAL domain into the SYSTEM domain (`MarkMigration`),
-    /// and observe again when it moved any.
-    private func observeAndPlan(migrating: Bool = false) async throws -> (plan: Plan, snapshot: Snapshot) {
-        let desired = DesiredState(objects: try store.objects())
-        var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
-        if migrating,
-           try await MarkMigration(session: observer.session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
-            snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
-        }
-        return (Diff.plan(desired: desired, observed: snapshot), snapshot)
-    }
-
-    /// One pass: observe, plan, record status, start runnable actions. Returns at once; actions go on.
+    /// One pass: desired state read once, one observation (after moving marks an earlier cse wrote in the GENERAL
+    /// domain into the SYSTEM domain, `MarkMigration`, and observing again when it moved any), the plan; statuses projected
+    /// from exactly these and written once (changed rows only); tenant tasks judged at the generation the pass read;
+    /// runnable actions started. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
-        var (plan, snapshot) = try await observeAndPlan(migrating: true)
+        let objects = try store.objects()
+        let desired = DesiredState(objects: objects)
+        var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        if try await MarkMigration(session: session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
+            snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        }
+        var plan = Diff.plan(desired: desired, observed: snapshot)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
-        for (key, failure) in permanentFailures {
-            if let assessment = plan.assessments[key], assessment.phase != .ready {
+        for key in Array(scheduler.permanentFailures.keys) {
+            let assessment = plan.assessments[key]
+            if let failure = scheduler.permanentFailure(of: key, phase: assessment?.phase), let assessment {
                 plan.assessments[key] = Assessment(.failed, assessment.message, failure: failure)
-            } else {
-                permanentFailures[key] = nil
             }
         }
-        try record(plan, snapshot: snapshot)
-        await tenantTasks.complete(store: store)
-        var started: [PlannedAction] = []
-        let now = ContinuousClock.now
-        var perOrg: [String: Int] = [:]
-        for entry in running.values { perOrg[entry.action.object.org, default: 0] += 1 }
-        var lanesTaken = Set(running.keys)
-        for action in plan.runnable {
-            guard running.count < limits.global else { break }
-            guard !lanesTaken.contains(action.lane), backoff.isReady(action.object.description, now: now),
-                  perOrg[action.object.org, default: 0] < limits.perOrg else { continue }
-            lanesTaken.insert(action.lane)
-            perOrg[action.object.org, default: 0] += 1
-            start(action)
-            started.append(action)
-        }
-        return PassReport(plan: plan, started: started, inFlight: running.count)
+        let projection = StatusProjection.project(objects: objects, previous: try store.statuses(), plan: plan, snapshot: snapshot, now: Date())
+        try store.writeStatuses(projection.changes.map { ($0.object.uid, $0.status) })
+        events.phaseChanges(projection)
+        await tenantTasks.complete(judged: projection.judged, store: store)
+        let chosen = scheduler.select(plan.runnable, running: running.values.map(\.action), observedFrom: snapshot.startedAt,
+                                      now: .now)
+        scheduler.observed(from: snapshot.startedAt)
+        for action in chosen { start(action) }
+        return PassReport(plan: plan, started: chosen, inFlight: running.count, statusWrites: projection.changes.count)
     }
 
     public var inFlight: Int { running.count }
@@ -152,12 +144,9 @@ public actor Reconciler {
     /// Returns true when woken by an event (an action ended, a poke), false on a timeout, a due back-off or cancellation.
     @discardableResult
     public func waitForChange(timeout: Duration) async -> Bool {
-        if pendingWake {
-            pendingWake = false
-            return true
-        }
+        if wakeUps.takePending() { return true }
         let deadline = ContinuousClock.now + timeout
-        let due = backoff.nextReady(after: .now).map { min($0, deadline) } ?? deadline
+        let due = scheduler.nextDue(after: .now).map { min($0, deadline) } ?? deadline
         let id = UUID()
         let timer = Task {
             try? await Task.sleep(until: due, clock: .continuous)
@@ -166,7 +155,7 @@ public actor Reconciler {
         defer { timer.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                if Task.isCancelled { continuation.resume(returning: false) } else { waiters[id] = continuation }
+                if Task.isCancelled { continuation.resume(returning: false) } else { wakeUps.park(id, continuation) }
             }
         } onCancel: {
             Task { await self.endWait(id) }
@@ -202,10 +191,18 @@ public actor Reconciler {
 
     private func start(_ action: PlannedAction) {
         let runner = self.runner
-        for listener in listeners { listener(.started(action)) }
+        let store = self.store
+        events.started(action)
         let task = Task {
             do {
-                let message = try await runner.run(action)
+                let message: String
+                if case .confirmDeleted(let uid) = action.step {
+                    // Store-side: the tombstone goes once vCD shows nothing of the object.
+                    _ = try store.confirmDeleted(action.object, uid: uid)
+                    message = "\(action.object) is gone from vCD"
+                } else {
+                    message = try await runner.run(action)
+                }
                 self.finished(action, message: message, error: nil)
             } catch {
                 self.finished(action, message: nil, error: error)
@@ -216,70 +213,15 @@ public actor Reconciler {
 
     private func finished(_ action: PlannedAction, message: String?, error: (any Error)?) {
         running[action.lane] = nil
-        let objectKey = action.object.description
-        let stored = try? store.object(action.object)
         if let message {
-            backoff.succeeded(objectKey)
-            permanentFailures[action.object] = nil
-            if let stored { _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message) }
-            for listener in listeners { listener(.finished(action, message: message)) }
+            scheduler.succeeded(action, at: Date())
+            events.succeeded(action, message: message)
         } else if let error {
-            let permanent = Self.isPermanent(error)
-            backoff.failed(objectKey, permanent: permanent, now: .now)
-            if permanent { permanentFailures[action.object] = "\(action.target): \(error)" }
-            let text = "\(action.change.symbol) \(action.target): \(error)"
-            logger.warning("\(action.object): \(text)")
-            if let stored {
-                _ = try? store.recordEvent(for: stored, type: .warning, reason: "ActionFailed", message: text)
-                _ = try? store.updateStatus(of: stored.uid) { $0.lastError = "\(error)" }
-            }
-            for listener in listeners { listener(.failed(action, error: "\(error)")) }
+            let kind = FailureKind.of(error)
+            scheduler.failed(action, kind: kind, error: "\(error)", at: Date(), now: .now)
+            events.failed(action, error: error, kind: kind)
         }
         signal()
-    }
-
-    /// Writes each desired object's assessment (and, for clusters, what vCD shows of them) as its status.
-    private func record(_ plan: Plan, snapshot: Snapshot) throws {
-        let now = Date()
-        let vApps = Dictionary(snapshot.clusters.map { ($0.owner, $0) }, uniquingKeysWith: { first, _ in first })
-        let markFindings = MarkReport.byObject(snapshot)
-        let actionsByKey = Dictionary(grouping: plan.actions, by: \.object)
-        for object in try store.objects() {
-            guard let assessment = plan.assessments[object.key] else { continue }
-            let waiting = actionsByKey[object.key] ?? []
-            var phaseChanged = false
-            var markEvent: (reason: String, message: String)?
-            try store.updateStatus(of: object.uid) { status in
-                if object.key.kind == .cluster {
-                    status.observed = vApps[object.uid].map(Self.facts)
-                    markEvent = MarkReport.apply(markFindings.clusters[object.uid] ?? [], to: &status, at: now)
-                } else {
-                    markEvent = MarkReport.apply(markFindings.templates[object.key.name] ?? [], to: &status, at: now)
-                }
-                let previous = status.phase
-                status.phase = assessment.phase
-                status.lastReconcileAt = now
-                if assessment.phase == .ready || assessment.phase == .deleting || waiting.isEmpty {
-                    status.observedGeneration = object.generation
-                }
-                if let failure = assessment.failure { status.lastError = failure } else if assessment.phase == .ready { status.lastError = nil }
-                status.setCondition("Ready", status: assessment.phase == .ready ? .true : .false,
-                                    reason: assessment.phase.rawValue, message: assessment.message, at: now)
-                phaseChanged = previous != assessment.phase && (previous != .pending || assessment.phase != .pending)
-            }
-            // Recorded after the status transaction: the store's writes do not nest.
-            if let markEvent { _ = try? store.recordEvent(for: object, type: .warning, reason: markEvent.reason, message: markEvent.message) }
-            if phaseChanged {
-                _ = try? store.recordEvent(for: object, type: assessment.phase == .failed ? .warning : .normal,
-                                           reason: assessment.phase.rawValue, message: assessment.failure ?? assessment.message)
-            }
-        }
-    }
-
-    static func facts(_ vApp: ObservedVApp) -> ObservedFacts {
-        let master = vApp.vms.first { Naming.parseVM($0.name, cluster: vApp.name)?.role == .master }
-        let nodes = vApp.vms.filter { Naming.parseVM($0.name, cluster: vApp.name)?.role == .node }.map(\.name)
-        return ObservedFacts(vAppHref: vApp.href, masterIP: master?.ipAddress, masterName: master?.name, nodeNames: nodes)
     }
 
     /// Where each desired cluster must be: the observer does not believe a vApp claiming it elsewhere.
@@ -289,31 +231,5 @@ public actor Reconciler {
 
     static func sourceImages(_ desired: DesiredState) -> [SourceImageRef] {
         desired.templates.map { SourceImageRef(org: $0.spec.build.org, catalog: $0.spec.build.catalog, item: $0.spec.source.catalogItem) }
-    }
-
-    static func isPermanent(_ error: any Error) -> Bool {
-        switch error {
-        case let error as ExecutionError: if case .permanent = error { return true } else { return false }
-        case let error as VCDError: return !error.isTransient
-        case is TaskWaitError: return false
-        default: return false
-        }
-    }
-
-    static func reason(_ action: PlannedAction) -> String {
-        switch action.step {
-        case .uploadSourceImage: return "SourceUploaded"
-        case .instantiateBuildVApp: return "BuildStarted"
-        case .captureTemplate: return "TemplateCaptured"
-        case .deleteTemplateItem: return "RevisionDeleted"
-        case .createClusterVApp: return "VAppCreated"
-        case .addVMs: return "VMsAdded"
-        case .powerOnVM: return "PoweredOn"
-        case .setMetadata: return "MetadataRecorded"
-        case .reconfigureVM: return "Resized"
-        case .removeVMs: return "VMsRemoved"
-        case .deleteVApp: return "VAppDeleted"
-        case .confirmDeleted: return "Deleted"
-        }
     }
 }

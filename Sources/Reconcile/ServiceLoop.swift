@@ -7,10 +7,13 @@ extension Reconciler {
     /// made in vCD behind cse's back. Runs until the task is cancelled.
     /// While objects are still on their way (waiting on guests or on vCD) the loop comes back after `requeue`,
     /// as a controller requeues, rather than sleeping in a worker.
+    /// The change token is read before the pass reads desired state: a change committed while the pass runs differs
+    /// from it, and starts the next pass within a second.
     public func serve(resync: Duration, requeue: Duration = .seconds(2), changeToken: @escaping @Sendable () -> String?, logger: Logger) async {
         var failures = 0
         while !Task.isCancelled {
             var settled = true
+            let token = changeToken()
             do {
                 let report = try await pass()
                 failures = 0
@@ -23,12 +26,11 @@ extension Reconciler {
                 failures += 1
                 logger.error("reconcile pass failed (\(failures) in a row): \(error)")
             }
-            let token = changeToken()
             let interval = failures > 0 ? min(resync, .seconds(1 << min(failures, 6))) : (settled ? resync : requeue)
             let nextResync = ContinuousClock.now + interval
             while !Task.isCancelled && ContinuousClock.now < nextResync {
-                if await waitForChange(timeout: .seconds(1)) { break }
                 if changeToken() != token { break }
+                if await waitForChange(timeout: .seconds(1)) { break }
             }
         }
     }

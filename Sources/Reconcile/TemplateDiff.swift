@@ -11,8 +11,11 @@ struct TemplateDiff {
     private var spec: TemplateSpec { template.spec }
     private var key: ObjectKey { ObjectKey(kind: .template, org: "", name: spec.name) }
     private var build: TemplateBuild { TemplateBuild(template: spec, revision: template.generation, specHash: template.specHash) }
-    private var revisions: [ObservedTemplate] { observed.templates.filter { $0.name == spec.name } }
-    private var buildVApps: [ObservedVApp] { observed.buildVApps.filter { $0.owner == spec.name } }
+    /// Revisions in the template's own build org and catalog only: items elsewhere are never read or touched for it.
+    private var revisions: [ObservedTemplate] {
+        observed.templates.filter { $0.name == spec.name && $0.org == spec.build.org && $0.catalog == spec.build.catalog }
+    }
+    private var buildVApps: [ObservedVApp] { observed.buildVApps.filter { $0.owner == spec.name && $0.org == spec.build.org } }
 
     func add(to plan: inout Plan) {
         if template.isDeleting {
@@ -61,6 +64,8 @@ struct TemplateDiff {
             return
         }
         guard let vApp = buildVApps.first(where: { $0.specHash == template.specHash }) else {
+            var build = build
+            build.sourceItemHref = image?.isReady == true ? image?.href : nil
             plan.actions.append(action(.instantiateBuildVApp(build), .create, "vApp \(spec.build.tempVApp)",
                                        "revision \(build.revision) is not built", waitsFor: imageWait,
                                        lane: Lane.newVApp(org: spec.build.org, vdc: spec.build.vdc, name: spec.build.tempVApp)))
@@ -93,7 +98,7 @@ struct TemplateDiff {
                                        "catalog item \(build.itemName)", "revision \(build.revision) is customized", lane: lane))
             plan.assessments[key] = Assessment(.provisioning, "capturing revision \(build.revision)")
         case .notStarted, .running:
-            if vm.powerState != .poweredOn {
+            if vm.powerState == .poweredOff {
                 plan.actions.append(action(.powerOnVM(vmHref: vm.href), .update, "VM \(vm.name)", "build VM is powered off", lane: lane))
             }
             let phase: String

@@ -4,15 +4,16 @@ import Store
 import VCDClient
 
 /// Ends the vCD tasks handed to tenants once the change they stand for is done (or has failed),
-/// so vcd-cli, which polls them, returns.
+/// so vcd-cli, which polls them, returns. Judged from what one pass concluded at the generation it read:
+/// a change committed while the pass ran is not taken as done by it.
 struct TenantTaskCompleter: Sendable {
     let session: VCDSession
     let logger: Logger
 
-    func complete(store: DesiredStateStore) async {
+    func complete(judged: [String: StatusProjection.Judgement], store: DesiredStateStore) async {
         guard let tasks = try? store.tenantTasks(states: [.running]) else { return }
         for task in tasks {
-            guard let href = task.taskHref, let outcome = outcome(of: task, store: store) else { continue }
+            guard let href = task.taskHref, let outcome = Self.outcome(of: task, judgement: judged[task.objectUID], store: store) else { continue }
             do {
                 try await session.updateExtensionTask(href, status: outcome.success ? .success : .error,
                                                       operation: outcome.message, error: outcome.success ? nil : outcome.message)
@@ -23,23 +24,31 @@ struct TenantTaskCompleter: Sendable {
         }
     }
 
-    /// nil while the change is still under way.
-    private func outcome(of task: TenantTask, store: DesiredStateStore) -> (success: Bool, message: String)? {
+    /// nil while the change is still under way (or the pass did not judge the object).
+    static func outcome(of task: TenantTask, judgement: StatusProjection.Judgement?, store: DesiredStateStore) -> (success: Bool, message: String)? {
         guard let object = try? store.object(uid: task.objectUID) else {
             // The object is gone: a deletion is complete; anything else was overtaken by one.
             return task.operation == .delete ? (true, "cluster deleted") : (false, "cluster was deleted")
         }
-        guard let status = try? store.status(of: object.uid) else { return nil }
+        return outcome(of: task, judgement: judgement, name: object.key.name, isDeleting: object.isDeleting)
+    }
+
+    static func outcome(of task: TenantTask, judgement: StatusProjection.Judgement?, name: String,
+                        isDeleting: Bool) -> (success: Bool, message: String)? {
         if task.operation == .delete { return nil }
-        if object.isDeleting { return (false, "cluster is being deleted") }
-        if object.generation > task.targetGeneration, task.operation == .create, status.phase == .ready {
-            return (true, "cluster \(object.key.name) is ready")
+        if isDeleting { return (false, "cluster is being deleted") }
+        guard let judgement else { return nil }
+        let ready = judgement.phase == .ready && judgement.settled
+        // A later change superseded a create: the cluster exists and is ready at the newer generation.
+        if task.operation == .create, judgement.generation > task.targetGeneration, ready {
+            return (true, "cluster \(name) is ready")
         }
-        if status.phase == .ready, status.observedGeneration >= task.targetGeneration {
-            return (true, "cluster \(object.key.name) is ready")
+        if ready, judgement.generation >= task.targetGeneration {
+            return (true, "cluster \(name) is ready")
         }
-        if status.phase == .failed, let error = status.lastError, status.observedGeneration >= task.targetGeneration || task.operation == .create {
-            return (false, error)
+        if judgement.phase == .failed, let failure = judgement.failure,
+           judgement.generation >= task.targetGeneration || task.operation == .create {
+            return (false, failure)
         }
         return nil
     }

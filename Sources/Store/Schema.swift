@@ -67,6 +67,15 @@ enum Schema {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3 reconciler lease") { db in
+            // One process reconciles a store at a time: the holder renews before `expiresAt`; an expired lease may be taken.
+            try db.create(table: "lease") { t in
+                t.primaryKey("name", .text)
+                t.column("holder", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("acquiredAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -5,11 +5,14 @@ public struct Caller: Sendable, Equatable {
     public var user: String
     public var org: String
     public var isSystemAdministrator: Bool
+    /// The user's reference href (`<vCD>/api/admin/user/<uuid>`) as vCD's session names it; nil when unknown.
+    public var userHref: String?
 
-    public init(user: String, org: String, isSystemAdministrator: Bool) {
+    public init(user: String, org: String, isSystemAdministrator: Bool, userHref: String? = nil) {
         self.user = user
         self.org = org
         self.isSystemAdministrator = isSystemAdministrator
+        self.userHref = userHref
     }
 }
 

@@ -62,6 +62,18 @@ extension Simulator {
             }
         }
         for vm in state.vms.values where state.vApps[vm.vApp] == nil { problems.append("VM \(vm.name) belongs to no vApp") }
+        for vm in state.vms.values.sorted(by: { $0.name < $1.name }) {
+            if let vApp = state.vApps[vm.vApp], vApp.org != vm.org { problems.append("VM \(vm.name) of one org is in vApp \(vApp.name) of another") }
+        }
+        // Tenants never see each other: a VM made from another org's catalog item that is not published to all orgs.
+        for vm in state.vms.values.sorted(by: { $0.name < $1.name }) {
+            guard let sourceOrg = vm.sourceOrg, sourceOrg != vm.org else { continue }
+            let catalog = vm.sourceCatalog.flatMap { state.catalogs[$0] }
+            if catalog?.published != true {
+                problems.append("VM \(vm.name) of org \(state.orgs[vm.org]?.name ?? vm.org) was made from a template of org "
+                                + "\(state.orgs[sourceOrg]?.name ?? sourceOrg) whose catalog \(catalog?.name ?? "?") is not published")
+            }
+        }
         let templates = state.catalogItems.values.map { item -> [String: Any] in
             ["name": item.name, "catalog": state.catalogs[item.catalog]?.name ?? "", "metadata": state.generalMetadata(item.id),
              "systemMetadata": systemValues(item.id), "systemVisibility": systemVisibility(item.id),

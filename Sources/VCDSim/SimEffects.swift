@@ -77,7 +77,7 @@ extension Simulator {
 
     private func createVM(_ pending: SimPendingVM, in vAppID: String) throws {
         guard let vApp = state.vApps[vAppID] else { throw SimFault.notFound("the vApp is gone") }
-        guard let (_, source) = state.templateVM(pending.sourceVM) else { throw SimFault.badRequest("the source VM is gone") }
+        guard let (template, source) = state.templateVM(pending.sourceVM) else { throw SimFault.badRequest("the source VM is gone") }
         if state.vmsOf(vApp: vAppID).contains(where: { $0.name == pending.name }) { return }
         let id = state.newID(0x5e)
         var ip: String?
@@ -101,6 +101,9 @@ extension Simulator {
                               network: networkName, ipMode: pending.ipMode, ipAddress: ip, mac: mac, computerName: pending.computerName,
                               customizationScript: pending.customizationScript, adminPassword: random.hex(12), storageProfile: pending.storageProfile,
                               hasCloudInit: source.hasCloudInit)
+        let sourceCatalog = state.catalogItems[template.catalogItem]?.catalog
+        state.vms[id]?.sourceOrg = template.org
+        state.vms[id]?.sourceCatalog = sourceCatalog
     }
 
     private func removeVM(_ id: String) {

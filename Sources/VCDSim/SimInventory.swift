@@ -42,6 +42,8 @@ public struct SimInventory: Codable, Sendable {
 
     public struct Catalog: Codable, Sendable {
         public var name: String
+        /// Published to all orgs (as a provider's template catalog is); default false.
+        public var published: Bool?
         public var items: [Item]?
     }
 
@@ -89,7 +91,7 @@ public struct SimInventory: Codable, Sendable {
         Org(name: "cse", fullName: "Container Service", users: [User(name: "cse-admin", password: "sim-cse", role: "Organization Administrator")],
             vdcs: [Vdc(name: "cse-vdc", storageProfiles: ["*", "gold"], cpuLimitMHz: 200_000, memoryLimitMB: 1_048_576,
                        networks: [Network(name: "cse-net", gateway: "10.10.0.1", netmask: "255.255.255.0", pool: "10.10.0.10-10.10.0.250")])],
-            catalogs: [Catalog(name: "cse", items: [
+            catalogs: [Catalog(name: "cse", published: true, items: [
                 Item(name: "ubuntu-16.04-server-cloudimg-amd64.ova", sha1: "1bddf68820c717e13c6d1acd800fb7b4d197b411", osType: "ubuntu64Guest",
                      cpu: 2, memoryMB: 2048, diskMB: 10240),
                 Item(name: "photon-custom-hw11-1.0-62c543d.ova", sha1: "18c1a6d31545b757d897c61a0c3cc0e54d8aeeba", osType: "other3xLinux64Guest",

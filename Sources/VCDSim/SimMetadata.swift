@@ -28,7 +28,8 @@ extension Simulator {
                         type: "application/vnd.vmware.vcloud.metadata+xml")
         case ("GET", let (domain, key)?):
             guard let (value, visibility) = visibleEntry(owner.id, domain: domain, key: key, caller: caller) else { throw Self.noEntry(key) }
-            return .xml(200, r.metadataValue(entityHref: entityHref, domain: domain, key: key, value: value, visibility: visibility),
+            let mayChange = domain == SimMetadataChange.general || caller.isSystemAdministrator
+            return .xml(200, r.metadataValue(entityHref: entityHref, domain: domain, key: key, value: value, visibility: visibility, mayChange: mayChange),
                         type: "application/vnd.vmware.vcloud.metadata.value+xml")
         case ("POST", nil):
             let body = try parseBody(request)

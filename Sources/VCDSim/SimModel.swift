@@ -54,6 +54,8 @@ struct SimCatalog: Codable, Sendable {
     var id: String
     var name: String
     var org: String
+    /// Published to every org (vCD's catalog publishing); only a published catalog's items may become other orgs' VMs.
+    var published: Bool?
 }
 
 struct SimCatalogItem: Codable, Sendable {
@@ -178,6 +180,9 @@ struct SimVM: Codable, Sendable {
     /// The first power-on, which runs guest customization.
     var firstPoweredOnAt: Date?
     var memoryHotAddEnabled: Bool?
+    /// The org and catalog of the template the VM was made from (for the audit's cross-org check).
+    var sourceOrg: String?
+    var sourceCatalog: String?
 }
 
 enum SimTaskStatus: String, Codable, Sendable {

@@ -231,7 +231,7 @@ extension Simulator {
                 return QueryRow(attributes: [
                     "name": item.name, "href": r.href(.catalogItem, item.id), "catalog": r.href(.catalog, catalog.id), "catalogName": catalog.name,
                     "entity": r.href(.vAppTemplate, template.id), "entityName": template.name, "entityType": "vapptemplate",
-                    "status": template.status == 8 ? "RESOLVED" : "UNRESOLVED", "org": r.href(.org, catalog.org), "isPublished": "false",
+                    "status": template.status == 8 ? "RESOLVED" : "UNRESOLVED", "org": r.href(.org, catalog.org), "isPublished": catalog.published == true ? "true" : "false",
                     "creationDate": r.iso(item.createdAt), "ownerName": "system",
                 ], entityID: item.id, org: catalog.org)
             }
@@ -281,7 +281,7 @@ extension Simulator {
         case "catalog":
             return state.catalogs.values.map { catalog in
                 QueryRow(attributes: [
-                    "name": catalog.name, "href": r.href(.catalog, catalog.id), "orgName": state.orgs[catalog.org]?.name ?? "", "isPublished": "false",
+                    "name": catalog.name, "href": r.href(.catalog, catalog.id), "orgName": state.orgs[catalog.org]?.name ?? "", "isPublished": catalog.published == true ? "true" : "false",
                     "isShared": "false", "ownerName": "system", "numberOfMedia": "0",
                     "numberOfVAppTemplates": String(state.catalogItems.values.filter { $0.catalog == catalog.id }.count),
                     "org": r.href(.org, catalog.org),

@@ -26,7 +26,7 @@ extension Simulator {
             links += XMLOut.link(rel: "down", href: r.href(.network, network.id), type: "application/vnd.vmware.vcloud.orgNetwork+xml", name: network.name)
         }
         links += XMLOut.link(rel: "down", href: r.href(.org, id) + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-        if !SimReleaseProfile.less(version ?? profile.newest, "33.0") {
+        if SimReleaseProfile.atLeast(version ?? profile.newest, "33.0") {
             // From API 33.0 on, pyvcloud 23.0.4 (Org.list_vdcs, get_vdc, list_catalogs, get_catalog) finds an org's vdcs and
             // catalogs through rel="down" links of type query.records+xml whose href names the record type, and reads
             // name and href from the records. The href's exact shape on real vCD is not documented; this one is a
@@ -98,7 +98,7 @@ extension Simulator {
         content += "<CatalogItems>" + state.catalogItems.values.filter { $0.catalog == id }.sorted { $0.name < $1.name }.map {
             XMLOut.element("CatalogItem", ["href": r.href(.catalogItem, $0.id), "id": $0.id, "name": $0.name, "type": "application/vnd.vmware.vcloud.catalogItem+xml"])
         }.joined() + "</CatalogItems>"
-        content += XMLOut.text("IsPublished", "false")
+        content += XMLOut.text("IsPublished", catalog.published == true ? "true" : "false")
         return .xml(200, r.root("Catalog", ["name": catalog.name, "id": "urn:vcloud:catalog:\(id)", "href": catalogHref, "type": "application/vnd.vmware.vcloud.catalog+xml"], content),
                     type: "application/vnd.vmware.vcloud.catalog+xml")
     }

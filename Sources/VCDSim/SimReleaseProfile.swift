@@ -11,8 +11,9 @@
 /// 33.0, "for version 38.0 and later ... no longer supported", "versions 37.2 and earlier continue to support" it
 /// (that project's #167 logged in to 10.5 with 37.0 that way), and "VMware Cloud Director 10.5 and later do not
 /// support the /api/sessions API login endpoint". 10.5 = API 38.0, 10.6 = API 39.0.
-/// Assumptions, where no source says more: the versions older than 36.0 that 10.5 and 10.6 drop, and that 10.6 no
-/// longer serves `POST /api/sessions` at any version (the notes' "10.5 and later" read strictly for the newer release,
+/// The version lists of 10.3 and 10.5 are those real servers printed in their 406 answers (go-vcloud-director#477,
+/// ManageIQ/manageiq-providers-vmware#893; alpha versions left out). Assumptions, where no source says more: 10.6's
+/// list, and that 10.6 no longer serves `POST /api/sessions` at any version (the notes' "10.5 and later" read strictly for the newer release,
 /// while 10.5 keeps the compatibility its users relied on).
 public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
     public struct Version: Sendable, Equatable {
@@ -38,19 +39,24 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
     static let cloudapiLoginUrlSince = "36.0"
 
     public init?(release: String) {
-        // 10.4's list, from the golden reply: deprecated 5.5, 20.0-26.0 and 29.0.
-        let deprecatedIn104: Set<String> = ["5.5", "20.0", "21.0", "22.0", "23.0", "24.0", "25.0", "26.0", "29.0"]
-        func list(_ numbers: [String], deprecated: Set<String>) -> [Version] {
-            numbers.map { Version(number: $0, deprecated: deprecated.contains($0)) }
-        }
-        let upTo36 = ["5.5"] + (20...36).map { "\($0).0" }
+        func list(_ entries: [(String, Bool)]) -> [Version] { entries.map { Version(number: $0.0, deprecated: $0.1) } }
+        let d = true, current = false
         switch release {
-        case "10.3": versions = list(upTo36, deprecated: deprecatedIn104)
-        case "10.4": versions = list(upTo36 + ["37.0"], deprecated: deprecatedIn104)
-        // Assumed: 10.5 keeps 33.0 to 37.0 (older ones removed), the oldest deprecated.
-        case "10.5": versions = list((33...38).map { "\($0).0" }, deprecated: ["33.0", "34.0"])
-        // Assumed: 10.6 keeps 37.0 to 39.0, so no version it offers has legacy login.
-        case "10.6": versions = list((37...39).map { "\($0).0" }, deprecated: [])
+        // vCD 10.3.3's own list in its 406 answer (go-vcloud-director#477).
+        case "10.3":
+            versions = list([("31.0", d), ("32.0", d), ("33.0", d), ("34.0", current), ("35.0", current), ("35.2", current),
+                             ("36.0", current), ("36.1", current), ("36.2", current), ("36.3", current)])
+        // The 10.4 golden /api/versions reply (5.5 sorts first: vCD lists it last, clients sort numerically).
+        case "10.4":
+            let deprecated: Set<String> = ["5.5", "20.0", "21.0", "22.0", "23.0", "24.0", "25.0", "26.0", "29.0"]
+            versions = list((["5.5"] + (20...37).map { "\($0).0" }).map { ($0, deprecated.contains($0)) })
+        // vCD 10.5.1's own list in its 406 answer (ManageIQ/manageiq-providers-vmware#893).
+        case "10.5":
+            versions = list([("35.0", d), ("35.2", d), ("36.0", d), ("36.1", d), ("36.2", d), ("36.3", d),
+                             ("37.0", current), ("37.1", current), ("37.2", current), ("38.0", current)])
+        // Assumed from the pattern of 10.3 to 10.5 (the releases before last deprecated, older ones removed).
+        case "10.6":
+            versions = list([("37.0", d), ("37.1", d), ("37.2", d), ("38.0", current), ("38.1", current), ("39.0", current)])
         default: return nil
         }
         servesLegacyLogin = release != "10.6"
@@ -76,6 +82,9 @@ public struct SimReleaseProfile: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `/api/versions` names the cloudapi endpoints as this version's login URLs.
     func advertisesCloudapiLogin(_ version: String) -> Bool { !Self.less(version, Self.cloudapiLoginUrlSince) }
+
+    /// `version` is `minimum` or later (numeric comparison: 36.10 > 36.9).
+    public static func atLeast(_ version: String, _ minimum: String) -> Bool { !less(version, minimum) }
 
     static func less(_ a: String, _ b: String) -> Bool {
         a.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(b.split(separator: ".").compactMap { Int($0) })

@@ -118,10 +118,13 @@ struct SimRender {
         return XMLOut.element("MetadataEntry", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"], content)
     }
 
-    func metadataValue(entityHref: String, domain: String, key: String, value: String, visibility: String) -> String {
+    /// `mayChange`: edit and remove links only for who may change the entry (a SYSTEM one: a system administrator).
+    func metadataValue(entityHref: String, domain: String, key: String, value: String, visibility: String, mayChange: Bool) -> String {
         let href = metadataEntryHref(entityHref: entityHref, domain: domain, key: key)
-        let links = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
-            + XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.metadata.value+xml") + XMLOut.link(rel: "remove", href: href)
+        var links = XMLOut.link(rel: "up", href: entityHref + "/metadata", type: "application/vnd.vmware.vcloud.metadata+xml")
+        if mayChange {
+            links += XMLOut.link(rel: "edit", href: href, type: "application/vnd.vmware.vcloud.metadata.value+xml") + XMLOut.link(rel: "remove", href: href)
+        }
         return root("MetadataValue", ["href": href, "type": "application/vnd.vmware.vcloud.metadata.value+xml"],
                     links + metadataDomain(domain, visibility: visibility) + typedValue(value))
     }

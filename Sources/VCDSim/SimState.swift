@@ -57,7 +57,7 @@ struct SimState: Codable, Sendable {
             }
             for catalog in org.catalogs ?? [] {
                 let catalogID = newID(6)
-                catalogs[catalogID] = SimCatalog(id: catalogID, name: catalog.name, org: orgID)
+                catalogs[catalogID] = SimCatalog(id: catalogID, name: catalog.name, org: orgID, published: catalog.published)
                 for item in catalog.items ?? [] {
                     let templateID = newID(7)
                     let itemID = newID(8)

@@ -204,12 +204,19 @@ public actor Simulator {
         return accept[range.upperBound...].prefix { $0 != ";" && $0 != "," }.trimmingCharacters(in: .whitespaces)
     }
 
-    /// A version the release does not offer is refused. vCD answers 406 Not Acceptable ("The request has invalid
-    /// accept header: Invalid API version requested"), as go-vcloud-director's version checks expect.
+    /// The API version a request is answered at: the one its Accept header asks for, else the release's newest. For
+    /// behaviour that changes between API versions: `SimReleaseProfile.atLeast(apiVersion(of: request), "35.0")`.
+    func apiVersion(of request: SimRequest) -> String {
+        Self.requestedVersion(request) ?? profile.newest
+    }
+
+    /// A version the release does not offer is refused with 406 and vCD's own message (as vCD 10.3.3 and 10.5.1
+    /// answered: go-vcloud-director#477, ManageIQ/manageiq-providers-vmware#893).
     func checkVersion(_ request: SimRequest) throws {
         guard let version = Self.requestedVersion(request) else { return }
         guard profile.offers(version) else {
-            throw SimFault.notAcceptable("The request has invalid accept header: Invalid API version requested (\(version)); \(profile) offers \(profile.versions.map(\.number).joined(separator: ", "))")
+            let listed = profile.versions.reversed().map { $0.deprecated ? "\($0.number) [D]" : $0.number }.joined(separator: ", ")
+            throw SimFault.notAcceptable("The request has invalid accept header: Invalid API version requested. Supported API versions are: [\(listed)] ([D] indicates deprecated versions)")
         }
     }
 

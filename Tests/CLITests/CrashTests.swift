@@ -92,8 +92,8 @@ extension CLIRunner {
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
         process.environment = Self.environment
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }

@@ -52,6 +52,21 @@ struct ApplyTests {
         #expect(audit.problems.isEmpty)
     }
 
+    @Test(arguments: Cloud.releases)
+    func nodesAreResizedInCPUAndMemory(release: String) async throws {
+        let cloud = try await Cloud.start(release: release)
+        defer { Task { await cloud.stop() } }
+        try cloud.apply(Specs.template(), Specs.cluster("r1", nodes: 1, nodeCPU: 2, nodeMemoryMB: 2048))
+        #expect(try await cloud.converge() == .converged)
+        #expect(try await cloud.audit().vmSizes(of: "r1")["r1-n1"] == [2, 2048])
+        try cloud.apply(Specs.template(), Specs.cluster("r1", nodes: 1, nodeCPU: 4, nodeMemoryMB: 4096))
+        #expect(try await cloud.converge() == .converged)
+        let audit = try await cloud.audit()
+        #expect(audit.vmSizes(of: "r1")["r1-n1"] == [4, 4096])
+        #expect(audit.vmStatuses(of: "r1") == [4, 4])
+        #expect(audit.problems.isEmpty)
+    }
+
     @Test func singleNodeClusterAndTwoOrgs() async throws {
         let cloud = try await Cloud.start()
         defer { Task { await cloud.stop() } }

@@ -22,8 +22,10 @@ struct Cloud {
     /// Every vCD release the simulator plays, for tests that run once per release.
     static let releases = SimReleaseProfile.all.map(\.release)
 
+    /// `observing` may wrap the real observer (to act while an observation runs).
     static func start(release: String = SimReleaseProfile.default.release, _ configure: (inout SimOptions) -> Void = { _ in },
-                      directory: URL? = nil, environment: [String: String] = ["CSE_TEMPLATE_ROOT_PASSWORD": rootPassword]) async throws -> Cloud {
+                      directory: URL? = nil, environment: [String: String] = ["CSE_TEMPLATE_ROOT_PASSWORD": rootPassword],
+                      observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
         var options = SimOptions()
         options.vcdVersion = release
         options.taskSeconds = 0.03
@@ -38,9 +40,10 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let runner = ActionRunner(session: admin, store: store, scripts: BootstrapScripts(environment: environment), taskTimeout: .seconds(30),
+        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(environment: environment), taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
-        let reconciler = Reconciler(store: store, observer: Observer(session: admin, logger: logger), runner: runner, logger: logger)
+        let reconciler = Reconciler(store: store, observer: observing(Observer(session: admin, logger: logger)), session: admin,
+                                    runner: runner, logger: logger)
         return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory)
     }
 
@@ -98,6 +101,13 @@ struct Audit {
     func vmStatuses(of vApp: String) -> [Int] {
         (vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? Int }
     }
+    /// `name: (cpu, memoryMB)` of each VM of the vApp.
+    func vmSizes(of vApp: String) -> [String: [Int]] {
+        let vms = vApps.first { $0["name"] as? String == vApp }?["vms"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: vms.compactMap { vm in
+            (vm["name"] as? String).map { ($0, [vm["cpu"] as? Int ?? 0, vm["memoryMB"] as? Int ?? 0]) }
+        })
+    }
     var addresses: [String] { (raw["addresses"] as? [[String: String]] ?? []).compactMap { $0["address"] }.sorted() }
     var catalogItems: [String] { (raw["catalogItems"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted() }
     var problems: [String] { raw["problems"] as? [String] ?? ["audit unreadable"] }
@@ -123,7 +133,8 @@ enum Specs {
         """
     }
 
-    static func cluster(_ name: String, org: String = "org1", vdc: String = "org1-vdc", network: String = "intranet", nodes: Int) -> String {
+    static func cluster(_ name: String, org: String = "org1", vdc: String = "org1-vdc", network: String = "intranet", nodes: Int,
+                        nodeCPU: Int? = nil, nodeMemoryMB: Int? = nil) -> String {
         """
         apiVersion: cse/v1
         kind: Cluster
@@ -136,6 +147,6 @@ enum Specs {
           network: \(network)
           nodes:
             count: \(nodes)
-        """
+        """ + (nodeCPU.map { "\n    cpu: \($0)" } ?? "") + (nodeMemoryMB.map { "\n    memoryMB: \($0)" } ?? "")
     }
 }

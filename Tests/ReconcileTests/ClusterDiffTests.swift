@@ -56,8 +56,11 @@ import Spec
     @Test func readyMasterGetsNodes() {
         let plan = plan(vApp: D.clusterVApp(vms: [D.vm("c1-m1")]))
         #expect(plan.lines == ["+ VMs c1-n1, c1-n2"])
-        guard case .addVMs(_, _, let vms, let item) = plan.actions[0].step else { Issue.record("wrong step"); return }
-        #expect(vms.map(\.role) == [.node, .node] && item == "k8s-u-r1")
+        guard case .addVMs(let addition) = plan.actions[0].step else { Issue.record("wrong step"); return }
+        #expect(addition.vms.map(\.role) == [.node, .node] && addition.templateItem == "k8s-u-r1")
+        #expect(addition.vApp == .existing(href: "https://vcd/api/vApp/vapp-c1"))
+        #expect(addition.template?.vAppTemplateHref == "https://vcd/api/vAppTemplate/vappTemplate-cse-r1")
+        #expect(addition.clusterUID == "uid-c1" && addition.generation == 1 && addition.spec.name == "c1")
     }
 
     @Test func convergedClusterHasAnEmptyPlan() {
@@ -167,7 +170,9 @@ import Spec
         #expect(text == """
             cluster/org1/c1:
               - VM c1-n2  (the cluster wants 1 node)
+                  on: vApp https://vcd/api/vApp/vapp-c1; vms https://vcd/api/vApp/vm-c1-n2
               ~ VM c1-n1  (node VM is powered off)
+                  on: vm https://vcd/api/vApp/vm-c1-n1
 
             Plan: 0 to add, 1 to change, 1 to destroy.
 

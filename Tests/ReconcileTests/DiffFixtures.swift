@@ -28,15 +28,17 @@ enum D {
                              specHash: "c-hash", generation: 1, isDeleting: deleting)
     }
 
-    static func readyTemplate(revision: Int = 1, hash: String = hash, ready: Bool = true) -> ObservedTemplate {
-        ObservedTemplate(name: "ubuntu", revision: revision, specHash: hash, org: "cse", catalog: "cse",
-                         itemName: "k8s-u-r\(revision)", href: "https://vcd/api/catalogItem/r\(revision)", isReady: ready)
+    static func readyTemplate(revision: Int = 1, hash: String = hash, ready: Bool = true, org: String = "cse",
+                              catalog: String = "cse") -> ObservedTemplate {
+        ObservedTemplate(name: "ubuntu", revision: revision, specHash: hash, org: org, catalog: catalog,
+                         itemName: "k8s-u-r\(revision)", href: "https://vcd/api/catalogItem/\(org)-r\(revision)",
+                         vAppTemplateHref: "https://vcd/api/vAppTemplate/vappTemplate-\(org)-r\(revision)", isReady: ready)
     }
 
     static let sourceImage = ObservedSourceImage(org: "cse", catalog: "cse", itemName: "u.ova", sha1: String(repeating: "a", count: 40),
                                                  href: "https://vcd/api/catalogItem/ova", isReady: true)
 
-    static func vm(_ name: String, power: ObservedVM.PowerState = .poweredOn, guest: GuestProgress = .ready, cpu: Int = 2, busy: Bool = false) -> ObservedVM {
+    static func vm(_ name: String, power: ObservedVM.PowerState = .poweredOn, guest: GuestProgress = .ready, cpu: Int? = 2, busy: Bool = false) -> ObservedVM {
         ObservedVM(name: name, href: "https://vcd/api/vApp/vm-\(name)", powerState: power, ipAddress: "10.0.0.\(name.count)",
                    cpu: cpu, memoryMB: 2048, guest: guest, isBusy: busy)
     }

@@ -167,13 +167,19 @@ struct ReleaseProfileTests {
         }
     }
 
-    @Test func bearerTenantTokensAreValidatedAsBearer() async throws {
-        let sim = try await SimHarness.start()
+    @Test(arguments: SimReleaseProfile.all.map(\.release))
+    func bearerTenantTokensAreValidatedAsBearer(release: String) async throws {
+        let sim = try await SimHarness.start { $0.vcdVersion = release }
         defer { Task { await sim.stop() } }
         let answer = try await sim.raw("POST", "/cloudapi/1.0.0/sessions", headers: [Self.basic("carol", "org2", "sim-carol")])
         let jwt = try #require(answer.header("X-VMWARE-VCLOUD-ACCESS-TOKEN"))
         let admin = sim.admin()
-        let caller = try #require(try await admin.validate(tenantToken: .bearer(jwt)))
+        // As a forwarded extension request carries it (header names lower-cased).
+        let token = try #require(SessionToken(requestHeaders: ["authorization": "Bearer \(jwt)", "accept": "application/json"]))
+        #expect(token == .bearer(jwt))
+        #expect(SessionToken(requestHeaders: ["x-vcloud-authorization": "abc"]) == .legacy("abc"))
+        #expect(SessionToken(requestHeaders: ["authorization": "Basic YTpi"]) == nil)
+        let caller = try #require(try await admin.validate(tenantToken: token))
         #expect(caller.user == "carol" && caller.org == "org2")
         // The same JWT replayed as x-vcloud-authorization is refused by the simulator, as by vCD.
         #expect(try await admin.validate(tenantToken: .legacy(jwt)) == nil)

@@ -25,6 +25,7 @@ struct SessionTests {
         let token = try #require(try await sim.login("alice", "org1", "sim-alice"))
         let old = try await sim.raw("GET", "/api/org", token: token, headers: [("Accept", "application/*+xml;version=5.1")])
         #expect(old.status == 406)
+        #expect(try XMLTree.parse(old.body)["message"]?.hasPrefix("The request has invalid accept header: Invalid API version requested. Supported API versions are: [37.0, 36.0,") == true)
         let failing = sim.session("alice", "org1", "nope")
         await #expect(throws: VCDError.self) { try await failing.connect() }
     }

@@ -54,6 +54,7 @@ public actor VCDSession {
         }
         _ = try? await http.send(request)
     }
+
     // MARK: requests
 
     /// Sends a request with the session's token and API version; `path` is absolute (`/api/...`) or a full href.

@@ -48,7 +48,8 @@ struct BenchPlanCommand: AsyncParsableCommand {
         let spec = template.spec
         let item = Naming.templateItem(spec.catalogItem, revision: 1)
         var snapshot = Snapshot(templates: [ObservedTemplate(name: spec.name, revision: 1, specHash: template.specHash, org: spec.build.org,
-                                                             catalog: spec.build.catalog, itemName: item, href: "/api/catalogItem/t1", isReady: true)])
+                                                             catalog: spec.build.catalog, itemName: item, href: "/api/catalogItem/t1",
+                                                             vAppTemplateHref: "/api/vAppTemplate/vappTemplate-t1", isReady: true)])
         var desired = DesiredState(templates: [template])
         desired.clusters.reserveCapacity(count)
         snapshot.clusters.reserveCapacity(count)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconcile
 import Spec
 import Store
 
@@ -72,10 +73,39 @@ struct UninstallCommand: AsyncParsableCommand {
 /// tells how it ended: 0 converged, 1 an object failed, 3 timed out.
 enum Reconciling {
     static func run(_ options: StoreOptions, timeout: Int, verbose: Bool = false) async throws {
+        // One process reconciles a store at a time: while `cse run` holds the store's lease, it does the work and
+        // this command follows its progress; when the lease is free (or becomes free), this command reconciles.
+        let store = try options.openStore(config: try options.loadConfig())
+        let lease = LeaseKeeper(store: store, role: "cse apply")
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        if let holder = try lease.tryAcquire() {
+            print("\(holder.holder) reconciles this store; following its progress")
+            let printer = ProgressPrinter(interactive: isatty(STDOUT_FILENO) == 1)
+            let followed = try await ProgressFollower.follow(store: store, timeout: deadline - .now) { printer.status($0) }
+            printer.clear()
+            switch followed {
+            case .converged: return try finish(.converged, timeout: timeout)
+            case .failed(let failures): return try finish(.failed(failures), timeout: timeout)
+            case .timedOut: return try finish(.timedOut, timeout: timeout)
+            case .leaseFree:
+                try await lease.acquire { print("waiting for \($0.holder), which holds this store's lease") }
+            }
+        }
+        let renewing = lease.keepRenewing { other in
+            Diagnostics.printError("the store's lease was taken by \(other.holder) while this command stalled")
+        }
+        defer {
+            renewing.cancel()
+            lease.release()
+        }
         let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
-        let outcome = try await Converge(context: context, timeout: .seconds(timeout)).run()
+        let outcome = try await Converge(context: context, timeout: max(.seconds(1), deadline - .now)).run()
         await context.close()
+        try finish(outcome, timeout: timeout)
+    }
+
+    private static func finish(_ outcome: Reconciler.ConvergeOutcome, timeout: Int) throws {
         switch outcome {
         case .converged: print("Converged: vCD matches the desired state.")
         case .failed(let failures):

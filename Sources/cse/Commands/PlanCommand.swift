@@ -54,6 +54,8 @@ struct PlanJSON: Encodable {
         var target: String
         var reason: String
         var waitsFor: [String]
+        /// What the action acts on (hrefs, org/vdc/catalog, generation): what apply uses.
+        var uses: [String: String]
     }
 
     var actions: [Action]
@@ -61,7 +63,8 @@ struct PlanJSON: Encodable {
 
     init(_ plan: Plan) {
         actions = plan.actions.map {
-            Action(change: $0.change.rawValue, object: $0.object.description, target: $0.target, reason: $0.reason, waitsFor: $0.waitsFor)
+            Action(change: $0.change.rawValue, object: $0.object.description, target: $0.target, reason: $0.reason, waitsFor: $0.waitsFor,
+                   uses: Dictionary($0.step.handles.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
         }
         summary = ["add": plan.count(.create), "change": plan.count(.update), "destroy": plan.count(.destroy)]
     }

@@ -19,7 +19,7 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let runner = ActionRunner(session: connection.session, store: store, scripts: BootstrapScripts(),
+        let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(),
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler)

@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Reconcile
 import Spec
+import Synchronization
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,14 +38,35 @@ struct RunCommand: AsyncParsableCommand {
         let loaded = try storeOptions.loadConfig()
         let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
+        // One process reconciles a store at a time: wait for the store's lease (another `cse run`, or a `cse apply`
+        // reconciling with no service running, holds it), then keep it renewed while serving.
+        // SIGTERM/SIGINT are handled from the start: a service still waiting for the lease stops cleanly too.
+        let stop = ShutdownFlag()
+        let signals = Task {
+            let name = await ShutdownSignal.wait()
+            stop.raise()
+            return name
+        }
+        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded), role: "cse run")
+        guard try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
+                                      giveUpWhen: { stop.isRaised }) else {
+            let name = await signals.value
+            logger.notice("received \(name) while waiting for the store's lease; stopped")
+            return
+        }
         let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
         let loop = Task {
             await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
         }
+        let renewing = lease.keepRenewing { other in
+            // Another process took the lease after this one stalled past its expiry: stop reconciling at once.
+            logger.error("the store's lease was taken by \(other.holder); this service stops reconciling")
+            loop.cancel()
+        }
         let consumers = try startConsumers(loaded, context: context, logger: logger)
-        let signal = await ShutdownSignal.wait()
+        let signal = await signals.value
         logger.notice("received \(signal); stopping")
         for consumer in consumers { consumer.cancel() }
         for consumer in consumers { _ = await consumer.result }
@@ -52,6 +74,8 @@ struct RunCommand: AsyncParsableCommand {
         await loop.value
         let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
         if handedBack > 0 { logger.notice("handing back \(handedBack) running action(s); the next start resumes them") }
+        renewing.cancel()
+        lease.release()
         await context.connection.close()
         logger.notice("stopped")
     }
@@ -82,6 +106,13 @@ extension RunCommand {
             }
         }
     }
+}
+
+/// Set once SIGTERM or SIGINT arrived (read by loops that cannot await the signal).
+final class ShutdownFlag: Sendable {
+    private let raised = Mutex(false)
+    func raise() { raised.withLock { $0 = true } }
+    var isRaised: Bool { raised.withLock { $0 } }
 }
 
 /// Waits for SIGTERM or SIGINT (handled, not fatal, so shutdown can be orderly).

@@ -26,7 +26,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Save the cloud's state to FILE after every change and load it on start.")
     var state: String?
 
-    @Option(help: "Simulator settings YAML: task_seconds, boot_seconds, phase_seconds, session_seconds, extension_timeout_seconds, seed, faults.")
+    @Option(help: "Simulator settings YAML: task_seconds, boot_seconds, phase_seconds, session_seconds, extension_timeout_seconds, seed, faults, vcd_version.")
     var settings: String?
 
     @Option(help: "RabbitMQ URL for API extensions (amqp://user:pass@host:port).")

@@ -9,16 +9,8 @@ struct VCDCallers: CallerResolver {
 
     func caller(for request: ExtensionRequest) async throws -> Caller? {
         // Validated in the header it came in: a Bearer JWT is never replayed as x-vcloud-authorization.
-        let token: SessionToken
-        if let legacy = request.headers["x-vcloud-authorization"], !legacy.isEmpty {
-            token = .legacy(legacy)
-        } else if let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") {
-            token = .bearer(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-        } else {
-            return nil
-        }
-        guard !token.value.isEmpty, let info = try await session.validate(tenantToken: token) else { return nil }
-        return Caller(user: info.user, org: info.org, isSystemAdministrator: info.isSystemAdministrator)
+        guard let token = SessionToken(requestHeaders: request.headers), let info = try await session.validate(tenantToken: token) else { return nil }
+        return Caller(user: info.user, org: info.org, isSystemAdministrator: info.isSystemAdministrator, userHref: info.userHref)
     }
 }
 

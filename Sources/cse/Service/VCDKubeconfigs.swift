@@ -7,20 +7,28 @@ import VCDClient
 
 /// Reads a cluster's admin kubeconfig from what its master published through vCD (the guest contract's
 /// kubeconfig key in the master VM's extra config), checked and pointed at the master's address.
+///
+/// The master is found through the cluster's own vApp, by the href the reconciler stored when it observed the
+/// vApp carrying this cluster's id: never by name (names repeat across orgs, and a query by name would hand one
+/// tenant another tenant's credentials).
 struct VCDKubeconfigs: KubeconfigSource {
     let session: VCDSession
 
     func kubeconfig(for cluster: StoredObject, status: ObjectStatus) async throws -> String {
-        guard let observed = status.observed, let masterName = observed.masterName, let masterIP = observed.masterIP else {
+        guard let observed = status.observed, let vAppHref = observed.vAppHref, !vAppHref.isEmpty,
+              let masterName = observed.masterName, let masterIP = observed.masterIP else {
             throw KubeconfigUnavailable("cluster \(cluster.key.name) has no running master yet")
         }
-        // Found by names (the cluster's vApp is named after it), not by a stored href.
-        let records = try await session.query("adminVM", filter: "name==\(VCDSession.filterValue(masterName));containerName==\(VCDSession.filterValue(cluster.key.name))",
-                                              fields: ["name", "containerName", "org"])
-        guard let master = records.first?.href else {
-            throw KubeconfigUnavailable("the master VM \(masterName) of cluster \(cluster.key.name) was not found")
+        let vApp: XMLTree
+        do {
+            vApp = try await session.get(vAppHref)
+        } catch let error as VCDError where error.isNotFound {
+            throw KubeconfigUnavailable("the vApp of cluster \(cluster.key.name) is gone")
         }
-        guard let text = GuestContract.kubeconfig(VMDocument.extraConfig(of: try await session.get(master))) else {
+        guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let masterHref = master["href"] else {
+            throw KubeconfigUnavailable("the master VM \(masterName) of cluster \(cluster.key.name) was not found in its vApp")
+        }
+        guard let text = GuestContract.kubeconfig(VMDocument.extraConfig(of: try await session.get(masterHref))) else {
             throw KubeconfigUnavailable("the master of cluster \(cluster.key.name) has not published its kubeconfig yet")
         }
         return try Kubeconfig.validated(text, masterIP: masterIP)
