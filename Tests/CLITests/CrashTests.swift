@@ -85,16 +85,9 @@ struct CrashTests {
 }
 
 extension CLIRunner {
-    /// Starts `cse` without waiting; output goes to files in the working directory.
-    func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = workingDirectory
-        process.environment = Self.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    /// Starts `cse` without waiting; its output goes to `log` (a file below the working directory) or is discarded.
+    func start(_ arguments: [String], log: String? = nil) throws -> SpawnedCommand {
+        try SpawnedCommand(executable: Self.binary.path, arguments: arguments, workingDirectory: workingDirectory.path,
+                           environment: Self.environment, output: log.map(path))
     }
 }

@@ -50,7 +50,7 @@ extension VCDSession {
         let body = XMLWriter.element("InstantiateVAppTemplateParams", ["xmlns": XMLWriter.vcloud, "xmlns:ovf": XMLWriter.ovf,
                                                                        "name": name, "deploy": powerOn ? "true" : "false",
                                                                        "powerOn": powerOn ? "true" : "false"],
-            // ParamsType: Description comes first (vApp.xsd / common.xsd).
+            // ParamsType's Description comes first (vApp.xsd); it is how a re-run recognises the vApp as its own.
             (description.map { XMLWriter.text("Description", $0) } ?? "")
             + XMLWriter.element("InstantiationParams", [:], networkConfig(network))
             + XMLWriter.element("Source", ["href": templateHref])
