@@ -17,6 +17,30 @@ public struct SoftwareVersions: Hashable, Sendable, Codable {
 
     public var kubernetesVersion: KubernetesVersion? { KubernetesVersion(kubernetes) }
 
+    // Coded in the spec's own shape (`kubernetes`, `containerd` or `docker`, `cni`), so `cse get -o yaml` applies back.
+    private enum CodingKeys: String, CodingKey { case kubernetes, containerd, docker, cni }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kubernetes = try container.decode(String.self, forKey: .kubernetes)
+        if let containerd = try container.decodeIfPresent(String.self, forKey: .containerd) {
+            runtime = .containerd(containerd)
+        } else {
+            runtime = .docker(try container.decode(String.self, forKey: .docker))
+        }
+        cni = try container.decode(CNIManifest.self, forKey: .cni)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kubernetes, forKey: .kubernetes)
+        switch runtime {
+        case .containerd(let version): try container.encode(version, forKey: .containerd)
+        case .docker(let version): try container.encode(version, forKey: .docker)
+        }
+        try container.encode(cni, forKey: .cni)
+    }
+
     /// "Kubernetes 1.31.4, containerd 1.7.24, Calico 3.29.1".
     public var summary: String { "Kubernetes \(kubernetes), \(runtime), \(cni)" }
 
@@ -40,7 +64,7 @@ public struct SoftwareVersions: Hashable, Sendable, Codable {
 }
 
 /// The container runtime kubelet talks to. Docker (dockershim) only exists before Kubernetes 1.24.
-public enum ContainerRuntime: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum ContainerRuntime: Hashable, Sendable, CustomStringConvertible {
     case containerd(String)
     case docker(String)
 
