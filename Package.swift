@@ -67,6 +67,7 @@ let package = Package(
             name: "VCDSim",
             dependencies: [
                 "Bootstrap",
+                "Spec",
                 "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -25,6 +25,11 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// The test process's environment with the template root password the example specs reference.
+    static var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["CSE_TEMPLATE_ROOT_PASSWORD": "cli-test-root"]) { $1 }
+    }
+
     /// Runs cse in the working directory, or in `folder` below it.
     func run(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> Result {
         // Output goes to files outside the working directory (read after the exit, so no pipe can fill up).
@@ -34,7 +39,7 @@ struct CLIRunner {
         let stdoutPath = capture.appendingPathComponent("stdout").path, stderrPath = capture.appendingPathComponent("stderr").path
         let command = try SpawnedCommand(executable: Self.binary.path, arguments: arguments,
                                          workingDirectory: folder.map { workingDirectory.appendingPathComponent($0).path } ?? workingDirectory.path,
-                                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                         environment: Self.environment.merging(environment) { $1 },
                                          stdout: stdoutPath, stderr: stderrPath)
         command.waitUntilExit()
         let stdout = (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data()
