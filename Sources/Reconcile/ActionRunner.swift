@@ -15,6 +15,8 @@ public struct ActionRunner: Sendable {
     public let scripts: any GuestScriptProvider
     public var taskTimeout: Duration
     public var pollInterval: Duration
+    /// The identity written on everything this runner creates (the store's; the reconciler sets it).
+    public var installationID: String?
     let logger: Logger
 
     public init(vcd: any VCDOperations, scripts: any GuestScriptProvider,
@@ -64,6 +66,13 @@ public struct ActionRunner: Sendable {
 
     private func instantiateBuild(_ build: TemplateBuild) async throws -> String {
         let site = build.template.build
+        // Secrets first: a missing one stops the build before anything changes in vCD.
+        let bootstrap: GuestBootstrap
+        do {
+            bootstrap = try scripts.templateBootstrap(for: build.template)
+        } catch {
+            throw ExecutionError.permanent("template \(build.template.name): rootPassword: \(error)")
+        }
         let org = try await vcd.org(named: site.org)
         let vdc = try await vcd.vdc(named: site.vdc, org: org)
         let marker = "cse build of template \(build.template.name) revision \(build.revision)"
@@ -82,15 +91,25 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await vcd.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: template["href"] ?? "", templateVM: vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: scripts.buildScript(for: build.template))
+                customizationScript: bootstrap.customizationScript, powerOn: bootstrap.extraConfig.isEmpty,
+                // The marker lets a later run (after a failure before the marks are written) know the vApp as its own.
+                description: marker)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
+        // User data before the marks: a build vApp the diff sees (marked) always has it, so its power-on is a plain one.
+        let buildVMs = bootstrap.extraConfig.isEmpty ? [] : try await vcd.get(href).path("Children")?.all("Vm") ?? []
+        for vm in buildVMs where vm["status"] != "4" {
+            if let vmHref = vm["href"] { try await wait(vcd.setExtraConfig(vmHref: vmHref, bootstrap.extraConfig)) }
+        }
         try await wait(vcd.writeMarks(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
-            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
+            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)), try ownershipMark(),
         ]))
+        for vm in buildVMs where vm["status"] != "4" {
+            if let vmHref = vm["href"] { try await wait(vcd.powerOn(vmHref)) }
+        }
         return "instantiated build vApp \(site.tempVApp) for revision \(build.revision)"
     }
 
@@ -108,9 +127,10 @@ public struct ActionRunner: Sendable {
             itemHref = vcd.catalogItems(of: refreshed).first { $0.name == build.itemName }?.href
         }
         guard let itemHref else { throw ExecutionError.transient("captured item \(build.itemName) not listed in catalog \(site.catalog) yet") }
+        try await refuseForeignItem(build.itemName, catalog: site.catalog)
         try await wait(vcd.writeMarks(itemHref, [
             (MetadataKey.templateName, build.template.name), (MetadataKey.templateRevision, String(build.revision)),
-            (MetadataKey.specHash, build.specHash),
+            (MetadataKey.specHash, build.specHash), try ownershipMark(),
         ]))
         return "captured revision \(build.revision) as \(site.org)/\(site.catalog)/\(build.itemName)"
     }
@@ -171,7 +191,7 @@ public struct ActionRunner: Sendable {
         try await wait(vcd.writeMarks(href, [
             (MetadataKey.clusterID, creation.uid), (MetadataKey.clusterName, spec.name), (MetadataKey.clusterOrg, spec.org),
             (MetadataKey.specHash, creation.specHash), (MetadataKey.generation, String(creation.generation)),
-            (MetadataKey.templateItem, creation.templateItem),
+            (MetadataKey.templateItem, creation.templateItem), try ownershipMark(),
         ]))
         return "created vApp \(spec.name)"
     }
@@ -183,6 +203,7 @@ public struct ActionRunner: Sendable {
         let existing = Set((vApp.path("Children")?.all("Vm") ?? []).compactMap { $0["name"] })
         let network = vApp.path("NetworkConfigSection")?.first("NetworkConfig")?["networkName"] ?? spec.network ?? ""
         let toAdd = addition.vms.filter { !existing.contains($0.name) }
+        var bootstraps: [String: GuestBootstrap] = [:]
         if !toAdd.isEmpty {
             guard let image = addition.template else {
                 throw ExecutionError.transient("no revision of template \(addition.templateSpec.name) is ready")
@@ -191,10 +212,10 @@ public struct ActionRunner: Sendable {
             // Nodes join with the master's current join information, read fresh for every addition (tokens expire).
             let join = toAdd.contains { $0.role == .node } ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
             let sourced = toAdd.map { vm in
-                SourcedVM(name: vm.name, templateVMHref: templateVM, network: network,
-                          customizationScript: scripts.clusterScript(cluster: spec, template: addition.templateSpec,
-                                                                     role: vm.role == .master ? .master : .node,
-                                                                     vmName: vm.name, join: vm.role == .node ? join : nil))
+                let bootstrap = scripts.clusterBootstrap(cluster: spec, template: addition.templateSpec, role: vm.role == .master ? .master : .node,
+                                                         vmName: vm.name, join: vm.role == .node ? join : nil)
+                bootstraps[vm.name] = bootstrap
+                return SourcedVM(name: vm.name, templateVMHref: templateVM, network: network, customizationScript: bootstrap.customizationScript)
             }
             try await wait(vcd.addVMs(to: vApp, sourced))
             vApp = try await vcd.get(href)
@@ -208,18 +229,36 @@ public struct ActionRunner: Sendable {
             }
             chains.append((request, vm, vmHref))
         }
+        let prepared = bootstraps
+        let current = vApp
         try await withThrowingTaskGroup(of: Void.self) { group in
             for chain in chains {
-                group.addTask { try await self.prepare(chain.vm, href: chain.href, request: chain.request, clusterUID: addition.clusterUID) }
+                group.addTask {
+                    try await self.prepare(chain.vm, href: chain.href, request: chain.request, addition: addition, vApp: current,
+                                           bootstrap: prepared[chain.request.name])
+                }
             }
             try await group.waitForAll()
         }
         return "added \(addition.vms.map(\.name).joined(separator: ", ")) to \(spec.name)"
     }
 
-    /// One new VM: its marks, its size, then power on.
-    private func prepare(_ vm: XMLTree, href vmHref: String, request: VMRequest, clusterUID: String) async throws {
-        try await wait(vcd.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, clusterUID)]))
+    /// One new VM: its user data (cloud-init templates), its marks, its size, then power on.
+    private func prepare(_ vm: XMLTree, href vmHref: String, request: VMRequest, addition: VMAddition, vApp: XMLTree,
+                         bootstrap: GuestBootstrap?) async throws {
+        let spec = addition.spec
+        if vm["status"] != "4", addition.templateSpec.os.hasCloudInit {
+            // User data before the marks: a tagged VM always has it (one added by an interrupted run gets it now).
+            var bootstrap = bootstrap
+            if bootstrap == nil {
+                let join = request.role == .node ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
+                bootstrap = scripts.clusterBootstrap(cluster: spec, template: addition.templateSpec,
+                                                     role: request.role == .master ? .master : .node, vmName: request.name, join: join)
+            }
+            if let bootstrap { try await setUserData(vmHref: vmHref, bootstrap) }
+        }
+        try await wait(vcd.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, addition.clusterUID),
+                                          try ownershipMark()]))
         let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
         let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
         if cpu != request.size.cpu || memory != request.size.memoryMB {
@@ -249,6 +288,25 @@ public struct ActionRunner: Sendable {
         if vApp["deployed"] == "true" || vApp["status"] == "4" { try await wait(vcd.undeploy(href)) }
         try await wait(vcd.delete(href))
         return "deleted \(target)"
+    }
+
+    // MARK: ownership
+
+    /// The metadata entry that makes what cse creates this installation's.
+    private func ownershipMark() throws -> (key: String, value: String) {
+        guard let installationID else { throw ExecutionError.permanent("no installation identity to mark what cse creates with") }
+        return (MetadataKey.installation, installationID)
+    }
+
+    /// A catalog item of the same name made by another installation is left alone (never re-tagged as ours).
+    private func refuseForeignItem(_ item: String, catalog: String) async throws {
+        let records = try await vcd.query("adminCatalogItem", filter: "name==\(item)",
+                                          fields: ["name", "catalogName", Marks.field(MetadataKey.installation)], sortAsc: nil,
+                                          pageSize: VCDSession.maxPageSize)
+        let ours = try ownershipMark().value
+        if let other = records.first(where: { $0["catalogName"] == catalog })?.metadata[MetadataKey.installation], other != ours {
+            throw ExecutionError.permanent("catalog item \(item) in catalog \(catalog) belongs to cse installation \(other); cse leaves it alone")
+        }
     }
 
     // MARK: lookups
@@ -293,7 +351,7 @@ public struct ActionRunner: Sendable {
         return vm
     }
 
-    private func wait(_ task: VCDTask) async throws {
+    func wait(_ task: VCDTask) async throws {
         try await vcd.wait(for: task, timeout: taskTimeout, pollInterval: pollInterval)
     }
 }

@@ -17,7 +17,8 @@ extension Simulator {
     /// Fills the cloud directly (not through the API) with a captured template revision in org `cse`'s catalog `cse`,
     /// marked as cse marks it, and converged clusters of that revision in org1's vdc: what `cse run` finds after
     /// building them, so benchmarks can measure passes over Ready clusters without building thousands first.
-    public func seedReadyCloud(template: String, revision: Int, specHash: String, item: String, clusters: [ReadyCluster],
+    /// `installation`: the identity of the store the objects belong to (`cse.installation.id` on each).
+    public func seedReadyCloud(installation: String, template: String, revision: Int, specHash: String, item: String, clusters: [ReadyCluster],
                                masterSize: (cpu: Int, memoryMB: Int), nodeSize: (cpu: Int, memoryMB: Int)) {
         guard let buildOrg = state.org(named: "cse"), let catalog = state.catalogs.values.first(where: { $0.org == buildOrg.id && $0.name == "cse" }),
               let org = state.org(named: "org1"), let vdc = state.vdcs.values.first(where: { $0.org == org.id }),
@@ -31,14 +32,16 @@ extension Simulator {
                                                                       osType: "ubuntu64Guest", isCustomized: true)],
                                                   status: 8, ovaSHA1: nil)
         state.catalogItems[itemID] = SimCatalogItem(id: itemID, name: item, description: "", catalog: catalog.id, template: templateID, createdAt: now)
-        state.apply(Self.marks(["cse.template.name": template, "cse.template.revision": String(revision), "cse.spec.hash": specHash]), to: itemID)
+        state.apply(Self.marks(["cse.template.name": template, "cse.template.revision": String(revision), "cse.spec.hash": specHash,
+                                "cse.installation.id": installation]), to: itemID)
         for (index, cluster) in clusters.enumerated() {
             let vAppID = state.newID(0xa99)
             state.vApps[vAppID] = SimVApp(id: vAppID, name: cluster.name, description: "", org: org.id, vdc: vdc.id, owner: owner.id,
                                           networks: [SimNetworkConfig(name: network.name, parentNetwork: network.id)], isResolved: true,
                                           deployed: true, createdAt: now)
             state.apply(Self.marks(["cse.cluster.id": cluster.uid, "cse.cluster.name": cluster.name, "cse.cluster.org": org.name,
-                                    "cse.spec.hash": "h", "cse.template.item": item]), to: vAppID)
+                                    "cse.spec.hash": "h", "cse.template.item": item,
+                                    "cse.installation.id": installation]), to: vAppID)
             for ordinal in 0...cluster.nodes {
                 let vmID = state.newID(0x5e)
                 let vmName = ordinal == 0 ? "\(cluster.name)-m1" : "\(cluster.name)-n\(ordinal)"
@@ -49,7 +52,7 @@ extension Simulator {
                                         mac: "00:50:56:00:00:00", computerName: vmName, customizationScript: nil, adminPassword: "x",
                                         storageProfile: nil, extraConfig: [GuestContract.statusKey: GuestContract.Status.done.rawValue])
                 state.apply(Self.marks(["cse.node.type": ordinal == 0 ? "master" : "node", "cse.cluster.id": cluster.uid,
-                                        "cse.guest.ready": "true"]), to: vmID)
+                                        "cse.guest.ready": "true", "cse.installation.id": installation]), to: vmID)
             }
         }
         dirty = true

@@ -30,6 +30,8 @@ public actor Simulator {
     var baseURL = "http://127.0.0.1"
     var dirty = false
     let forwarder: (any ExtensionForwarder)?
+    /// The simulated internet: URL to SHA-256 of what guests download from it.
+    let downloads: [String: String]
     /// The vCD release played: versions, login endpoints.
     public nonisolated let profile: SimReleaseProfile
     /// Files being received by uploads (hashers, the descriptor's bytes), by `template/file`; memory only.
@@ -44,6 +46,8 @@ public actor Simulator {
         self.profile = profile
         self.options = options
         self.forwarder = forwarder
+        downloads = Dictionary((inventory.downloads ?? SimInventory.upstreamDownloads).map { ($0.url, $0.sha256.lowercased()) },
+                               uniquingKeysWith: { first, _ in first })
         validator = try options.schemasDirectory.map { try SchemaValidator.load(directory: $0) } ?? SchemaValidator.fromEnvironment()
         faults = FaultBook(rules: options.faults, seed: options.seed)
         random = SeededRandom(seed: options.seed ^ 0x5EED)
@@ -162,6 +166,8 @@ public actor Simulator {
         if let c = at("POST", "vApp/*/action/reconfigureVm") { return try reconfigure(request, vmRef: c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/virtualHardwareSection/*") { return try hardwareItem(c[0], item: c[1], caller: caller) }
         if let c = at("PUT", "vApp/*/virtualHardwareSection/*") { return try setHardwareItem(request, vmRef: c[0], item: c[1], caller: caller, now: now) }
+        if let c = at("GET", "vApp/*/vmCapabilities") { return try vmCapabilities(c[0], caller: caller) }
+        if let c = at("PUT", "vApp/*/vmCapabilities") { return try setVMCapabilities(request, vmRef: c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/guestcustomizationstatus") { return try guestCustomizationStatus(c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/guestCustomizationSection") { return try guestCustomizationSection(c[0], caller: caller) }
         if let c = at("GET", "task/*") { return try taskDocument(c[0], caller: caller) }

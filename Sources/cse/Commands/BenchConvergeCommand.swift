@@ -93,7 +93,7 @@ struct BenchConvergeCommand: AsyncParsableCommand {
         options.phaseSeconds = (guestSeconds - options.bootSeconds) / phases
         options.faults = [FaultRule(kind: .latency, latencyMs: latencyMs, jitterMs: jitterMs)]
         let simulator = try Simulator(options: options)
-        await simulator.seedReadyCloud(template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
+        await simulator.seedReadyCloud(installation: try store.installationID(), template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
                                        item: Naming.templateItem(fleet.template.catalogItem, revision: fleet.revision), clusters: [],
                                        masterSize: (fleet.template.master.cpu, fleet.template.master.memoryMB),
                                        nodeSize: (fleet.template.node.cpu, fleet.template.node.memoryMB))

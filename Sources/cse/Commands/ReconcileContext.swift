@@ -13,16 +13,18 @@ struct ReconcileContext {
     let connection: VCDConnection
     let reconciler: Reconciler
 
-    static func open(storeOptions: StoreOptions, logger: Logger) async throws -> ReconcileContext {
+    /// `creating`: the command writes desired state, so a missing store is made (`run`, `adopt`); others refuse it.
+    static func open(storeOptions: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), creating: Bool = false,
+                     logger: Logger) async throws -> ReconcileContext {
         let config = try storeOptions.loadConfig()
-        let store = try storeOptions.openStore(config: config)
+        let store = try storeOptions.openStore(config: config, creating: creating)
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
         let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(),
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let limits = Reconciler.Limits(global: config.service.concurrency.global, perOrg: config.service.concurrency.perOrg)
-        let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, logger: logger)
+        let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, deletionGuard: deletionGuard, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
     }
 
