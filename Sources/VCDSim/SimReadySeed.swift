@@ -18,7 +18,8 @@ extension Simulator {
     /// marked as cse marks it, and converged clusters of that revision in org1's vdc: what `cse run` finds after
     /// building them, so benchmarks can measure passes over Ready clusters without building thousands first.
     /// `installation`: the identity of the store the objects belong to (`cse.installation.id` on each).
-    public func seedReadyCloud(installation: String, template: String, revision: Int, specHash: String, item: String, clusters: [ReadyCluster],
+    /// `cloudInit`: the revision's image boots with cloud-init (its guests read `guestinfo.userdata`).
+    public func seedReadyCloud(installation: String, cloudInit: Bool, template: String, revision: Int, specHash: String, item: String, clusters: [ReadyCluster],
                                masterSize: (cpu: Int, memoryMB: Int), nodeSize: (cpu: Int, memoryMB: Int)) {
         guard let buildOrg = state.org(named: "cse"), let catalog = state.catalogs.values.first(where: { $0.org == buildOrg.id && $0.name == "cse" }),
               let org = state.org(named: "org1"), let vdc = state.vdcs.values.first(where: { $0.org == org.id }),
@@ -29,7 +30,7 @@ extension Simulator {
         let itemID = state.newID(0xc1)
         state.templates[templateID] = SimTemplate(id: templateID, name: item, org: buildOrg.id, vdc: nil, catalogItem: itemID,
                                                   vms: [SimTemplateVM(id: state.newID(0x5e), name: "vm", cpu: 2, memoryMB: 2048, diskMB: 10240,
-                                                                      osType: "ubuntu64Guest", isCustomized: true)],
+                                                                      osType: "ubuntu64Guest", isCustomized: true, hasCloudInit: cloudInit)],
                                                   status: 8, ovaSHA1: nil)
         state.catalogItems[itemID] = SimCatalogItem(id: itemID, name: item, description: "", catalog: catalog.id, template: templateID, createdAt: now)
         state.apply(Self.marks(["cse.template.name": template, "cse.template.revision": String(revision), "cse.spec.hash": specHash,

@@ -40,6 +40,9 @@ struct BenchConvergeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a guest takes from power-on to bootstrap done.")
     var guestSeconds = 4.0
 
+    @Option(help: "Seconds to wait for convergence.")
+    var timeoutSeconds = 1800
+
     @Option(help: "Global limit of concurrent actions (service.concurrency.global).")
     var global = ServiceSettings.Concurrency().global
 
@@ -93,7 +96,7 @@ struct BenchConvergeCommand: AsyncParsableCommand {
         options.phaseSeconds = (guestSeconds - options.bootSeconds) / phases
         options.faults = [FaultRule(kind: .latency, latencyMs: latencyMs, jitterMs: jitterMs)]
         let simulator = try Simulator(options: options)
-        await simulator.seedReadyCloud(installation: try store.installationID(), template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
+        await simulator.seedReadyCloud(installation: try store.installationID(), cloudInit: fleet.template.os.hasCloudInit, template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
                                        item: Naming.templateItem(fleet.template.catalogItem, revision: fleet.revision), clusters: [],
                                        masterSize: (fleet.template.master.cpu, fleet.template.master.memoryMB),
                                        nodeSize: (fleet.template.node.cpu, fleet.template.node.memoryMB))
@@ -109,9 +112,14 @@ struct BenchConvergeCommand: AsyncParsableCommand {
         _ = await simulator.takeCounters()
         let tasksBefore = await simulator.taskCount()
         let started = ContinuousClock.now
-        let outcome = try await reconciler.converge(timeout: .seconds(1800))
+        let last = Mutex<String>("")
+        let outcome = try await reconciler.converge(timeout: .seconds(timeoutSeconds)) { report in
+            last.withLock { $0 = Converge.summary(report) }
+        }
         let wall = (ContinuousClock.now - started).milliseconds / 1000
-        guard case .converged = outcome else { throw ValidationError("\(count) cluster(s) did not converge: \(outcome)") }
+        guard case .converged = outcome else {
+            throw ValidationError("\(count) cluster(s) did not converge: \(outcome); last pass: \(last.withLock { $0 })")
+        }
         let calls = await simulator.takeCounters()["total"] ?? 0
         let tasks = await simulator.taskCount() - tasksBefore
         await session.logout()

@@ -32,7 +32,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
         let store = try DesiredStateStore(path: (directory as NSString).appendingPathComponent("store.sqlite"))
         let fleet = try ReadyFleet.seed(store: store, clusters: clusters, nodes: nodes)
         let simulator = try Simulator()
-        await simulator.seedReadyCloud(installation: try store.installationID(), template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
+        await simulator.seedReadyCloud(installation: try store.installationID(), cloudInit: fleet.template.os.hasCloudInit, template: fleet.template.name, revision: fleet.revision, specHash: fleet.templateHash,
                                        item: Naming.templateItem(fleet.template.catalogItem, revision: fleet.revision), clusters: fleet.clusters,
                                        masterSize: (fleet.template.master.cpu, fleet.template.master.memoryMB),
                                        nodeSize: (fleet.template.node.cpu, fleet.template.node.memoryMB))
