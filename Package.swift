@@ -54,6 +54,14 @@ let package = Package(
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
         .target(name: "Bootstrap", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
+        // The installation's key pairs and the sealed values guests publish secrets in (RSA-OAEP + AES-CBC + HMAC).
+        .target(
+            name: "GuestSecrets",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
@@ -70,6 +78,8 @@ let package = Package(
                 "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -108,7 +118,10 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap",
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
+        .testTarget(name: "GuestSecretsTests", dependencies: ["GuestSecrets"]),
         .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
-        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec"]),
+        // AMQP, and TLS (a private CA made at run time) for AMQP and for vCD over HTTPS against the simulator.
+        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec", "VCDClient", "VCDSim",
+                                                      .product(name: "Logging", package: "swift-log")]),
     ]
 )
