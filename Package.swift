@@ -53,7 +53,6 @@ let package = Package(
             ]
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
-        .target(name: "Bootstrap", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
         // The installation's key pairs and the sealed values guests publish secrets in (RSA-OAEP + AES-CBC + HMAC).
         .target(
             name: "GuestSecrets",
@@ -62,12 +61,13 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
         // The vCD simulator: the vCloud API (XML, tasks, query service, extensions) over an in-memory cloud.
@@ -75,6 +75,7 @@ let package = Package(
             name: "VCDSim",
             dependencies: [
                 "Bootstrap",
+                "GuestSecrets",
                 "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,6 +104,7 @@ let package = Package(
                 "ExtensionService",
                 "AMQPTransport",
                 "Bootstrap",
+                "GuestSecrets",
                 "VCDSim",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,12 +116,12 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
-        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap",
+        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
         .testTarget(name: "GuestSecretsTests", dependencies: ["GuestSecrets"]),
-        .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
+        .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec", "GuestSecrets"]),
         // AMQP, and TLS (a private CA made at run time) for AMQP and for vCD over HTTPS against the simulator.
         .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec", "VCDClient", "VCDSim",
                                                       .product(name: "Logging", package: "swift-log")]),

@@ -4,7 +4,12 @@ import Spec
 /// `GuestContract`: each reports its phases, `done` at the end, or `failed` with a one-line reason.
 /// (Reconcile makes this a `GuestScriptProvider`.)
 public struct BootstrapScripts: Sendable {
-    public init() {}
+    /// The installation's current public key: masters seal what they publish to it.
+    public let sealingKey: GuestContract.SealingKey
+
+    public init(sealingKey: GuestContract.SealingKey) {
+        self.sealingKey = sealingKey
+    }
 
     /// Script for the template's build VM (install, pre-pull, prepare for capture).
     public func buildScript(for template: TemplateSpec) -> String {
@@ -16,7 +21,7 @@ public struct BootstrapScripts: Sendable {
                               join: JoinInfo?) -> String {
         switch role {
         case .master:
-            return MasterScript(cluster: cluster, template: template, vmName: vmName).text
+            return MasterScript(cluster: cluster, template: template, vmName: vmName, sealingKey: sealingKey).text
         case .node:
             return NodeScript(cluster: cluster, vmName: vmName, join: join).text
         case .template:

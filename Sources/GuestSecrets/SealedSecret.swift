@@ -66,6 +66,16 @@ public struct SealedSecret: Sendable, Equatable {
         return sealed
     }
 
+    /// Seals `secret` to a public key in PEM (SubjectPublicKeyInfo), as a guest holds it.
+    public static func seal(_ secret: Data, toPublicKeyPEM pem: String, keyID: String) throws -> SealedSecret {
+        try seal(secret, to: _RSA.Encryption.PublicKey(pemRepresentation: pem), keyID: keyID)
+    }
+
+    /// Whether `pem` is an RSA public key a guest could seal to.
+    public static func isUsablePublicKey(_ pem: String) -> Bool {
+        (try? _RSA.Encryption.PublicKey(pemRepresentation: pem)) != nil
+    }
+
     /// The secret, when `privateKey` is the key it was sealed to and nothing was changed.
     public func open(with privateKey: _RSA.Encryption.PrivateKey) throws(SealedSecretError) -> Data {
         let keys: Data

@@ -1,4 +1,6 @@
 @testable import Bootstrap
+import Foundation
+import GuestSecrets
 import Spec
 
 enum F {
@@ -22,7 +24,16 @@ enum F {
                     nodes: NodePool(count: nodes), sshKey: sshKey)
     }
 
-    static let scripts = BootstrapScripts()
+    /// An installation's keys for the tests' masters to seal to (made once per test run).
+    static let keys: InstallationKeys = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-bootstrap-keys-\(UUID().uuidString.prefix(8))").path
+        do { return try InstallationKeys.openOrCreate(directory: directory) } catch { fatalError("cannot make test keys: \(error)") }
+    }()
+
+    /// Opens what a master published.
+    static func unseal(_ text: String) throws -> Data { try keys.open(text) }
+
+    static let scripts = BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current))
 
     static func master(nodes: Int = 2, template: TemplateSpec? = F.template()) -> String {
         scripts.clusterScript(cluster: cluster(nodes: nodes), template: template, role: .master, vmName: "c1-m1", join: nil)

@@ -15,7 +15,7 @@ import Testing
         ("node", F.node(join: JoinInfo(command: Stubs.joinCommand, expires: nil))),
         ("node without join information", F.node(join: nil)),
         ("refusal", BootstrapScripts.refusal(role: .template, vmName: "x", reason: "it's impossible")),
-        ("join refresh", JoinRefresh.script),
+        ("join refresh", JoinRefresh.script(sealingKey: F.scripts.sealingKey)),
     ]
 
     @Test(arguments: scripts.map(\.0))

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -15,6 +16,8 @@ struct Cloud {
     let admin: VCDSession
     let reconciler: Reconciler
     let directory: URL
+    /// The installation's keys (beside the store): what masters publish is sealed to them.
+    let keys: InstallationKeys
 
     /// Every vCD release the simulator plays, for tests that run once per release.
     static let releases = SimReleaseProfile.all.map(\.release)
@@ -36,11 +39,13 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(), taskTimeout: .seconds(30),
+        let keys = try InstallationKeys.openOrCreate(directory: InstallationKeys.directory(forStore: store.path))
+        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
+                                  taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
         let reconciler = Reconciler(store: store, observer: observing(Observer(session: admin, logger: logger)), session: admin,
                                     runner: runner, logger: logger)
-        return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory)
+        return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory, keys: keys)
     }
 
     /// Writes desired state from YAML documents, as `cse apply --prune --no-wait` does.

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -12,6 +13,8 @@ struct ReconcileContext {
     let store: DesiredStateStore
     let connection: VCDConnection
     let reconciler: Reconciler
+    /// The installation's key pairs, beside the store (created with it).
+    let keys: InstallationKeys
 
     static func open(storeOptions: StoreOptions, logger: Logger) async throws -> ReconcileContext {
         let config = try storeOptions.loadConfig()
@@ -19,10 +22,11 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(),
+        let keys = try InstallationKeys.openOrCreate(directory: InstallationKeys.directory(forStore: store.path))
+        let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
-        return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
+        return ReconcileContext(store: store, connection: connection, reconciler: reconciler, keys: keys)
     }
 
     func close() async {

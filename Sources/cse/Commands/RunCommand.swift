@@ -93,7 +93,7 @@ extension RunCommand {
         let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
-                             kubeconfigs: VCDKubeconfigs(session: vcd), logger: logger)
+                             kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), logger: logger)
         let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Observe
 import Store
 import TenantAPI
@@ -13,6 +14,8 @@ import VCDClient
 /// tenant another tenant's credentials).
 struct VCDKubeconfigs: KubeconfigSource {
     let session: VCDSession
+    /// The installation's keys: the master seals its kubeconfig to one of them.
+    let keys: InstallationKeys
 
     func kubeconfig(for cluster: StoredObject, status: ObjectStatus) async throws -> String {
         guard let observed = status.observed, let vAppHref = observed.vAppHref, !vAppHref.isEmpty,
@@ -28,7 +31,14 @@ struct VCDKubeconfigs: KubeconfigSource {
         guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let masterHref = master["href"] else {
             throw KubeconfigUnavailable("the master VM \(masterName) of cluster \(cluster.key.name) was not found in its vApp")
         }
-        guard let text = GuestContract.kubeconfig(VMDocument.extraConfig(of: try await session.get(masterHref))) else {
+        let keys = self.keys
+        let published: String?
+        do {
+            published = try GuestContract.kubeconfig(VMDocument.extraConfig(of: try await session.get(masterHref)), open: { try keys.open($0) })
+        } catch {
+            throw KubeconfigUnavailable("the kubeconfig the master of cluster \(cluster.key.name) published does not open: \(error)")
+        }
+        guard let text = published else {
             throw KubeconfigUnavailable("the master of cluster \(cluster.key.name) has not published its kubeconfig yet")
         }
         return try Kubeconfig.validated(text, masterIP: masterIP)
