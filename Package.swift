@@ -69,7 +69,7 @@ let package = Package(
         // Diff, plan and execution: desired x observed -> actions.
         .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
-        .target(name: "TenantAPI", dependencies: ["Spec", "Store", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TenantAPI", dependencies: ["Spec", "Store", "VCDClient", .product(name: "Logging", package: "swift-log")]),
         // The vCD simulator: the vCloud API (XML, tasks, query service, extensions) over an in-memory cloud.
         .target(
             name: "VCDSim",
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
-        .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec"]),
+        .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec", "VCDClient", "VCDSim"]),
         .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
                                                           .product(name: "Logging", package: "swift-log")]),

@@ -12,9 +12,11 @@ struct GeneralMarkScan {
     static let keysByType: [(type: String, keys: [String], place: [String])] = [
         ("adminVApp", [MetadataKey.clusterID, MetadataKey.buildOf, MetadataKey.clusterName, MetadataKey.clusterOrg, MetadataKey.specHash,
                        MetadataKey.generation, MetadataKey.templateItem, MetadataKey.masterIP, MetadataKey.templateName,
-                       MetadataKey.templateRevision], ["name", "org", "vdcName"]),
-        ("adminVM", [MetadataKey.clusterID, MetadataKey.nodeRole, MetadataKey.guestReady], ["name", "org", "container", "containerName"]),
-        ("adminCatalogItem", [MetadataKey.templateName, MetadataKey.sourceSHA1, MetadataKey.templateRevision, MetadataKey.specHash],
+                       MetadataKey.templateRevision, MetadataKey.installation], ["name", "org", "vdcName"]),
+        ("adminVM", [MetadataKey.clusterID, MetadataKey.nodeRole, MetadataKey.guestReady, MetadataKey.installation],
+         ["name", "org", "container", "containerName"]),
+        ("adminCatalogItem", [MetadataKey.templateName, MetadataKey.sourceSHA1, MetadataKey.templateRevision, MetadataKey.specHash,
+                              MetadataKey.installation],
          ["name", "org", "catalogName"]),
     ]
 

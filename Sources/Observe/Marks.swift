@@ -2,6 +2,9 @@ import VCDClient
 
 /// Metadata keys cse writes on what it creates; their presence in the SYSTEM domain is what makes an object cse's.
 public enum MetadataKey {
+    /// On every vApp, VM and catalog item cse creates: the identity of the installation (store) that made it.
+    /// cse destroys only objects that carry its own identity and whose deletion its own store decided.
+    public static let installation = "cse.installation.id"
     /// On cluster vApps: the desired object's uid (the cluster id tenants see).
     public static let clusterID = "cse.cluster.id"
     public static let clusterName = "cse.cluster.name"
@@ -45,6 +48,7 @@ public enum Marks {
         MetadataKey.buildOf: .private,
         MetadataKey.guestReady: .private,
         MetadataKey.sourceSHA1: .private,
+        MetadataKey.installation: .private,
     ]
 
     public static func isMark(_ key: String) -> Bool { key.hasPrefix(prefix) }

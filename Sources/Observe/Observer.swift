@@ -29,11 +29,12 @@ public struct Observer: Sendable {
         async let clusterRecords = session.query("adminVApp", filter: Marks.present(MetadataKey.clusterID), fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             Marks.field(MetadataKey.clusterID), Marks.field(MetadataKey.clusterOrg), Marks.field(MetadataKey.specHash),
-            Marks.field(MetadataKey.templateItem),
+            Marks.field(MetadataKey.templateItem), Marks.field(MetadataKey.installation),
         ])
         async let buildRecords = session.query("adminVApp", filter: Marks.present(MetadataKey.buildOf), fields: [
             "name", "vdcName", "org", "status", "numberOfVMs",
             Marks.field(MetadataKey.buildOf), Marks.field(MetadataKey.specHash), Marks.field(MetadataKey.templateItem),
+            Marks.field(MetadataKey.installation),
         ])
         // AdminVMRecord has no ipAddress (queryRecordView.xsd): a VM's address comes from its document.
         async let vmRecords = session.query("adminVM", filter: Marks.present(MetadataKey.nodeRole), fields: [
@@ -43,6 +44,7 @@ public struct Observer: Sendable {
         async let templateRecords = session.query("adminCatalogItem", filter: Marks.present(MetadataKey.templateName), fields: [
             "name", "catalogName", "org", "entity", "status",
             Marks.field(MetadataKey.templateName), Marks.field(MetadataKey.templateRevision), Marks.field(MetadataKey.specHash),
+            Marks.field(MetadataKey.installation),
         ])
         async let taskRecords = session.query("adminTask", filter: "status==running,status==queued,status==preRunning",
                                               fields: ["object", "status"])
@@ -99,7 +101,8 @@ public struct Observer: Sendable {
             result.append(ObservedVApp(
                 name: record.name, href: record.href, org: org, vdc: record.vdcName ?? "", owner: owner,
                 specHash: record.metadata[MetadataKey.specHash] ?? "", templateItem: record.metadata[MetadataKey.templateItem] ?? "",
-                network: nil, isBusy: busy.contains(record.href), vms: observedVMs.sorted { $0.name < $1.name }))
+                network: nil, isBusy: busy.contains(record.href), vms: observedVMs.sorted { $0.name < $1.name },
+                installation: record.metadata[MetadataKey.installation]))
         }
         return result.sorted { ($0.org, $0.name) < ($1.org, $1.name) }
     }
@@ -174,7 +177,8 @@ public struct Observer: Sendable {
               let specHash = item.metadata[MetadataKey.specHash] else { return nil }
         return ObservedTemplate(name: name, revision: revision, specHash: specHash, org: orgName(item.org, orgNames),
                                 catalog: item.catalogName, itemName: item.name, href: item.href,
-                                vAppTemplateHref: item.entity, isReady: isResolved(item.status))
+                                vAppTemplateHref: item.entity, isReady: isResolved(item.status),
+                                installation: item.metadata[MetadataKey.installation])
     }
 
     static func isResolved(_ status: String?) -> Bool { status == nil || status == "RESOLVED" }

@@ -40,10 +40,13 @@ public struct ObservedTemplate: Hashable, Sendable {
     public var vAppTemplateHref: String?
     /// Resolved (usable); false while a capture or upload is still importing.
     public var isReady: Bool
+    /// The installation identity cse recorded on the item; nil when none is recorded.
+    public var installation: String?
 
     public init(name: String, revision: Int, specHash: String, org: String, catalog: String, itemName: String, href: String,
-                vAppTemplateHref: String? = nil, isReady: Bool) {
+                vAppTemplateHref: String? = nil, isReady: Bool, installation: String? = nil) {
         self.vAppTemplateHref = vAppTemplateHref
+        self.installation = installation
         self.name = name
         self.revision = revision
         self.specHash = specHash
@@ -90,9 +93,12 @@ public struct ObservedVApp: Hashable, Sendable {
     /// A vCD task runs on the vApp or one of its VMs: vCD refuses other changes (BUSY_ENTITY) until it ends.
     public var isBusy: Bool
     public var vms: [ObservedVM]
+    /// The installation identity cse recorded on the vApp; nil when none is recorded.
+    public var installation: String?
 
     public init(name: String, href: String, org: String, vdc: String, owner: String, specHash: String, templateItem: String,
-                network: String? = nil, isBusy: Bool = false, vms: [ObservedVM] = []) {
+                network: String? = nil, isBusy: Bool = false, vms: [ObservedVM] = [], installation: String? = nil) {
+        self.installation = installation
         self.name = name
         self.href = href
         self.org = org

@@ -18,6 +18,8 @@ public struct ActionRunner: Sendable {
     public let guestSecrets: InstallationKeys
     public var taskTimeout: Duration
     public var pollInterval: Duration
+    /// The identity written on everything this runner creates (the store's; the reconciler sets it).
+    public var installationID: String?
     let logger: Logger
 
     public init(vcd: any VCDOperations, scripts: any GuestScriptProvider, guestSecrets: InstallationKeys,
@@ -86,14 +88,14 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await vcd.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: template["href"] ?? "", templateVM: vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: scripts.buildScript(for: build.template))
+                customizationScript: scripts.buildScript(for: build.template), description: marker)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
         try await wait(vcd.writeMarks(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
-            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)),
+            (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)), try ownershipMark(),
         ]))
         return "instantiated build vApp \(site.tempVApp) for revision \(build.revision)"
     }
@@ -112,9 +114,10 @@ public struct ActionRunner: Sendable {
             itemHref = vcd.catalogItems(of: refreshed).first { $0.name == build.itemName }?.href
         }
         guard let itemHref else { throw ExecutionError.transient("captured item \(build.itemName) not listed in catalog \(site.catalog) yet") }
+        try await refuseForeignItem(build.itemName, catalog: site.catalog)
         try await wait(vcd.writeMarks(itemHref, [
             (MetadataKey.templateName, build.template.name), (MetadataKey.templateRevision, String(build.revision)),
-            (MetadataKey.specHash, build.specHash),
+            (MetadataKey.specHash, build.specHash), try ownershipMark(),
         ]))
         return "captured revision \(build.revision) as \(site.org)/\(site.catalog)/\(build.itemName)"
     }
@@ -175,7 +178,7 @@ public struct ActionRunner: Sendable {
         try await wait(vcd.writeMarks(href, [
             (MetadataKey.clusterID, creation.uid), (MetadataKey.clusterName, spec.name), (MetadataKey.clusterOrg, spec.org),
             (MetadataKey.specHash, creation.specHash), (MetadataKey.generation, String(creation.generation)),
-            (MetadataKey.templateItem, creation.templateItem),
+            (MetadataKey.templateItem, creation.templateItem), try ownershipMark(),
         ]))
         return "created vApp \(spec.name)"
     }
@@ -208,7 +211,8 @@ public struct ActionRunner: Sendable {
             guard let vm = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == request.name }), let vmHref = vm["href"] else {
                 throw ExecutionError.transient("VM \(request.name) not in vApp \(spec.name) after recompose")
             }
-            try await wait(vcd.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, addition.clusterUID)]))
+            try await wait(vcd.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, addition.clusterUID),
+                                              try ownershipMark()]))
             let cpu = vm.path("VmSpecSection", "NumCpus").flatMap { Int($0.text) }
             let memory = vm.path("VmSpecSection", "MemoryResourceMb", "Configured").flatMap { Int($0.text) }
             if cpu != request.size.cpu || memory != request.size.memoryMB {
@@ -240,6 +244,25 @@ public struct ActionRunner: Sendable {
         if vApp["deployed"] == "true" || vApp["status"] == "4" { try await wait(vcd.undeploy(href)) }
         try await wait(vcd.delete(href))
         return "deleted \(target)"
+    }
+
+    // MARK: ownership
+
+    /// The metadata entry that makes what cse creates this installation's.
+    private func ownershipMark() throws -> (key: String, value: String) {
+        guard let installationID else { throw ExecutionError.permanent("no installation identity to mark what cse creates with") }
+        return (MetadataKey.installation, installationID)
+    }
+
+    /// A catalog item of the same name made by another installation is left alone (never re-tagged as ours).
+    private func refuseForeignItem(_ item: String, catalog: String) async throws {
+        let records = try await vcd.query("adminCatalogItem", filter: "name==\(item)",
+                                          fields: ["name", "catalogName", Marks.field(MetadataKey.installation)], sortAsc: nil,
+                                          pageSize: VCDSession.maxPageSize)
+        let ours = try ownershipMark().value
+        if let other = records.first(where: { $0["catalogName"] == catalog })?.metadata[MetadataKey.installation], other != ours {
+            throw ExecutionError.permanent("catalog item \(item) in catalog \(catalog) belongs to cse installation \(other); cse leaves it alone")
+        }
     }
 
     // MARK: lookups

@@ -161,6 +161,7 @@ struct ClusterDiff {
         var entries: [MetadataEntry] = []
         if !vm.isTagged {
             entries += [MetadataEntry(MetadataKey.nodeRole, role), MetadataEntry(MetadataKey.clusterID, cluster.uid)]
+            if let installation = desired.installationID { entries.append(MetadataEntry(MetadataKey.installation, installation)) }
         }
         if vm.guest == .ready && !vm.isMarkedReady { entries.append(MetadataEntry(MetadataKey.guestReady, "true")) }
         if !entries.isEmpty {

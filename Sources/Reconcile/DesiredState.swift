@@ -39,13 +39,17 @@ public struct DesiredState: Sendable {
 
     public var templates: [Template]
     public var clusters: [Cluster]
+    /// The store's installation identity: only vCD objects carrying it are planned for. nil (pure diff tests)
+    /// plans over the whole snapshot.
+    public var installationID: String?
 
-    public init(templates: [Template] = [], clusters: [Cluster] = []) {
+    public init(templates: [Template] = [], clusters: [Cluster] = [], installationID: String? = nil) {
         self.templates = templates
         self.clusters = clusters
+        self.installationID = installationID
     }
 
-    public init(objects: [StoredObject]) {
+    public init(objects: [StoredObject], installationID: String? = nil) {
         var templates: [Template] = []
         var clusters: [Cluster] = []
         for object in objects {
@@ -58,6 +62,6 @@ public struct DesiredState: Sendable {
                                         generation: object.generation, isDeleting: object.isDeleting))
             }
         }
-        self.init(templates: templates, clusters: clusters)
+        self.init(templates: templates, clusters: clusters, installationID: installationID)
     }
 }

@@ -5,10 +5,16 @@ import Spec
 /// Actions come in a stable order: templates, then clusters, then orphans, each by name, and within an
 /// object in the order they would run.
 public enum Diff {
-    public static func plan(desired: DesiredState, observed: Snapshot) -> Plan {
+    public static func plan(desired: DesiredState, observed everything: Snapshot) -> Plan {
         var plan = Plan()
+        // Only what carries this installation's identity is planned for; the rest is reported (Ownership).
+        var observed = everything
+        if let installationID = desired.installationID {
+            (observed, plan.unowned) = Ownership(installationID: installationID).partition(everything)
+        }
         plan.assessments.reserveCapacity(desired.templates.count + desired.clusters.count)
-        let usedItems = Set(observed.clusters.map(\.templateItem))
+        // Items used by any cluster, ours or not, are never deleted.
+        let usedItems = Set(everything.clusters.map(\.templateItem))
         for template in desired.templates.sorted(by: { $0.spec.name < $1.spec.name }) {
             TemplateDiff(template: template, observed: observed, usedItems: usedItems).add(to: &plan)
         }
@@ -21,6 +27,7 @@ public enum Diff {
             ClusterDiff(cluster: cluster, desired: desired, observed: observed, vApp: vApps.vApp(of: cluster), key: keys[index]).add(to: &plan)
         }
         OrphanDiff(desired: desired, observed: observed, usedItems: usedItems).add(to: &plan)
+        plan.unowned.sort { ($0.kind.rawValue, $0.org, $0.name) < ($1.kind.rawValue, $1.org, $1.name) }
         return plan
     }
 }

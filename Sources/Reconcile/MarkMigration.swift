@@ -43,18 +43,19 @@ struct MarkMigration {
                     switch key {
                     case MetadataKey.clusterID: return value == cluster.uid
                     case MetadataKey.nodeRole: return value == parsed.role.rawValue
+                    case MetadataKey.installation: return value == desired.installationID
                     default: return false
                     }
                 }
             }
-            try await move(finding.href) { key, _ in key != MetadataKey.guestReady }
+            try await move(finding.href) { key, value in key != MetadataKey.guestReady && isOurs(key, value) }
             return true
         case MetadataKey.buildOf:
             guard let template = desired.templates.first(where: { $0.spec.name == finding.value }), !template.isDeleting,
                   template.spec.build.tempVApp == finding.objectName, same(template.spec.build.org, finding.org),
                   try await isVApp(finding.href, org: template.spec.build.org, vdc: template.spec.build.vdc, description: nil)
             else { return false }
-            try await move(finding.href) { _, _ in true }
+            try await move(finding.href) { key, value in isOurs(key, value) }
             return true
         case MetadataKey.templateName:
             guard let template = desired.templates.first(where: { $0.spec.name == finding.value }), same(template.spec.build.org, finding.org),
@@ -63,7 +64,7 @@ struct MarkMigration {
             let general = try await session.metadata(of: finding.href).filter { $0.domain == .general }
             guard let revision = general.first(where: { $0.key == MetadataKey.templateRevision }).flatMap({ Int($0.value) }),
                   finding.objectName == Naming.templateItem(template.spec.catalogItem, revision: revision) else { return false }
-            try await move(finding.href) { _, _ in true }
+            try await move(finding.href) { key, value in isOurs(key, value) }
             return true
         case MetadataKey.sourceSHA1:
             guard let template = desired.templates.first(where: {
@@ -104,6 +105,9 @@ struct MarkMigration {
         guard let catalogHref else { return false }
         return try await session.get(href).links.contains { $0.rel == "up" && $0.href == catalogHref }
     }
+
+    /// A GENERAL installation identity is moved only when it is this installation's (never taken over from a copy).
+    private func isOurs(_ key: String, _ value: String) -> Bool { key != MetadataKey.installation || value == desired.installationID }
 
     private func same(_ a: String, _ b: String) -> Bool { a.caseInsensitiveCompare(b) == .orderedSame }
 

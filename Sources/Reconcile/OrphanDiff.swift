@@ -1,8 +1,10 @@
 import Observe
 import Spec
 
-/// What cse made in vCD that no desired object claims: cluster vApps whose cluster id is unknown,
-/// build vApps and template revisions of templates no spec names. Objects without cse's metadata never get here.
+/// What carries this installation's identity but no desired object claims: cluster vApps whose cluster id the
+/// store does not hold, build vApps and template revisions of templates no spec names. Reported as unclaimed,
+/// never deleted: a deletion needs a decision in the store (a tombstone), and a missing row is not one
+/// (a wrong `--store`, a wiped `.cse/`). `cse adopt` takes such clusters back.
 struct OrphanDiff {
     let desired: DesiredState
     let observed: Snapshot
@@ -11,26 +13,19 @@ struct OrphanDiff {
     func add(to plan: inout Plan) {
         let clusterIDs = Set(desired.clusters.map(\.uid))
         let templateNames = Set(desired.templates.map(\.spec.name))
-        // Filtered before sorting: orphans are few, cluster vApps may be many.
-        for vApp in observed.clusters.filter({ !clusterIDs.contains($0.owner) }).sorted(by: { $0.name < $1.name }) {
-            plan.actions.append(PlannedAction(
-                step: .deleteVApp(href: vApp.href), object: ObjectKey(kind: .cluster, org: vApp.org, name: vApp.name), change: .destroy,
-                target: "vApp \(vApp.name)", reason: "no cluster spec claims it (cluster id \(vApp.owner))",
-                waitsFor: vApp.isBusy ? ["vApp \(vApp.name) task finished"] : [], lane: Lane.vApp(href: vApp.href)))
+        let reason = "carries this installation's identity, but the store holds no object for it"
+        for vApp in observed.clusters where !clusterIDs.contains(vApp.owner) {
+            plan.unowned.append(UnownedObject(kind: .clusterVApp, name: vApp.name, org: vApp.org, place: vApp.vdc, href: vApp.href,
+                                              owner: vApp.owner, claim: .unclaimed(reason: reason)))
         }
-        for vApp in observed.buildVApps.sorted(by: { $0.name < $1.name }) where !templateNames.contains(vApp.owner) {
-            plan.actions.append(PlannedAction(
-                step: .deleteVApp(href: vApp.href), object: ObjectKey(kind: .template, org: "", name: vApp.owner), change: .destroy,
-                target: "vApp \(vApp.name)", reason: "build vApp of a template no spec names",
-                waitsFor: [], lane: Lane.vApp(href: vApp.href)))
+        for vApp in observed.buildVApps where !templateNames.contains(vApp.owner) {
+            plan.unowned.append(UnownedObject(kind: .buildVApp, name: vApp.name, org: vApp.org, place: vApp.vdc, href: vApp.href,
+                                              owner: vApp.owner, claim: .unclaimed(reason: reason)))
         }
-        for item in observed.templates.sorted(by: { $0.itemName < $1.itemName })
-        where !templateNames.contains(item.name) && !usedItems.contains(item.itemName) {
-            plan.actions.append(PlannedAction(
-                step: .deleteTemplateItem(org: item.org, catalog: item.catalog, item: item.itemName, href: item.href),
-                object: ObjectKey(kind: .template, org: "", name: item.name), change: .destroy,
-                target: "catalog item \(item.itemName)", reason: "template no spec names, used by no cluster",
-                waitsFor: [], lane: Lane.catalogItem(org: item.org, catalog: item.catalog, item: item.itemName)))
+        for item in observed.templates where !templateNames.contains(item.name) {
+            let use = usedItems.contains(item.itemName) ? " (used by a cluster)" : ""
+            plan.unowned.append(UnownedObject(kind: .catalogItem, name: item.itemName, org: item.org, place: item.catalog, href: item.href,
+                                              owner: item.name, claim: .unclaimed(reason: reason + use)))
         }
     }
 }

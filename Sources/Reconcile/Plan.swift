@@ -5,10 +5,17 @@ import Store
 public struct Plan: Hashable, Sendable {
     public var actions: [PlannedAction]
     public var assessments: [ObjectKey: Assessment]
+    /// Objects with cse's metadata this installation does not own: reported, never touched.
+    public var unowned: [UnownedObject]
+    /// Deletions the deletion guard held back (too large a share of the fleet at once).
+    public var heldDeletions: [PlannedAction]
 
-    public init(actions: [PlannedAction] = [], assessments: [ObjectKey: Assessment] = [:]) {
+    public init(actions: [PlannedAction] = [], assessments: [ObjectKey: Assessment] = [:], unowned: [UnownedObject] = [],
+                heldDeletions: [PlannedAction] = []) {
         self.actions = actions
         self.assessments = assessments
+        self.unowned = unowned
+        self.heldDeletions = heldDeletions
     }
 
     public var isEmpty: Bool { actions.isEmpty }

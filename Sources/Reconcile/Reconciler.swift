@@ -42,17 +42,24 @@ public actor Reconciler {
     /// Ends tenants' tasks and moves old marks (`MarkMigration`).
     let session: VCDSession
     let tenantTasks: TenantTaskCompleter
+    let deletionGuard: DeletionGuard
     let logger: Logger
     private var scheduler: Scheduler
+    /// Objects seen with a deletion requested: a new deletion starts without the back-off of earlier failures.
+    private var deletionsSeen: Set<ObjectKey> = []
     private var wakeUps = WakeUps()
     private var running: [String: (action: PlannedAction, task: Task<Void, Never>)] = [:]
     private var events: ActionEvents
 
     /// `observer` reads vCD; `session` ends tenants' tasks (the observer's session when it is an `Observer`).
     public init(store: DesiredStateStore, observer: any Observing, session: VCDSession, runner: ActionRunner, limits: Limits = Limits(),
-                logger: Logger = Logger(label: "cse.reconcile")) {
+                deletionGuard: DeletionGuard = DeletionGuard(), logger: Logger = Logger(label: "cse.reconcile")) {
+        self.deletionGuard = deletionGuard
         self.store = store
         self.observer = observer
+        var runner = runner
+        // What the runner creates carries this store's installation identity (a store without one cannot create).
+        runner.installationID = try? store.installationID()
         self.runner = runner
         self.session = session
         self.tenantTasks = TenantTaskCompleter(session: session, logger: logger)
@@ -62,8 +69,9 @@ public actor Reconciler {
     }
 
     public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
-                logger: Logger = Logger(label: "cse.reconcile")) {
-        self.init(store: store, observer: observer, session: observer.session, runner: runner, limits: limits, logger: logger)
+                deletionGuard: DeletionGuard = DeletionGuard(), logger: Logger = Logger(label: "cse.reconcile")) {
+        self.init(store: store, observer: observer, session: observer.session, runner: runner, limits: limits,
+                  deletionGuard: deletionGuard, logger: logger)
     }
 
     public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
@@ -85,14 +93,24 @@ public actor Reconciler {
 
     /// The plan for the current state, without acting.
     public func plan() async throws -> Plan {
-        let desired = DesiredState(objects: try store.objects())
+        let desired = DesiredState(objects: try store.objects(), installationID: try store.installationID())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
-        return Diff.plan(desired: desired, observed: snapshot)
+        return deletionGuard.check(Diff.plan(desired: desired, observed: snapshot), fleet: desired.clusters.count)
     }
 
-    /// The plan if `specs` were applied (without pruning), leaving the store as it is.
-    public func plan(overlaying specs: SpecSet) async throws -> Plan {
+    /// The plan if `specs` were applied (as `cse apply [--prune]` would), leaving the store as it is.
+    public func plan(overlaying specs: SpecSet, prune: Bool = false) async throws -> Plan {
         var objects = Dictionary(try store.objects().map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        if prune {
+            // As the store's apply: admin objects missing from the specs become tombstones; tenants' never do.
+            let wanted = Set(specs.objects.map(\.object.key))
+            for (key, object) in objects where object.owner == .admin && !object.isDeleting && !wanted.contains(key) {
+                var tombstone = object
+                tombstone.deletionRequestedAt = Date()
+                tombstone.generation += 1
+                objects[key] = tombstone
+            }
+        }
         for loaded in specs.objects {
             let key = loaded.object.key
             let existing = objects[key]
@@ -101,9 +119,9 @@ public actor Reconciler {
                                         generation: (existing?.generation ?? 0) + (changed ? 1 : 0), owner: existing?.owner ?? .admin,
                                         createdAt: existing?.createdAt ?? Date(), updatedAt: Date(), deletionRequestedAt: nil)
         }
-        let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key })
+        let desired = DesiredState(objects: objects.values.sorted { $0.key < $1.key }, installationID: try store.installationID())
         let snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
-        return Diff.plan(desired: desired, observed: snapshot)
+        return deletionGuard.check(Diff.plan(desired: desired, observed: snapshot), fleet: desired.clusters.count)
     }
 
     /// One pass: desired state read once, one observation (after moving marks an earlier cse wrote in the GENERAL
@@ -113,12 +131,13 @@ public actor Reconciler {
     @discardableResult
     public func pass() async throws -> PassReport {
         let objects = try store.objects()
-        let desired = DesiredState(objects: objects)
+        let desired = DesiredState(objects: objects, installationID: try store.installationID())
         var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         if try await MarkMigration(session: session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
             snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         }
-        var plan = Diff.plan(desired: desired, observed: snapshot)
+        var plan = deletionGuard.check(Diff.plan(desired: desired, observed: snapshot), fleet: desired.clusters.count)
+        forgetFailuresOfNewDeletions(plan)
         // An object whose last action failed for good (needs a spec or vCD change) is Failed, with vCD's reason,
         // until an action for it succeeds; it is still retried after its long back-off.
         for key in Array(scheduler.permanentFailures.keys) {
@@ -130,6 +149,8 @@ public actor Reconciler {
         let projection = StatusProjection.project(objects: objects, previous: try store.statuses(), plan: plan, snapshot: snapshot, now: Date())
         try store.writeStatuses(projection.changes.map { ($0.object.uid, $0.status) })
         events.phaseChanges(projection)
+        if let held = deletionGuard.explanation(plan) { logger.warning("\(held)") }
+        try store.recordUnowned(plan.unowned.map { $0.entry(seenAt: snapshot.takenAt) })
         await tenantTasks.complete(judged: projection.judged, store: store)
         let chosen = scheduler.select(plan.runnable, running: running.values.map(\.action), observedFrom: snapshot.startedAt,
                                       now: .now)
@@ -139,6 +160,13 @@ public actor Reconciler {
     }
 
     public var inFlight: Int { running.count }
+
+    /// Deleting a cluster that failed for good must not wait out the back-off of its failed creation.
+    private func forgetFailuresOfNewDeletions(_ plan: Plan) {
+        let deleting = Set(plan.assessments.filter { $0.value.phase == .deleting }.keys)
+        for key in deleting.subtracting(deletionsSeen) { scheduler.forgetFailures(of: key) }
+        deletionsSeen = deleting
+    }
 
     /// Waits until an action ends, `poke()` is called, a backed-off object is due, or `timeout` passes.
     /// Returns true when woken by an event (an action ended, a poke), false on a timeout, a due back-off or cancellation.

@@ -67,6 +67,13 @@ struct Scheduler: Sendable {
         return permanent
     }
 
+    /// A deletion was just requested: it starts without the back-off (or the failure) of the object's earlier actions.
+    mutating func forgetFailures(of object: ObjectKey) {
+        backoff.succeeded(object.description)
+        permanentFailures[object] = nil
+        refused.remove(object)
+    }
+
     /// The permanent failure of an object that is still not ready; forgets it once the object is ready.
     mutating func permanentFailure(of object: ObjectKey, phase: ObjectStatus.Phase?) -> String? {
         guard let failure = permanentFailures[object] else { return nil }

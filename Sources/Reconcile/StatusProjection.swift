@@ -23,6 +23,8 @@ struct StatusProjection {
         var failure: String?
         /// The pass had no action left for this generation (or the object was ready or deleting).
         var settled: Bool
+        /// The plan still had actions for the object (a ready cluster's last metadata writes, for instance).
+        var actionsLeft = false
     }
 
     var changes: [Change] = []
@@ -53,7 +55,8 @@ struct StatusProjection {
             status.setCondition("Ready", status: assessment.phase == .ready ? .true : .false,
                                 reason: assessment.phase.rawValue, message: assessment.message, at: now)
             projection.judged[object.uid] = Judgement(generation: object.generation, phase: assessment.phase,
-                                                      failure: assessment.failure ?? status.lastError, settled: settled)
+                                                      failure: assessment.failure ?? status.lastError, settled: settled,
+                                                      actionsLeft: waitingKeys.contains(object.key))
             guard status != old else { continue }
             status.lastReconcileAt = now
             let phaseChanged = old.phase != assessment.phase && (old.phase != .pending || assessment.phase != .pending)

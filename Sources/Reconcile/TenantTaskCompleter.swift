@@ -38,7 +38,9 @@ struct TenantTaskCompleter: Sendable {
         if task.operation == .delete { return nil }
         if isDeleting { return (false, "cluster is being deleted") }
         guard let judgement else { return nil }
-        let ready = judgement.phase == .ready && judgement.settled
+        // Success only once no action for the object is left (its last metadata write included): the tenant must not
+        // read "success" before cse has finished writing.
+        let ready = judgement.phase == .ready && judgement.settled && !judgement.actionsLeft
         // A later change superseded a create: the cluster exists and is ready at the newer generation.
         if task.operation == .create, judgement.generation > task.targetGeneration, ready {
             return (true, "cluster \(name) is ready")

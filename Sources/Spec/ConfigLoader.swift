@@ -24,18 +24,20 @@ public enum ConfigLoader {
             throw ValidationErrors(sink.diagnostics)
         }
         var config = ServiceConfig()
-        config.vcd = document.mapping("vcd", allowedKeys: ["host", "port", "username", "password", "api_version", "verify", "ca_bundle", "log"]).flatMap(readVCD)
+        let anchor = PathAnchor(configFile: file)
+        config.vcd = document.mapping("vcd", allowedKeys: ["host", "port", "username", "password", "api_version", "verify", "ca_bundle", "log"]).flatMap { readVCD($0, anchor: anchor) }
         config.amqp = document.mapping("amqp", allowedKeys: [
             "host", "port", "vhost", "username", "password", "exchange", "routing_key", "ssl", "ssl_accept_all", "ssl_ca_file", "ssl_cert_file",
             "ssl_key_file", "prefix",
         ]).flatMap(readAMQP)
+        if let password = config.amqp?.password { config.amqp?.password = anchor.resolve(password) }
         if let store = document.mapping("store", allowedKeys: ["path"]) {
-            config.store.path = store.string("path") ?? StoreConfig.defaultPath
+            config.store.path = store.string("path").map(anchor.resolve) ?? StoreConfig.defaultPath
         }
         if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
-            config.service.logFile = service.string("log_file") ?? config.service.logFile
+            config.service.logFile = service.string("log_file").map(anchor.resolve) ?? config.service.logFile
             if let level = service.string("logging_level") {
                 if ServiceSettings.logLevels.contains(level) {
                     config.service.logLevel = level
@@ -51,14 +53,14 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func readVCD(_ reader: MappingReader) -> VCDConfig? {
+    private static func readVCD(_ reader: MappingReader, anchor: PathAnchor) -> VCDConfig? {
         let host = reader.string("host", required: true)
         let username = reader.string("username", required: true)
-        let password = reader.secret("password", required: true)
+        let password = reader.secret("password", required: true).map(anchor.resolve)
         let port = reader.int("port", range: 1...65_535)
         let apiVersion = reader.string("api_version")
         let verify = reader.bool("verify")
-        let caBundle = reader.string("ca_bundle")
+        let caBundle = reader.string("ca_bundle").map(anchor.resolve)
         let log = reader.bool("log")
         guard let host, let username, let password else { return nil }
         return VCDConfig(host: host, port: port ?? 443, username: username, password: password, apiVersion: apiVersion,
@@ -90,5 +92,25 @@ public enum ConfigLoader {
                           exchange: exchange ?? "cse-ext", routingKey: routingKey ?? "cse", ssl: ssl ?? false,
                           sslAcceptAll: acceptAll ?? false, sslCAFile: caFile, sslCertFile: certFile, sslKeyFile: keyFile,
                           prefix: prefix ?? "vcd")
+    }
+}
+
+/// Relative paths in a config file are taken from the file's folder, not from wherever cse was started
+/// (`cse apply specs --config ../prod/config.yaml` must find prod's store, not make a new one here).
+struct PathAnchor {
+    let directory: String
+
+    init(configFile: String) {
+        directory = (configFile as NSString).deletingLastPathComponent
+    }
+
+    func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), !path.hasPrefix("~"), !directory.isEmpty else { return path }
+        return (directory as NSString).appendingPathComponent(path)
+    }
+
+    func resolve(_ secret: SecretReference) -> SecretReference {
+        if case .file(let path) = secret { return .file(resolve(path)) }
+        return secret
     }
 }

@@ -76,6 +76,11 @@ extension MappingReader {
     func sshPublicKey(_ key: String) -> String? {
         guard let text = string(key) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // It ends up in guest customization scripts, which vCD limits in size: an RSA-16384 key is under 3 KB.
+        guard trimmed.utf8.count <= NameRules.maxSSHKeyBytes else {
+            report(key, "'\(qualified(key))' is \(trimmed.utf8.count) bytes; an ssh public key may have at most \(NameRules.maxSSHKeyBytes)")
+            return nil
+        }
         let knownTypes = ["ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"]
         let parts = trimmed.split(separator: " ")
         guard parts.count >= 2, knownTypes.contains(String(parts[0])) else {

@@ -1,5 +1,8 @@
 /// Naming rules that vCD and guest host names impose.
 public enum NameRules {
+    /// Longest ssh public key accepted (spec files and tenant requests).
+    public static let maxSSHKeyBytes = 8192
+
     /// A cluster name becomes the vApp name and the prefix of its VMs' host names: CSE limited it to 21 characters
     /// (25 minus a 4-character node suffix), each dot-separated label a valid host-name label.
     public static func clusterNameProblem(_ name: String) -> String? {

@@ -55,7 +55,7 @@ public struct AMQPConfig: Hashable, Sendable {
 }
 
 public struct StoreConfig: Hashable, Sendable {
-    /// SQLite file of desired state; relative paths are taken from the working directory.
+    /// SQLite file of desired state; a relative path in a config file is taken from the config file's folder.
     public var path: String
 
     public init(path: String = StoreConfig.defaultPath) {

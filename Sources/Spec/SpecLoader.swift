@@ -35,6 +35,11 @@ public struct SpecLoader {
         var sources: [(file: String, text: String)] = []
         let sink = DiagnosticSink()
         for file in files {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
+            if size > Self.maxFileBytes {
+                sink.report(SourceLocation(file: file, line: 1, column: 1), "file is \(size) bytes; a spec file may hold at most \(Self.maxFileBytes)")
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: file) else {
                 sink.report(SourceLocation(file: file, line: 1, column: 1), "cannot read file")
                 continue
@@ -110,7 +115,12 @@ public struct SpecLoader {
         }
     }
 
+    /// Spec files are small; anything larger is a mistake (a log, an image) and is refused before it is read.
+    public static let maxFileBytes = 1 << 20
+
     /// The spec files at `path`: the file itself, or every YAML file below the directory, sorted, hidden ones skipped.
+    /// A symbolic link to a directory is refused (never skipped silently: with `--prune`, a skipped folder's
+    /// clusters would be deleted).
     public static func specFiles(at path: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -121,8 +131,14 @@ public struct SpecLoader {
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
             if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
             let full = (path as NSString).appendingPathComponent(relative)
+            if (try? FileManager.default.attributesOfItem(atPath: full))?[.type] as? FileAttributeType == .typeSymbolicLink {
+                var targetIsDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: full, isDirectory: &targetIsDirectory), targetIsDirectory.boolValue {
+                    throw SpecPathError.symlinkedDirectory(full)
+                }
+            }
+            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue { files.append(full) }
         }
@@ -157,11 +173,14 @@ public struct SpecLoader {
 public enum SpecPathError: Error, CustomStringConvertible, Equatable {
     case notFound(String)
     case noSpecs(String)
+    case symlinkedDirectory(String)
 
     public var description: String {
         switch self {
         case .notFound(let path): return "\(path): no such file or directory"
         case .noSpecs(let path): return "\(path): no *.yaml or *.yml files found"
+        case .symlinkedDirectory(let path):
+            return "\(path): a symbolic link to a directory; cse does not follow it (name its target, or copy the specs); nothing was written"
         }
     }
 }

@@ -16,15 +16,35 @@ public final class DesiredStateStore: Sendable {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        // A store the user may only read (a copy, another account's file) is opened read-only: reads work, writes say why.
+        let readOnly = FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path)
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // FULL: a commit that returned survives power loss too, not only a crash of the process.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try migrate()
+        if readOnly {
+            // In a folder the user cannot write, SQLite cannot make the WAL index a reader needs; an immutable open
+            // (https://sqlite.org/uri.html#uriimmutable) reads the file as it is.
+            do {
+                let opened = try DatabasePool(path: path, configuration: configuration)
+                _ = try opened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+                pool = opened
+            } catch {
+                pool = try DatabasePool(path: "file:\(path)?immutable=1", configuration: configuration)
+            }
+        } else {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        }
+        if readOnly {
+            let pending = try pool.read { db in try !Schema.migrator.hasCompletedMigrations(db) }
+            if pending { throw StoreError.unreadable(path: path, reason: "it is read-only and needs an upgrade; open it once with write access") }
+        } else {
+            try migrate()
+        }
     }
 
     /// The clock, at the millisecond precision SQLite keeps, so that what is written reads back equal.
@@ -136,6 +156,11 @@ public final class DesiredStateStore: Sendable {
         guard var record = try ObjectRecord.filter(key).fetchOne(db) else {
             if let expected = expectedGeneration, expected != 0 {
                 throw StoreError.generationConflict(key, expected: expected, actual: 0)
+            }
+            // Names become vApp names and DNS host names, which compare without case: `Demo` beside `demo` is one name.
+            if let other = try ObjectRecord.filter(Column("kind") == key.kind.rawValue && Column("org") == key.org
+                                                   && Column("name").lowercased == key.name.lowercased()).fetchOne(db) {
+                throw StoreError.nameTaken(key, existing: other.name)
             }
             var record = ObjectRecord(
                 id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Schema migrations, in order. Never edit a shipped migration: add a new one.
@@ -74,6 +75,27 @@ enum Schema {
                 t.column("holder", .text).notNull()
                 t.column("expiresAt", .datetime).notNull()
                 t.column("acquiredAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v4 installation identity") { db in
+            // Who this installation is: recorded on everything cse creates in vCD, so that it destroys only its own.
+            try db.create(table: "installation") { t in
+                t.primaryKey("id", .text)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.execute(sql: "INSERT INTO installation (id, createdAt) VALUES (?, ?)",
+                           arguments: [UUID().uuidString.lowercased(), Date()])
+            // What the last reconcile pass saw with cse's metadata that this installation does not own (for get/describe).
+            try db.create(table: "unowned") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("org", .text).notNull()
+                t.column("place", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("owner", .text).notNull()
+                t.column("installation", .text)
+                t.column("reason", .text).notNull()
+                t.column("seenAt", .datetime).notNull()
             }
         }
         return migrator

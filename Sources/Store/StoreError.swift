@@ -7,6 +7,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// The database was written by a newer cse that knows migrations this one does not.
     case schemaTooNew(path: String, unknownMigrations: [String])
     case corruptSpec(ObjectKey, String)
+    case alreadyExists(ObjectKey)
+    /// Another object's name differs only in case (names are DNS host names: case does not tell them apart).
+    case nameTaken(ObjectKey, existing: String)
+    /// The store file is missing, unreadable or not a store; `reason` says what to do.
+    case unreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +24,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(path) was written by a newer cse (unknown migrations: \(unknown.joined(separator: ", "))); upgrade cse"
         case .corruptSpec(let key, let reason):
             return "stored spec of \(key) cannot be read: \(reason)"
+        case .nameTaken(let key, let existing):
+            return "\(key): the name is taken by '\(existing)' (names differ from each other by more than case)"
+        case .alreadyExists(let key):
+            return "\(key) is already in the store"
+        case .unreadable(let path, let reason):
+            return "store \(path): \(reason)"
         }
     }
 }

@@ -10,10 +10,13 @@ public struct ClusterAPI: Sendable {
     let callers: any CallerResolver
     let tasks: any TaskPublisher
     let kubeconfigs: any KubeconfigSource
+    /// nil: placements are not checked before a create (they fail later, in the reconciler).
+    let placements: (any PlacementChecker)?
     let logger: Logger
 
     public init(store: DesiredStateStore, callers: any CallerResolver, tasks: any TaskPublisher, kubeconfigs: any KubeconfigSource,
-                logger: Logger = Logger(label: "cse.api")) {
+                placements: (any PlacementChecker)? = nil, logger: Logger = Logger(label: "cse.api")) {
+        self.placements = placements
         self.store = store
         self.callers = callers
         self.tasks = tasks
@@ -36,6 +39,7 @@ public struct ClusterAPI: Sendable {
             return .error(failure.status, failure.message)
         } catch let error as StoreError {
             if case .generationConflict = error { return .error(409, "the cluster changed meanwhile; retry") }
+            if case .nameTaken(_, let existing) = error { return .error(409, "the name is taken by cluster '\(existing)' (case does not tell names apart)") }
             return internalError(request, error)
         } catch {
             return internalError(request, error)
@@ -120,12 +124,20 @@ public struct ClusterAPI: Sendable {
         let body = try CreateClusterRequest.parse(request.body)
         let org = try targetOrg(caller, requested: body.org ?? request.query["org"])
         let template = try chooseTemplate(body.template)
+        if let placements, let problem = try await placements.problem(org: org, vdc: body.vdc, network: body.network) {
+            throw RequestFailure(status: problem.status, message: problem.message)
+        }
         let spec = ClusterSpec(name: body.name, org: org, vdc: body.vdc, template: template, network: body.network,
                                nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
                                storageProfile: body.storageProfile, sshKey: body.sshKey)
+        if let repeated = try await repeatedCreate(request, spec: spec, caller: caller) { return repeated }
         let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
-            if let existing = try tx.object(ObjectKey(kind: .cluster, org: org, name: spec.name)), !existing.isDeleting {
-                throw RequestFailure.conflict("cluster '\(spec.name)' already exists in org '\(org)'")
+            if let existing = try tx.object(ObjectKey(kind: .cluster, org: org, name: spec.name)) {
+                // A cluster being deleted keeps its name until vCD confirms it gone: restoring it here would bring the
+                // old one back and leave the delete's task running for ever.
+                throw RequestFailure.conflict(existing.isDeleting
+                    ? "cluster '\(spec.name)' is being deleted in org '\(org)'; create it again once the deletion has finished"
+                    : "cluster '\(spec.name)' already exists in org '\(org)'")
             }
             let (object, _) = try tx.put(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user), expectedGeneration: 0)
             let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation,
@@ -176,21 +188,56 @@ public struct ClusterAPI: Sendable {
         guard let task = try store.tenantTask(id: taskID), let object = try store.object(uid: task.objectUID) else {
             throw RequestFailure(status: 500, message: "internal error (request \(request.id))")
         }
-        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id)
+        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id, lookFirst: true)
         let body: [String: Any] = task.operation == .create
             ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
             : ["cluster_name": object.key.name, "task_href": href]
         return try finish(request.id, status: 202, body: body)
     }
 
+    /// The same user asking again for the same cluster (same spec) that an earlier request of theirs committed: the
+    /// tenant never saw that answer (vCD gave up after its 10 s extension timeout, or vCD refused the task), so the
+    /// retry gets that create's task, made now if it was not, instead of a 409 about a cluster it did not know of.
+    private func repeatedCreate(_ request: ExtensionRequest, spec: ClusterSpec, caller: Caller) async throws -> ExtensionReply? {
+        let key = ObjectKey(kind: .cluster, org: spec.org, name: spec.name)
+        guard let existing = try store.object(key), !existing.isDeleting, existing.specHash == DesiredObject.cluster(spec).specHash,
+              existing.owner == .tenant(org: caller.org, user: caller.user),
+              let task = try store.tenantTasks(states: [.pending, .running, .success, .error]).first(where: {
+                  $0.objectUID == existing.uid && $0.operation == .create && $0.user == caller.user
+              }) else { return nil }
+        try store.transaction { tx in try tx.logRequest(request.id, tenantTaskID: task.id) }
+        return try await resume(request, taskID: task.id)
+    }
+
     /// Creates the vCD task after the change committed (so a crash in between loses nothing: the redelivered
-    /// request finds the logged change and creates the task then).
-    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String) async throws -> String {
+    /// request finds the logged change and creates the task then). A refusal by vCD is retried briefly (vCD waits
+    /// 10 s for the answer); if it persists the tenant gets 503 and a retry of the same command finishes the job.
+    /// `lookFirst`: an earlier attempt may have made the task and stopped before recording it (a resumed request).
+    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String, lookFirst: Bool = false) async throws -> String {
         if let existing = try store.tenantTask(id: taskID)?.taskHref { return existing }
         guard let task = try store.tenantTask(id: taskID) else { throw RequestFailure(status: 500, message: "task record missing") }
-        let href = try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name, clusterID: object.uid)
-        try store.updateTenantTask(id: taskID, taskHref: href, state: .running)
-        return href
+        var lastError: (any Error)?
+        for (attempt, delay) in [0, 200, 800].enumerated() {
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            // After a failed attempt vCD may have made the task all the same (the answer was lost): look before making another.
+            if lookFirst || attempt > 0,
+               let found = try? await tasks.existingTask(org: task.org, operation: operation, clusterName: object.key.name, clusterID: object.uid) {
+                try store.updateTenantTask(id: taskID, taskHref: found, state: .running)
+                logger.notice("request \(requestID): found the vCD task an interrupted attempt made (\(found)); using it")
+                return found
+            }
+            do {
+                let href = try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name,
+                                                      clusterID: object.uid)
+                try store.updateTenantTask(id: taskID, taskHref: href, state: .running)
+                return href
+            } catch {
+                lastError = error
+                logger.warning("request \(requestID): creating the vCD task for \(operation) of \(object.key) failed: \(error)")
+            }
+        }
+        throw RequestFailure(status: 503, message: "the \(operation) of cluster '\(object.key.name)' is recorded, but vCD did not create its task "
+                                 + "(\(lastError.map { "\($0)" } ?? "unknown error")); run the same command again to get it")
     }
 
     private func finish(_ requestID: String, status: Int, body: [String: Any]) throws -> ExtensionReply {

@@ -33,6 +33,9 @@ struct CreateClusterRequest {
         if storage == "*" { storage = nil }
         let sshKey = string(object["ssh_key"], "ssh_key", required: false, &problems)
         if let sshKey, !sshKey.hasPrefix("ssh-"), !sshKey.hasPrefix("ecdsa-") { problems.append("ssh_key is not an ssh public key") }
+        if let sshKey, sshKey.utf8.count > NameRules.maxSSHKeyBytes {
+            problems.append("ssh_key is \(sshKey.utf8.count) bytes; at most \(NameRules.maxSSHKeyBytes) allowed")
+        }
         guard problems.isEmpty, let name, let vdc else { throw RequestFailure.badRequest(problems) }
         return CreateClusterRequest(name: name, nodeCount: nodeCount, vdc: vdc,
                                     network: string(object["network"], "network", required: false, &problems), cpu: cpu, memoryMB: memory,

@@ -25,6 +25,30 @@ public protocol CallerResolver: Sendable {
 /// Creates the vCD task a tenant polls (through vCD's extension task API, owned by the tenant's org).
 public protocol TaskPublisher: Sendable {
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String
+    /// The running task an earlier attempt made for this change, if vCD has one: a process killed between creating a
+    /// task and recording it must not leave that task running for ever beside a second one.
+    func existingTask(org: String, operation: String, clusterName: String, clusterID: String) async throws -> String?
+}
+
+extension TaskPublisher {
+    public func existingTask(org: String, operation: String, clusterName: String, clusterID: String) async throws -> String? { nil }
+}
+
+/// Checks, before anything is written, that a cluster can be placed where a tenant asks: the vdc in the
+/// tenant's org, the network in that vdc. A create that can never succeed is refused at once.
+public protocol PlacementChecker: Sendable {
+    /// nil when the place exists; else the refusal the tenant gets (404 or 400, with a message).
+    func problem(org: String, vdc: String, network: String?) async throws -> PlacementProblem?
+}
+
+public struct PlacementProblem: Error, Sendable, Equatable {
+    public var status: Int
+    public var message: String
+
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
 }
 
 /// Reads a ready cluster's admin kubeconfig (from its master, through vCD).

@@ -36,7 +36,11 @@ public final class SimServer: Sendable {
                                   boundContinuation.yield(channel.localAddress?.port ?? port)
                                   boundContinuation.finish()
                               }, logger: quiet)
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        // Ends the stream when the server stops, so that a failed bind (port taken) is an error, not a wait for ever.
+        let task = Task {
+            defer { boundContinuation.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
         var iterator = bound.makeAsyncIterator()
         guard let actualPort = await iterator.next() else {
             task.cancel()

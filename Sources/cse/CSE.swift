@@ -7,7 +7,8 @@ struct CSE: AsyncParsableCommand {
         abstract: "Container Service Extension: Kubernetes clusters for vCloud Director tenants, reconciled from YAML specs.",
         version: CSEVersion.current,
         subcommands: [
-            ApplyCommand.self, PlanCommand.self, RunCommand.self, GetCommand.self, DescribeCommand.self, KubeconfigCommand.self, KeysCommand.self,
+            ApplyCommand.self, PlanCommand.self, AdoptCommand.self, RunCommand.self, GetCommand.self, DescribeCommand.self, KubeconfigCommand.self,
+            KeysCommand.self,
             InstallCommand.self, UninstallCommand.self, RegisterCommand.self, SimCommand.self, BenchCommand.self,
             SampleConfigCommand.self, SampleSpecsCommand.self, VersionCommand.self, DebugCommand.self,
         ]

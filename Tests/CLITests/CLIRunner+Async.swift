@@ -13,6 +13,16 @@ extension CLIRunner {
     }
 
     /// Waits for a started process to end, on a thread of its own.
+    static func waitOffPool(_ process: SpawnedCommand) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Waits for a `Process` to end, on a thread of its own.
     static func waitOffPool(_ process: Process) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {

@@ -25,11 +25,12 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs cse in the working directory, or in `folder` below it.
+    func run(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        process.currentDirectoryURL = workingDirectory
+        process.currentDirectoryURL = folder.map { workingDirectory.appendingPathComponent($0) } ?? workingDirectory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -41,6 +42,16 @@ struct CLIRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// `run`, on a thread of its own: a test that hosts a simulator in-process must not block one of the few
+    /// threads of Swift's cooperative pool (the simulator's actor needs them) while cse talks to that simulator.
+    func detached(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try self.run(arguments, environment: environment, in: folder) })
+            }.start()
+        }
     }
 
     func write(_ text: String, to relativePath: String) throws {

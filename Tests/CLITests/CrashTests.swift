@@ -87,15 +87,9 @@ struct CrashTests {
 }
 
 extension CLIRunner {
-    /// Starts `cse` without waiting; output goes to files in the working directory.
-    func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = workingDirectory
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        return process
+    /// Starts `cse` without waiting; its output goes to `log` (a file below the working directory) or is discarded.
+    func start(_ arguments: [String], log: String? = nil) throws -> SpawnedCommand {
+        try SpawnedCommand(executable: Self.binary.path, arguments: arguments, workingDirectory: workingDirectory.path,
+                           environment: ProcessInfo.processInfo.environment, output: log.map(path))
     }
 }

@@ -66,7 +66,7 @@ import Testing
         }
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
         let store = try DesiredStateStore(path: cli.path("state/store.sqlite"))
-        func holds(_ process: Process) throws -> Bool { try store.lease()?.holder.contains("pid \(process.processIdentifier) ") == true }
+        func holds(_ process: SpawnedCommand) throws -> Bool { try store.lease()?.holder.contains("pid \(process.processIdentifier) ") == true }
         func log(_ name: String) -> String { (try? String(contentsOfFile: cli.path("\(name).log"), encoding: .utf8)) ?? "" }
         func eventually(_ condition: () throws -> Bool) async throws -> Bool {
             for _ in 0..<300 {

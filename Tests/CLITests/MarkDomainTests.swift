@@ -14,7 +14,7 @@ struct MarkDomainTests {
             try cli.write(text, to: "specs/" + file)
         }
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.01\n", to: ".cse/sim/settings.yaml")
-        let result = try cli.run(["apply", "specs/", "--timeout", "120"])
+        let result = try await cli.runOffPool(["apply", "specs/", "--timeout", "120"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
 
         var options = SimOptions()
@@ -52,7 +52,7 @@ struct MarkDomainTests {
             try cli.write(text, to: "specs/" + file)
         }
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.01\n", to: ".cse/sim/settings.yaml")
-        let first = try cli.run(["apply", "specs/", "--timeout", "120"])
+        let first = try await cli.runOffPool(["apply", "specs/", "--timeout", "120"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         // What a tenant's metadata edit leaves in the saved cloud: a GENERAL entry beside cse's SYSTEM one.
         let stateFile = URL(fileURLWithPath: cli.path(".cse/sim/state.json"))
@@ -64,9 +64,9 @@ struct MarkDomainTests {
         state["metadata"] = general
         try JSONSerialization.data(withJSONObject: state).write(to: stateFile)
 
-        let second = try cli.run(["apply", "specs/", "--timeout", "120"])
+        let second = try await cli.runOffPool(["apply", "specs/", "--timeout", "120"])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
-        let described = try cli.run(["describe", "cluster", "demo", "--org", "org1"])
+        let described = try await cli.runOffPool(["describe", "cluster", "demo", "--org", "org1"])
         #expect(described.status == 0)
         let line = described.stdout.split(separator: "\n").first { $0.contains("MarksTrusted") }
         #expect(line?.contains("MarkTampered") == true, "\(described.stdout)")

@@ -7,10 +7,10 @@ import Testing
 /// `cse sim --vcd-version`: the built binary plays the release asked for.
 @Suite("cse sim release profiles")
 struct SimCommandTests {
-    @Test func anUnknownReleaseIsRefused() throws {
+    @Test func anUnknownReleaseIsRefused() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        let result = try cli.run(["sim", "--listen", "127.0.0.1:0", "--vcd-version", "9.7"])
+        let result = try await cli.runOffPool(["sim", "--listen", "127.0.0.1:0", "--vcd-version", "9.7"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--vcd-version must be one of 10.3, 10.4, 10.5, 10.6"))
     }
@@ -25,26 +25,41 @@ struct SimCommandTests {
             process.executableURL = CLIRunner.binary
             process.arguments = ["sim", "--listen", "127.0.0.1:0", "--vcd-version", release]
             process.currentDirectoryURL = cli.workingDirectory
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            process.environment = ProcessInfo.processInfo.environment
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
             try process.run()
-            defer { process.terminate(); process.waitUntilExit() }
-            let base = try await Self.waitForBaseURL(log: log)
-            let versions = try await Self.send("GET", base + "/api/versions")
-            let basicAdmin = "Basic " + Data("administrator@System:sim-admin".utf8).base64EncodedString()
-            let legacy = try await Self.send("POST", base + "/api/sessions", headers: ["Authorization": "Basic " + Data("alice@org1:sim-alice".utf8).base64EncodedString()])
-            let provider = try await Self.send("POST", base + "/cloudapi/1.0.0/sessions/provider", headers: ["Authorization": basicAdmin])
-            #expect(provider.status == 200, "\(release)")
-            #expect(provider.headers["x-vmware-vcloud-access-token"]?.isEmpty == false, "\(release)")
-            if release == "10.4" {
-                for version in ["36.0", "37.0"] {
-                    #expect(versions.body.contains("<Version>\(version)</Version><LoginUrl>\(base)/cloudapi/1.0.0/sessions</LoginUrl><ProviderLoginUrl>\(base)/cloudapi/1.0.0/sessions/provider</ProviderLoginUrl>"))
-                }
-                #expect(legacy.status == 200)
-            } else {
-                #expect(versions.body.contains("<Version>39.0</Version>"))
-                #expect(legacy.status == 405)
+            do {
+                try await Self.check(release: release, log: log)
+            } catch {
+                process.terminate()
+                await CLIRunner.waitOffPool(process)
+                throw error
             }
+            process.terminate()
+            await CLIRunner.waitOffPool(process)
+            try? output.close()
+        }
+    }
+
+    /// What the simulator started for `release` answers (it printed its URL to `log`).
+    static func check(release: String, log: String) async throws {
+        let base = try await Self.waitForBaseURL(log: log)
+        let versions = try await Self.send("GET", base + "/api/versions")
+        let basicAdmin = "Basic " + Data("administrator@System:sim-admin".utf8).base64EncodedString()
+        let legacy = try await Self.send("POST", base + "/api/sessions", headers: ["Authorization": "Basic " + Data("alice@org1:sim-alice".utf8).base64EncodedString()])
+        let provider = try await Self.send("POST", base + "/cloudapi/1.0.0/sessions/provider", headers: ["Authorization": basicAdmin])
+        #expect(provider.status == 200, "\(release)")
+        #expect(provider.headers["x-vmware-vcloud-access-token"]?.isEmpty == false, "\(release)")
+        if release == "10.4" {
+            for version in ["36.0", "37.0"] {
+                #expect(versions.body.contains("<Version>\(version)</Version><LoginUrl>\(base)/cloudapi/1.0.0/sessions</LoginUrl><ProviderLoginUrl>\(base)/cloudapi/1.0.0/sessions/provider</ProviderLoginUrl>"))
+            }
+            #expect(legacy.status == 200)
+        } else {
+            #expect(versions.body.contains("<Version>39.0</Version>"))
+            #expect(legacy.status == 405)
         }
     }
 

@@ -51,6 +51,28 @@ struct SourceUploadTests {
         #expect(audit.vmNames(of: "up") == ["up-m1", "up-n1"])
     }
 
+    @Test func aSourceOVAServedOverHTTPIsDownloadedToDiskAndUploaded() async throws {
+        func downloads() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("cse-ova-") })
+        }
+        let before = try downloads()
+        let cloud = try await Cloud.start()
+        let directory = cloud.directory.appendingPathComponent("ova")
+        let (fileURL, sha1) = try makeOVA(in: directory)
+        let server = try StaticHTTPServer(directory: directory)
+        defer { server.stop() }
+        let url = server.baseURL + "/" + URL(string: fileURL)!.lastPathComponent
+        try cloud.apply(template(url: url, sha1: sha1))
+        #expect(try await cloud.converge() == .converged)
+        let items = (try await cloud.audit()).raw["catalogItems"] as? [[String: Any]] ?? []
+        let uploaded = items.first { $0["name"] as? String == "custom.ova" }
+        #expect((uploaded?["systemMetadata"] as? [String: String])?["cse.source.sha1"] == sha1)
+        #expect(uploaded?["status"] as? Int == 8)
+        // Once the reconciler has drained, the download (a temporary file) is gone again.
+        await cloud.stop()
+        #expect(try downloads().subtracting(before).isEmpty)
+    }
+
     @Test func aWrongSHA1IsAPermanentFailureAndNothingIsUploaded() async throws {
         let cloud = try await Cloud.start()
         defer { Task { await cloud.stop() } }
@@ -61,4 +83,42 @@ struct SourceUploadTests {
         #expect(failures.joined().contains("SHA-1"))
         #expect(!(try await cloud.audit()).catalogItems.contains("custom.ova"))
     }
+}
+
+/// `python3 -m http.server` on a free loopback port, serving one directory; stopped by its PID.
+final class StaticHTTPServer: @unchecked Sendable {
+    let process = Process()
+    let baseURL: String
+
+    init(directory: URL) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // "Serving HTTP on 127.0.0.1 port N (http://127.0.0.1:N/) ..."
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "port "), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw HTTPServerError(description: "python3 http.server did not start: \(text)")
+        }
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    /// SIGKILL: the test process may ignore SIGTERM (signal handling of the service tests), and an ignored signal
+    /// stays ignored in the child.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+struct HTTPServerError: Error, CustomStringConvertible {
+    var description: String
 }

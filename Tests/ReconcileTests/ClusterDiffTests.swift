@@ -139,17 +139,19 @@ import Spec
         #expect(gone.assessments[key]?.phase == .deleting)
     }
 
-    @Test func vAppNoSpecClaimsIsDeleted() {
+    @Test func aVAppNoSpecClaimsIsReportedUnclaimedNotDeleted() {
         let snapshot = Snapshot(templates: [D.readyTemplate()], clusters: [D.clusterVApp("old", uid: "uid-gone", vms: D.healthy())])
         let plan = D.plan(DesiredState(templates: [D.template()]), snapshot)
-        #expect(plan.lines == ["- vApp old"])
-        #expect(plan.actions[0].reason == "no cluster spec claims it (cluster id uid-gone)")
+        #expect(plan.lines == [])
+        #expect(plan.unowned.map(\.name) == ["old"])
+        #expect(plan.unowned.first?.summary.hasPrefix("unclaimed: ") == true)
     }
 
-    @Test func orphanBuildVAppsAndTemplatesAreRemovedWhenUnused() {
+    @Test func buildVAppsAndTemplatesNoSpecNamesAreReportedNotDeleted() {
         let snapshot = Snapshot(templates: [D.readyTemplate()], buildVApps: [D.buildVApp(vm: D.vm("build"))])
         let plan = D.plan(DesiredState(), snapshot)
-        #expect(plan.lines == ["- vApp csetmp-u", "- catalog item k8s-u-r1"])
+        #expect(plan.lines == [])
+        #expect(plan.unowned.map(\.name) == ["csetmp-u", "k8s-u-r1"])
     }
 
     @Test func planIsDeterministic() {
@@ -178,5 +180,12 @@ import Spec
 
             """)
         #expect(PlanRenderer.text(Plan()) == "No changes. vCD matches the desired state.\n")
+    }
+
+    @Test func theSummaryCountsVMsNotActions() {
+        // A new 3-node cluster: the vApp, its master and three nodes are five things to add (three actions).
+        let plan = D.plan(DesiredState(templates: [D.template()], clusters: [D.cluster(nodes: 3)]), Snapshot(templates: [D.readyTemplate()]))
+        #expect(plan.count(.create) == 3)
+        #expect(PlanRenderer.summary(plan) == "Plan: 5 to add, 0 to change, 0 to destroy.")
     }
 }

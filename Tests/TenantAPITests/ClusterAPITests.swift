@@ -33,18 +33,108 @@ import Store
         #expect(try h.store.tenantTasks().count == 1)
     }
 
-    @Test func taskCreationFailureIsRepairedByTheRedelivery() async throws {
+    @Test func aTaskCreationRefusedOnceIsRetriedWithinTheRequest() async throws {
         let h = try APIHarness()
         defer { h.cleanUp() }
         await h.tasks.failOnce()
+        let created = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c3"), id: "req-9")
+        #expect(created.status == 202, "\(String(describing: created.json))")
+        #expect(try h.store.tenantTasks().map(\.state) == [.running])
+        #expect(await h.tasks.created.count == 1)
+    }
+
+    @Test func aTaskCreationThatKeepsFailingIs503AndTheTenantsRetryFinishesTheSameCreate() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        await h.tasks.fail(times: 3)
         let failed = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c3"), id: "req-9")
-        #expect(failed.status == 500)
-        #expect((failed.json as? [String: String])?["message"] == "internal error (request req-9)")
-        // The change committed before the task was asked for; the redelivery creates the task, not a second cluster.
-        let retried = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c3"), id: "req-9")
-        #expect(retried.status == 202)
+        #expect(failed.status == 503)
+        let message = (failed.json as? [String: String])?["message"] ?? ""
+        #expect(message.contains("is recorded, but vCD did not create its task") && message.contains("run the same command again"), "\(message)")
+        // The redelivery of that request, and the tenant's own retry (a new request), both finish the one create.
+        let redelivered = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c3"), id: "req-9")
+        #expect(redelivered.status == 202)
+        let retried = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c3"), id: "req-10")
+        #expect(retried.status == 202, "the same create again: the same task")
+        #expect((retried.json as? [String: String])?["task_href"] == (redelivered.json as? [String: String])?["task_href"])
         #expect(try h.store.objects(kind: .cluster).count == 1)
         #expect(await h.tasks.created.count == 1)
+        #expect(try h.store.tenantTasks().map(\.state) == [.running])
+    }
+
+    @Test func theTenantsOwnRetryAfterA503GetsTheCommittedCreatesTask() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        await h.tasks.fail(times: 3)
+        #expect(await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c4"), id: "req-1").status == 503)
+        let retried = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c4"), id: "req-2")
+        #expect(retried.status == 202, "\(String(describing: retried.json))")
+        let stored = try #require(try h.store.object(ObjectKey(kind: .cluster, org: "org1", name: "c4")))
+        #expect((retried.json as? [String: String])?["cluster_id"] == stored.uid)
+        #expect(await h.tasks.created.count == 1)
+        #expect(try h.store.tenantTasks().count == 1)
+    }
+
+    @Test func aCreateAppliedAfterTheTenantGaveUpIsWhatTheTenantsRetryGets() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        // The first request was queued while cse was down; vCD answered 504 after 10 s, cse applied it later.
+        let ghost = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c6"), id: "late")
+        #expect(ghost.status == 202)
+        // The tenant's retry of the same command gets that create and its task, not a 409 about an unknown cluster.
+        let retry = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c6"), id: "retry")
+        #expect(retry.status == 202)
+        #expect((retry.json as? [String: String]) == (ghost.json as? [String: String]))
+        #expect(await h.tasks.created.count == 1)
+        // Someone else (or another spec) asking for the name is a conflict.
+        let other = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c6", nodes: 1), id: "other")
+        #expect(other.status == 409)
+    }
+
+    @Test func aTaskMadeButNotRecordedIsFoundAndUsedNeverLeftRunningBesideASecond() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        await h.tasks.loseAnswers(1)
+        let created = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c7"), id: "req-k")
+        #expect(created.status == 202)
+        #expect((created.json as? [String: String])?["task_href"] == "https://vcd.example/api/task/1")
+        #expect(await h.tasks.created.count == 1, "no second task beside the one whose answer was lost")
+        #expect(try h.store.tenantTasks().map(\.taskHref) == ["https://vcd.example/api/task/1"])
+    }
+
+    @Test func aRedeliveryAfterAKillBetweenMakingAndRecordingTheTaskUsesThatTask() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        // The kill point, as the process left it: the change and its request are committed, the task was made in vCD,
+        // and nothing recorded its href (nor a reply).
+        let spec = ClusterSpec(name: "c8", org: "org1", vdc: "org1-vdc", template: "ubuntu-16.04", network: "intranet", nodes: NodePool(count: 2))
+        let object = try h.store.transaction { tx -> StoredObject in
+            let (object, _) = try tx.put(.cluster(spec), owner: .tenant(org: "org1", user: "alice"), expectedGeneration: 0)
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: "org1", user: "alice")
+            try tx.logRequest("req-r", tenantTaskID: task.id)
+            return object
+        }
+        let made = try await h.tasks.createTask(org: "org1", user: "alice", operation: "create", clusterName: "c8", clusterID: object.uid)
+        // vCD redelivers the unacknowledged request to the restarted service.
+        let redelivered = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c8"), id: "req-r")
+        #expect(redelivered.status == 202)
+        #expect((redelivered.json as? [String: String])?["task_href"] == made)
+        #expect(await h.tasks.created.count == 1, "the task the killed process made is used, not a second one")
+    }
+
+    @Test func creatingTheNameOfAClusterBeingDeletedIsRefusedUntilTheDeletionEnds() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        #expect(await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c5")).status == 202)
+        #expect(await h.send("DELETE", "/api/cluster/c5", token: "t-alice").status == 202)
+        let again = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c5"))
+        #expect(again.status == 409)
+        #expect((again.json as? [String: String])?["message"]?.contains("is being deleted") == true)
+        let stored = try #require(try h.store.object(ObjectKey(kind: .cluster, org: "org1", name: "c5")))
+        #expect(stored.isDeleting, "the deletion goes on; the old cluster is not brought back")
+        // Once the reconciler confirms it gone, the name is free.
+        #expect(try h.store.confirmDeleted(stored.key, uid: stored.uid))
+        #expect(await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c5")).status == 202)
     }
 
     @Test func validationListsEveryProblem() async throws {
@@ -66,7 +156,7 @@ import Store
         let h = try APIHarness()
         defer { h.cleanUp() }
         #expect(await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c1")).status == 202)
-        let taken = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c1"))
+        let taken = await h.send("POST", "/api/cluster", token: "t-alice", body: APIHarness.createBody("c1", nodes: 3))
         #expect(taken.status == 409)
         #expect((taken.json as? [String: String])?["message"] == "cluster 'c1' already exists in org 'org1'")
         #expect(await h.send("POST", "/api/cluster", token: "t-bob", body: APIHarness.createBody("c1", vdc: "org2-vdc")).status == 202)

@@ -18,18 +18,37 @@ struct TokenCallers: CallerResolver {
 
 actor RecordingTasks: TaskPublisher {
     private(set) var created: [(org: String, operation: String, cluster: String)] = []
-    var failNext = false
+    /// How many of the next task creations fail (as vCD answering 503 would).
+    var failures = 0
+    /// How many of the next task creations make the task in "vCD" and then fail before the answer is recorded (a lost
+    /// answer, or a process killed between creating the task and recording it).
+    var lostAnswers = 0
+    /// Tasks made and still running, by operation text.
+    private(set) var running: [String: String] = [:]
+
+    func existingTask(org: String, operation: String, clusterName: String, clusterID: String) async throws -> String? {
+        running["\(org)/\(operation)/\(clusterID)"]
+    }
+
+    func loseAnswers(_ count: Int) { lostAnswers = count }
 
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
-        if failNext {
-            failNext = false
+        if failures > 0 {
+            failures -= 1
             throw URLError(.cannotConnectToHost)
         }
         created.append((org, operation, clusterName))
-        return "https://vcd.example/api/task/\(created.count)"
+        let href = "https://vcd.example/api/task/\(created.count)"
+        running["\(org)/\(operation)/\(clusterID)"] = href
+        if lostAnswers > 0 {
+            lostAnswers -= 1
+            throw URLError(.networkConnectionLost)
+        }
+        return href
     }
 
-    func failOnce() { failNext = true }
+    func failOnce() { failures = 1 }
+    func fail(times: Int) { failures = times }
 }
 
 struct FixedKubeconfig: KubeconfigSource {
@@ -44,11 +63,11 @@ struct APIHarness {
     let api: ClusterAPI
     let directory: URL
 
-    init() throws {
+    init(placements: (any PlacementChecker)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
-        api = ClusterAPI(store: store, callers: TokenCallers(), tasks: tasks, kubeconfigs: FixedKubeconfig())
+        api = ClusterAPI(store: store, callers: TokenCallers(), tasks: tasks, kubeconfigs: FixedKubeconfig(), placements: placements)
         try store.put(.template(Self.template), owner: .admin)
     }
 

@@ -40,14 +40,13 @@ extension VCDSession {
         var href: String
     }
 
-    /// The user this session is logged in as, as a reference: the Session document's `userId`
-    /// (`urn:vcloud:user:UUID`, session.xsd, API 5.5+) names the user whose admin href is `/api/admin/user/UUID`.
+    /// The user this session is logged in as, as a reference (its href from the session's `userId`, SessionInfo).
     func sessionUserReference() async throws -> UserReference {
         let info = try await connect()
-        guard let urn = info.userID, let id = urn.split(separator: ":").last, !id.isEmpty else {
-            throw VCDError(status: 0, message: "vCD's session document names no userId", request: "GET /api/session")
+        guard let href = info.userHref else {
+            throw VCDError(status: 0, message: "vCD's session names no user id, so a task cannot reference its user", request: "GET /api/session")
         }
-        return UserReference(name: info.user, href: baseURL + "/api/admin/user/" + id)
+        return UserReference(name: info.user, href: href)
     }
 
     /// A Task document (task.xsd TaskType): Owner, Error, User, ..., Details in this order; User is a ReferenceType,

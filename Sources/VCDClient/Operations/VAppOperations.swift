@@ -37,7 +37,7 @@ extension VCDSession {
 
     /// Instantiates a vApp template (the template build's temporary vApp), powered on with a customization script.
     public func instantiate(vdcHref: String, templateHref: String, templateVM: XMLTree, name: String, network: NamedRef,
-                            ipAllocationMode: String, customizationScript: String?) async throws -> (vApp: XMLTree, task: VCDTask?) {
+                            ipAllocationMode: String, customizationScript: String?, description: String? = nil) async throws -> (vApp: XMLTree, task: VCDTask?) {
         let vmName = templateVM["name"] ?? "vm"
         let sourced = XMLWriter.element("SourcedItem", [:],
             XMLWriter.element("Source", ["href": templateVM["href"], "type": MediaType.vm, "name": vmName])
@@ -47,7 +47,9 @@ extension VCDSession {
                                 + guestCustomization(computerName: name, script: customizationScript)))
         let body = XMLWriter.element("InstantiateVAppTemplateParams", ["xmlns": XMLWriter.vcloud, "xmlns:ovf": XMLWriter.ovf,
                                                                        "name": name, "deploy": "true", "powerOn": "true"],
-            XMLWriter.element("InstantiationParams", [:], networkConfig(network))
+            // ParamsType's Description comes first (vApp.xsd); it is how a re-run recognises the vApp as its own.
+            (description.map { XMLWriter.text("Description", $0) } ?? "")
+            + XMLWriter.element("InstantiationParams", [:], networkConfig(network))
             + XMLWriter.element("Source", ["href": templateHref])
             + sourced
             + XMLWriter.text("AllEULAsAccepted", "true"))

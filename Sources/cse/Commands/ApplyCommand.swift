@@ -36,23 +36,35 @@ struct ApplyCommand: AsyncParsableCommand {
     var verbose = false
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var deletion: DeletionOptions
 
     func run() async throws {
         if dryRun {
-            var plan = PlanCommand()
-            plan.path = path
-            plan.storeOptions = storeOptions
-            try await plan.run()
+            // Exactly what apply would do (deletions included with --prune); nothing is written.
+            try await PlanCommand.show(path: path, prune: prune, output: .text, storeOptions: storeOptions, deletionGuard: deletion.deletionGuard)
             return
         }
-        let store = try storeOptions.openStore()
+        let store = try storeOptions.openStore(creating: true)
         // With --prune the files are the whole truth; without it, clusters may name templates already stored.
         let known = prune ? [] : Set(try store.objects(kind: .template, includeDeleting: false).map(\.key.name))
         let specs = try Diagnostics.orExit { try SpecLoader(knownTemplates: known).load(path: path) }
+        if prune {
+            // The deletion guard, before anything is written: a prune of most of the fleet is refused here, whoever reconciles.
+            let clusters = try store.objects(kind: .cluster)
+            let wanted = Set(specs.objects.map(\.object.key))
+            let pruned = clusters.filter { $0.owner == .admin && !$0.isDeleting && !wanted.contains($0.key) }.count
+            let deletionGuard = deletion.deletionGuard
+            if deletionGuard.refuses(deletions: pruned, fleet: clusters.count) {
+                Diagnostics.printError("Error: " + deletionGuard.refusal(deletions: pruned, fleet: clusters.count))
+                throw ExitCode.failure
+            }
+        }
         let report = try store.apply(specs, prune: prune)
         print(ApplyReportView(report: report).render(), terminator: "")
+        // Progress lines are written unbuffered: the summary goes out first, even into a pipe cut by Ctrl-C.
+        fflush(nil)
         guard !noWait else { return }
-        try await Reconciling.run(storeOptions, timeout: timeout, verbose: verbose)
+        try await Reconciling.run(storeOptions, deletionGuard: deletion.deletionGuard, timeout: timeout, verbose: verbose)
     }
 }
 

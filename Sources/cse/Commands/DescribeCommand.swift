@@ -22,7 +22,16 @@ struct DescribeCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openStore()
-        let object = try Self.find(resource.kind, name: name, org: org, in: store)
+        let object: StoredObject
+        do {
+            object = try Self.find(resource.kind, name: name, org: org, in: store)
+        } catch let error as CLIError {
+            // Not ours, but in vCD with cse's metadata: say whose it is instead of a bare "not found".
+            let unowned = try store.unowned().filter { $0.name == name && (org == nil || $0.org == org) && $0.kind != "catalog item" }
+            guard !unowned.isEmpty else { throw error }
+            print(unowned.map(UnownedView.describe).joined(separator: "\n"), terminator: "")
+            return
+        }
         let status = try store.status(of: object.uid)
         print(try Self.render(object, status: status, events: try store.events(of: object.uid, limit: events)), terminator: "")
     }
@@ -30,11 +39,11 @@ struct DescribeCommand: ParsableCommand {
     static func find(_ kind: ObjectKind, name: String, org: String?, in store: DesiredStateStore) throws -> StoredObject {
         let matches = try store.objects(kind: kind, org: kind == .template ? "" : org).filter { $0.key.name == name }
         guard let first = matches.first else {
-            throw ValidationError("\(kind.rawValue.lowercased()) '\(name)' not found\(org.map { " in org '\($0)'" } ?? "")")
+            throw CLIError("\(kind.rawValue.lowercased()) '\(name)' not found\(org.map { " in org '\($0)'" } ?? "")")
         }
         guard matches.count == 1 else {
             let orgs = matches.map(\.key.org).joined(separator: ", ")
-            throw ValidationError("\(kind.rawValue.lowercased()) '\(name)' exists in several orgs (\(orgs)); pass --org")
+            throw CLIError("\(kind.rawValue.lowercased()) '\(name)' exists in several orgs (\(orgs)); pass --org")
         }
         return first
     }

@@ -39,8 +39,14 @@ struct GetCommand: ParsableCommand {
         let views = try objects.map { ObjectView($0, status: try store.status(of: $0.uid)) }
         switch output {
         case .json: print(try Rendering.json(views))
-        case .yaml: print(try Rendering.yaml(views), terminator: "")
-        case .table: print(resource.kind == .cluster ? Self.clusterTable(objects, views) : Self.templateTable(objects, views), terminator: "")
+        // Spec documents `cse apply` accepts back (status as comments); JSON keeps metadata and status as fields.
+        case .yaml: print(try SpecDocument.stream(objects, statuses: try objects.map { try store.status(of: $0.uid) }), terminator: "")
+        case .table:
+            print(resource.kind == .cluster ? Self.clusterTable(objects, views) : Self.templateTable(objects, views), terminator: "")
+            let kinds = resource.kind == .cluster ? ["cluster vApp"] : ["build vApp", "catalog item"]
+            let uids = Set(objects.map(\.uid))
+            let unowned = try store.unowned().filter { kinds.contains($0.kind) && (org == nil || $0.org == org) && !uids.contains($0.owner) }
+            print(UnownedView.table(unowned), terminator: "")
         }
     }
 

@@ -30,8 +30,10 @@ struct InstallCommand: AsyncParsableCommand {
         let loaded = try options.loadConfig()
         guard var template = loaded.broker else { throw ValidationError("\(config) has no broker section") }
         if noCapture { template.build.capture = false }
-        let store = try options.openStore(config: loaded)
-        let (stored, outcome) = try store.put(.template(template), owner: .admin)
+        // vCD first: desired state is written only once cse could log in to the vCD it would build in.
+        let context = try await ReconcileContext.open(storeOptions: options, creating: true, logger: CLILogging.logger(verbose: false))
+        await context.connection.close()
+        let (stored, outcome) = try context.store.put(.template(template), owner: .admin)
         print("\(stored.key) \(outcome.rawValue) generation \(stored.generation)")
         try await Reconciling.run(options, timeout: timeout)
     }
@@ -72,7 +74,7 @@ struct UninstallCommand: AsyncParsableCommand {
 /// Reconcile until converged after desired state was written (`cse apply`, `install`, `uninstall`); the exit code
 /// tells how it ended: 0 converged, 1 an object failed, 3 timed out.
 enum Reconciling {
-    static func run(_ options: StoreOptions, timeout: Int, verbose: Bool = false) async throws {
+    static func run(_ options: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), timeout: Int, verbose: Bool = false) async throws {
         // One process reconciles a store at a time: while `cse run` holds the store's lease, it does the work and
         // this command follows its progress; when the lease is free (or becomes free), this command reconciles.
         let store = try options.openStore(config: try options.loadConfig())
@@ -80,6 +82,7 @@ enum Reconciling {
         let deadline = ContinuousClock.now + .seconds(timeout)
         if let holder = try lease.tryAcquire() {
             print("\(holder.holder) reconciles this store; following its progress")
+            fflush(nil)  // before the unbuffered progress lines
             let printer = ProgressPrinter(interactive: isatty(STDOUT_FILENO) == 1)
             let followed = try await ProgressFollower.follow(store: store, timeout: deadline - .now) { printer.status($0) }
             printer.clear()
@@ -98,8 +101,17 @@ enum Reconciling {
             renewing.cancel()
             lease.release()
         }
-        let context = try await ReconcileContext.open(storeOptions: options, logger: CLILogging.logger(verbose: verbose))
+        let context = try await ReconcileContext.open(storeOptions: options, deletionGuard: deletionGuard,
+                                                      logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
+        fflush(nil)  // before the unbuffered progress lines
+        // Held deletions would never converge: say so and stop before acting at all.
+        let plan = try await context.reconciler.plan()
+        if let held = deletionGuard.explanation(plan) {
+            await context.close()
+            Diagnostics.printError(PlanRenderer.held(plan) + held)
+            throw ExitCode.failure
+        }
         let outcome = try await Converge(context: context, timeout: max(.seconds(1), deadline - .now)).run()
         await context.close()
         try finish(outcome, timeout: timeout)

@@ -16,16 +16,18 @@ struct ReconcileContext {
     /// The installation's key pairs, beside the store (created with it).
     let keys: InstallationKeys
 
-    static func open(storeOptions: StoreOptions, logger: Logger) async throws -> ReconcileContext {
+    /// `creating`: the command writes desired state, so a missing store is made (`run`, `adopt`); others refuse it.
+    static func open(storeOptions: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), creating: Bool = false,
+                     logger: Logger) async throws -> ReconcileContext {
         let config = try storeOptions.loadConfig()
-        let store = try storeOptions.openStore(config: config)
+        let store = try storeOptions.openStore(config: config, creating: creating)
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
         let keys = try InstallationKeys.openOrCreate(directory: InstallationKeys.directory(forStore: store.path))
         let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   pollInterval: connection.taskPollInterval, logger: logger)
-        let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
+        let reconciler = Reconciler(store: store, observer: observer, runner: runner, deletionGuard: deletionGuard, logger: logger)
         return ReconcileContext(store: store, connection: connection, reconciler: reconciler, keys: keys)
     }
 

@@ -25,7 +25,7 @@ struct RegisterCommand: AsyncParsableCommand {
         options.config = config
         let loaded = try options.loadConfig()
         guard let amqp = loaded.amqp else { throw ValidationError("\(config) has no amqp section") }
-        let store = try options.openStore(config: loaded)
+        let store = try options.openStore(config: loaded, creating: true)
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: loaded, stateDirectory: stateDirectory, logger: CLILogging.logger(verbose: false))
         let outcome: VCDSession.RegistrationOutcome

@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     var verbose = false
 
     @OptionGroup var options: StoreOptions
+    @OptionGroup var deletion: DeletionOptions
 
     func run() async throws {
         var storeOptions = options
@@ -47,14 +48,14 @@ struct RunCommand: AsyncParsableCommand {
             stop.raise()
             return name
         }
-        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded), role: "cse run")
+        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded, creating: true), role: "cse run")
         guard try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
                                       giveUpWhen: { stop.isRaised }) else {
             let name = await signals.value
             logger.notice("received \(name) while waiting for the store's lease; stopped")
             return
         }
-        let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: logger)
+        let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
         let loop = Task {
@@ -93,7 +94,7 @@ extension RunCommand {
         let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
-                             kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), logger: logger)
+                             kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), placements: VCDPlacements(session: vcd), logger: logger)
         let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)

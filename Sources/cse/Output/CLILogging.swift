@@ -22,9 +22,15 @@ final class LogFile: Sendable {
 
     private init(handle: FileHandle) { self.handle = handle }
 
+    /// Opens (creating it and its folder when missing) the log file; nil, with a line on stderr, when it cannot.
     static func open(_ path: String) -> LogFile? {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            FileHandle.standardError.write(Data("warning: cannot write the log file \(path); logging to stderr only\n".utf8))
+            return nil
+        }
         handle.seekToEndOfFile()
         return LogFile(handle: handle)
     }

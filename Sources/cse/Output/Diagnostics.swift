@@ -12,6 +12,9 @@ enum Diagnostics {
             let count = errors.diagnostics.count
             printError(errors.description + "\n\(count) problem\(count == 1 ? "" : "s") found; nothing was written.")
             throw ExitCode.failure
+        } catch let error as SpecPathError {
+            printError("Error: \(error)")
+            throw ExitCode.failure
         }
     }
 

@@ -18,8 +18,20 @@ struct VCDCallers: CallerResolver {
 struct VCDTaskPublisher: TaskPublisher {
     let session: VCDSession
 
+    func existingTask(org: String, operation: String, clusterName: String, clusterID: String) async throws -> String? {
+        // The org's tasks list (vCD API: GET tasksList, newest first) shows the extension tasks made in it.
+        let orgTree = try await session.org(named: org)
+        guard let list = orgTree.link(rel: "down", type: MediaType.tasksList) else { return nil }
+        let text = Self.operationText(operation, clusterName: clusterName, clusterID: clusterID)
+        return try await session.get(list.href).all("Task").first { $0["operation"] == text && $0["status"] == "running" }?["href"]
+    }
+
+    static func operationText(_ operation: String, clusterName: String, clusterID: String) -> String {
+        "\(operation) cluster \(clusterName) (\(clusterID))"
+    }
+
     func createTask(org: String, user: String, operation: String, clusterName: String, clusterID: String) async throws -> String {
-        try await session.createExtensionTask(org: org, operation: "\(operation) cluster \(clusterName) (\(clusterID))",
+        try await session.createExtensionTask(org: org, operation: Self.operationText(operation, clusterName: clusterName, clusterID: clusterID),
                                               operationName: "cluster \(operation)", ownerName: org)
     }
 }

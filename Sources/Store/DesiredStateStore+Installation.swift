@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import Spec
+
+extension DesiredStateStore {
+    /// This installation's identity: made with the store, written on every vApp, VM and catalog item cse creates.
+    /// cse destroys only what carries it (Kubernetes' owner references, Terraform's state).
+    public func installationID() throws -> String {
+        try pool.read { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM installation LIMIT 1") else {
+                throw StoreError.unreadable(path: path, reason: "it has no installation identity")
+            }
+            return id
+        }
+    }
+
+    /// Takes an object found in vCD into the store under the uid it already carries there (`cse adopt`).
+    /// Refused when the store already holds an object of that name or uid.
+    @discardableResult
+    public func adopt(_ object: DesiredObject, uid: String, owner: Owner) throws -> StoredObject {
+        try pool.write { db in
+            let key = object.key
+            if try ObjectRecord.filter(key).fetchOne(db) != nil { throw StoreError.alreadyExists(key) }
+            if try ObjectRecord.filter(Column("uid") == uid).fetchOne(db) != nil { throw StoreError.alreadyExists(key) }
+            var record = ObjectRecord(
+                id: nil, uid: uid, kind: key.kind.rawValue, org: key.org, name: key.name, spec: object.canonicalJSON,
+                specHash: object.specHash, generation: 1, owner: ObjectRecord.encode(owner), createdAt: now, updatedAt: now,
+                deletionRequestedAt: nil)
+            try record.insert(db)
+            guard let stored = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
+            return try stored.stored()
+        }
+    }
+}
+
+/// An object with cse's metadata in vCD that this installation does not own, as the last pass saw it.
+public struct UnownedEntry: Hashable, Sendable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "unowned"
+
+    /// "cluster vApp", "build vApp" or "catalog item".
+    public var kind: String
+    public var org: String
+    /// The vdc (vApps) or catalog (items).
+    public var place: String
+    public var name: String
+    /// The cluster id or template name its metadata names.
+    public var owner: String
+    /// Another installation's identity (foreign); nil = unclaimed.
+    public var installation: String?
+    public var reason: String
+    public var seenAt: Date
+
+    public init(kind: String, org: String, place: String, name: String, owner: String, installation: String?, reason: String, seenAt: Date) {
+        self.kind = kind
+        self.org = org
+        self.place = place
+        self.name = name
+        self.owner = owner
+        self.installation = installation
+        self.reason = reason
+        self.seenAt = seenAt
+    }
+}
+
+extension DesiredStateStore {
+    /// Replaces the list of unowned objects with what a pass just saw.
+    public func recordUnowned(_ entries: [UnownedEntry]) throws {
+        try pool.write { db in
+            try UnownedEntry.deleteAll(db)
+            for entry in entries { try entry.insert(db) }
+        }
+    }
+
+    public func unowned() throws -> [UnownedEntry] {
+        try pool.read { db in try UnownedEntry.order(Column("kind"), Column("org"), Column("name")).fetchAll(db) }
+    }
+}
