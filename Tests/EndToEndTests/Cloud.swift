@@ -19,6 +19,12 @@ struct Cloud {
     /// The installation's keys (beside the store): what masters publish is sealed to them.
     let keys: InstallationKeys
 
+    /// One installation key set for every test cloud of the run: an RSA-3072 key pair per cloud would cost seconds of
+    /// CPU each in a debug build, on a machine the AMQP heartbeat tests share.
+    private static let keys = Result { try InstallationKeys.openOrCreate(directory: FileManager.default.temporaryDirectory
+        .appendingPathComponent("cse-e2e-keys-\(UUID().uuidString.prefix(8))").path) }
+    static func sharedKeys() throws -> InstallationKeys { try keys.get() }
+
     /// Every vCD release the simulator plays, for tests that run once per release.
     static let releases = SimReleaseProfile.all.map(\.release)
 
@@ -39,7 +45,7 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let keys = try InstallationKeys.openOrCreate(directory: InstallationKeys.directory(forStore: store.path))
+        let keys = try Self.sharedKeys()
         let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
