@@ -34,12 +34,13 @@ public final class SchemaValidator: @unchecked Sendable {
         xmlInitParser()
         // The catalog maps the OVF/CIM schemas' URLs to local copies: imports resolve without the network.
         guard xmlLoadCatalog(catalog) == 0 else { throw SimSetupError("libxml2 cannot load the XML catalog \(catalog)") }
-        var errors = cse_xml_errors()
+        // libxml2 keeps the pointer and writes through it during the parse: heap memory, not an inout temporary.
+        let errors = ErrorBuffer()
         guard let parser = xmlSchemaNewParserCtxt(entry) else { throw SimSetupError("libxml2 cannot open \(entry)") }
         defer { xmlSchemaFreeParserCtxt(parser) }
-        cse_xml_schema_parser_collect(parser, &errors)
-        guard let schema = xmlSchemaParse(parser) else {
-            throw SimSetupError("the schemas in \(directory) do not parse: \(message(errors))")
+        cse_xml_schema_parser_collect(parser, errors.pointer)
+        guard let schema = withExtendedLifetime(errors, { xmlSchemaParse(parser) }) else {
+            throw SimSetupError("the schemas in \(directory) do not parse: \(errors.message)")
         }
         let validator = SchemaValidator(directory: absolute, schema: schema)
         loaded[absolute] = validator
@@ -61,16 +62,31 @@ public final class SchemaValidator: @unchecked Sendable {
         defer { xmlFreeDoc(document) }
         guard let context = xmlSchemaNewValidCtxt(schema) else { return "libxml2 could not create a validation context" }
         defer { xmlSchemaFreeValidCtxt(context) }
-        var errors = cse_xml_errors()
-        cse_xml_schema_valid_collect(context, &errors)
-        let result = xmlSchemaValidateDoc(context, document)
+        let errors = ErrorBuffer()
+        cse_xml_schema_valid_collect(context, errors.pointer)
+        let result = withExtendedLifetime(errors) { xmlSchemaValidateDoc(context, document) }
         if result == 0 { return nil }
-        return errors.count > 0 ? "line \(errors.line): \(Self.message(errors))" : "the body does not validate (libxml2 code \(result))"
+        return errors.pointer.pointee.count > 0 ? "line \(errors.pointer.pointee.line): \(errors.message)" : "the body does not validate (libxml2 code \(result))"
+    }
+}
+
+/// Where libxml2's error callback writes the first error: allocated memory that outlives every call that
+/// registers it (a `&local` argument would only be valid during the registering call).
+private final class ErrorBuffer {
+    let pointer: UnsafeMutablePointer<cse_xml_errors>
+
+    init() {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: cse_xml_errors())
     }
 
-    private static func message(_ errors: cse_xml_errors) -> String {
-        var copy = errors
-        let text = withUnsafeBytes(of: &copy.message) { raw in
+    deinit {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
+
+    var message: String {
+        let text = withUnsafeBytes(of: &pointer.pointee.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

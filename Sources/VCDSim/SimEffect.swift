@@ -23,6 +23,8 @@ enum SimEffect: Codable, Sendable {
     case metadata(entity: String, set: [String: String], remove: [String])
     case domainMetadata(entity: String, changes: [SimMetadataChange])
     case hardware(vm: String, cpu: Int?, memoryMB: Int?, extraConfig: [String: String])
+    /// VmCapabilities: hot add of CPUs and memory (nil: unchanged).
+    case capabilities(vm: String, cpuHotAdd: Bool?, memoryHotAdd: Bool?)
     case capture(vApp: String, template: String)
     case deleteCatalogItem(item: String)
     case resolveTemplate(template: String)

@@ -52,6 +52,11 @@ extension Simulator {
             if let memory { vm.memoryMB = memory }
             for (key, value) in extra { vm.extraConfig[key] = value }
             state.vms[id] = vm
+        case .capabilities(let id, let cpuHotAdd, let memoryHotAdd):
+            guard var vm = state.vms[id] else { throw SimFault.notFound("the VM is gone") }
+            if let cpuHotAdd { vm.cpuHotAddEnabled = cpuHotAdd }
+            if let memoryHotAdd { vm.memoryHotAddEnabled = memoryHotAdd }
+            state.vms[id] = vm
         case .capture(let vAppID, let templateID):
             guard let vApp = state.vApps[vAppID] else { throw SimFault.notFound("the vApp to capture is gone") }
             var captured: [SimTemplateVM] = []

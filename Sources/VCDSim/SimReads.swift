@@ -226,6 +226,16 @@ extension Simulator {
         return .xml(200, r.guestCustomization(vm, href: r.href(.vm, vm.id), asRoot: true), type: "application/vnd.vmware.vcloud.guestCustomizationSection+xml")
     }
 
+    /// `GET /vApp/{vm-id}/vmCapabilities` (VmCapabilitiesType, API 5.1+): the VM's hot-add flags.
+    func vmCapabilities(_ ref: String, caller: SimCaller) throws -> SimResponse {
+        let vm = try vm(ref, caller: caller)
+        let r = render()
+        return .xml(200, r.root("VmCapabilities", ["href": r.href(.vm, vm.id) + "/vmCapabilities/", "type": "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml"],
+                                XMLOut.text("MemoryHotAddEnabled", vm.memoryHotAddEnabled == true ? "true" : "false")
+                                + XMLOut.text("CpuHotAddEnabled", vm.cpuHotAddEnabled == true ? "true" : "false")),
+                    type: "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml")
+    }
+
     /// `GET /vApp/{vm-id}/guestcustomizationstatus` (API 13.0+, vApp.xsd GuestCustomizationStatusSectionType): GC_PENDING
     /// until the first power-on runs the customization, POST_GC_PENDING while the guest boots into it, then GC_COMPLETE.
     func guestCustomizationStatus(_ ref: String, caller: SimCaller, now: Date) throws -> SimResponse {

@@ -247,6 +247,25 @@ extension Simulator {
         return taskResponse(task)
     }
 
+    /// `PUT /vApp/{vm-id}/vmCapabilities`: hot add is a setting of the powered-off VM (vSphere changes it only then);
+    /// a task, like every VM change.
+    func setVMCapabilities(_ request: SimRequest, vmRef: String, caller: SimCaller, now: Date) throws -> SimResponse {
+        let vm = try vm(vmRef, caller: caller)
+        let body = try parseBody(request)
+        guard body.name == "VmCapabilities", body.namespace == SimXML.vcloudNamespace else {
+            throw SimFault.badRequest("Bad request: expected a {\(SimXML.vcloudNamespace)}VmCapabilities document, not {\(body.namespace)}\(body.name)")
+        }
+        guard vm.status != 4 else {
+            throw SimFault.badRequest("The requested operation could not be executed since VM \"\(vm.name)\" is not powered off.")
+        }
+        func flag(_ name: String) -> Bool? { body.first(name).map { $0.text.trimmingCharacters(in: .whitespaces) == "true" } }
+        let task = try startTask(operation: "vappUpdateVm", name: "Updating Virtual Machine \(vm.name)(\(vm.id))", org: vm.org, caller: caller,
+                                 object: (.vm, vm.id, vm.name),
+                                 effect: .capabilities(vm: vm.id, cpuHotAdd: flag("CpuHotAddEnabled"), memoryHotAdd: flag("MemoryHotAddEnabled")),
+                                 lockAlso: [vm.vApp], now: now, method: request.method, path: request.path)
+        return taskResponse(task)
+    }
+
     /// A running VM's CPUs and memory can only grow, and only with hot add on (VmCapabilitiesType: "supports addition
     /// of virtual CPUs / memory while powered on"); anything else needs the VM powered off, as in vSphere.
     func requireHotAdd(_ vm: SimVM, cpu: Int?, memoryMB: Int?) throws {

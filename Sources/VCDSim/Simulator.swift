@@ -159,6 +159,8 @@ public actor Simulator {
         if let c = at("POST", "vApp/*/action/reconfigureVm") { return try reconfigure(request, vmRef: c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/virtualHardwareSection/*") { return try hardwareItem(c[0], item: c[1], caller: caller) }
         if let c = at("PUT", "vApp/*/virtualHardwareSection/*") { return try setHardwareItem(request, vmRef: c[0], item: c[1], caller: caller, now: now) }
+        if let c = at("GET", "vApp/*/vmCapabilities") { return try vmCapabilities(c[0], caller: caller) }
+        if let c = at("PUT", "vApp/*/vmCapabilities") { return try setVMCapabilities(request, vmRef: c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/guestcustomizationstatus") { return try guestCustomizationStatus(c[0], caller: caller, now: now) }
         if let c = at("GET", "vApp/*/guestCustomizationSection") { return try guestCustomizationSection(c[0], caller: caller) }
         if let c = at("GET", "task/*") { return try taskDocument(c[0], caller: caller) }

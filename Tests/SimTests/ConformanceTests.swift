@@ -67,6 +67,32 @@ struct ConformanceTests {
         #expect(resized["status"] == "4")
     }
 
+    @Test func withHotAddOnARunningVMGrowsWithoutAPowerCycle() async throws {
+        let sim = try await SimHarness.start()
+        defer { Task { await sim.stop() } }
+        let admin = sim.admin()
+        let (_, vmHref) = try await Self.vAppWithVM(sim, admin, name: "hotadd")
+        let token = try #require(try await sim.login("administrator", "System", "sim-admin"))
+        let capabilities = "<VmCapabilities xmlns=\"http://www.vmware.com/vcloud/v1.5\"><MemoryHotAddEnabled>true</MemoryHotAddEnabled>"
+            + "<CpuHotAddEnabled>true</CpuHotAddEnabled></VmCapabilities>"
+        let set = try await sim.raw("PUT", vmHref + "/vmCapabilities", token: token, body: capabilities,
+                                    headers: Self.headers + [("Content-Type", "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml")])
+        #expect(set.status == 202, "\(set.text)")
+        try await admin.wait(for: try VCDTask(XMLTree.parse(set.body)), pollInterval: .milliseconds(20))
+        try await admin.wait(for: try await admin.powerOn(vmHref), pollInterval: .milliseconds(20))
+        // Changing hot add needs the VM powered off.
+        let refused = try await sim.raw("PUT", vmHref + "/vmCapabilities", token: token, body: capabilities,
+                                        headers: Self.headers + [("Content-Type", "application/vnd.vmware.vcloud.vmCapabilitiesSection+xml")])
+        #expect(refused.status == 400)
+        try await sim.resetCounters()
+        try await admin.resize(vmHref: vmHref, cpu: 6, memoryMB: 8192) { try await admin.wait(for: $0, pollInterval: .milliseconds(20)) }
+        let resized = try await admin.get(vmHref)
+        #expect(resized.path("VmSpecSection", "NumCpus")?.text == "6")
+        #expect(resized["status"] == "4")
+        let counters = try await sim.counters()
+        #expect(counters.keys.filter { $0.contains("powerOff") }.isEmpty, "\(counters)")
+    }
+
     @Test func deletingACatalogItemAnswers204WithNoBody() async throws {
         let sim = try await SimHarness.start()
         defer { Task { await sim.stop() } }

@@ -75,6 +75,7 @@ struct UninstallCommand: AsyncParsableCommand {
 /// tells how it ended: 0 converged, 1 an object failed, 3 timed out.
 enum Reconciling {
     static func run(_ options: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), timeout: Int, verbose: Bool = false) async throws {
+        Watchdog.arm(timeout: timeout, command: "reconciling")
         // One process reconciles a store at a time: while `cse run` holds the store's lease, it does the work and
         // this command follows its progress; when the lease is free (or becomes free), this command reconciles.
         let store = try options.openStore(config: try options.loadConfig())
