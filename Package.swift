@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "Bootstrap",
                 "GuestSecrets",
+                "Spec",
                 "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

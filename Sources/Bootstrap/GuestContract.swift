@@ -102,6 +102,18 @@ public enum GuestContract {
         return nil
     }
 
+    /// Comment line of a template script naming the CNI manifest it downloads: `# cse-cni-manifest: SHA256 URL`.
+    public static let cniManifestMarker = "# cse-cni-manifest:"
+
+    /// The CNI manifest (SHA-256 and URL) a template script downloads.
+    public static func cniManifest(inScript script: String) -> (sha256: String, url: String)? {
+        for line in script.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix(cniManifestMarker) {
+            let fields = line.trimmingCharacters(in: .whitespaces).dropFirst(cniManifestMarker.count).split(separator: " ")
+            if fields.count == 2 { return (String(fields[0]), String(fields[1])) }
+        }
+        return nil
+    }
+
     /// The join command a node script carries (decoded), if any.
     public static func joinCommand(inScript script: String) -> String? {
         let marker = "\(joinVariable)='"

@@ -2,9 +2,11 @@ import Foundation
 import Spec
 
 /// A node's script: joins the cluster with the join command the master published, carried in
-/// `GuestContract.joinVariable` as base64 (decoded into words and run without `eval`).
+/// `GuestContract.joinVariable` as base64 (decoded into words, never `eval`ed). From Kubernetes 1.22 the words become
+/// a `JoinConfiguration` file; the seed's releases run `kubeadm join` with them.
 struct NodeScript {
     let cluster: ClusterSpec
+    let template: TemplateSpec?
     let vmName: String
     let join: JoinInfo?
 
@@ -14,13 +16,13 @@ struct NodeScript {
         return ScriptPrelude.text(
             role: .node,
             summary: "node \(vmName) of cluster \(cluster.name)",
-            paths: [ScriptPaths.rootHome],
+            paths: [ScriptPaths.rootHome, ScriptPaths.kubernetesDir, ScriptPaths.cseDir],
             helpers: ClusterVMSetup.helpers(cluster: cluster)
         ) + """
             \(GuestContract.joinVariable)='\(encoded)'
 
             cse_begin_phase \(phases[0])
-            \(ClusterVMSetup.initCommands(cluster: cluster))
+            \(ClusterVMSetup.initCommands(cluster: cluster, template: template))
 
             cse_begin_phase \(phases[1])
             if [[ -z $\(GuestContract.joinVariable) ]]; then
@@ -31,8 +33,18 @@ struct NodeScript {
             if [[ ${#join_words[@]} -lt 3 || ${join_words[0]} != kubeadm || ${join_words[1]} != join ]]; then
               cse_abort "the join command is not a kubeadm join"
             fi
-            kubeadm "${join_words[@]:1}"
+            mkdir -p "$kubernetes_dir"
+            \(joinCommands)
+            \(StatusReset.markBootstrapped)
 
             """ + ScriptPrelude.finish
+    }
+
+    private var joinCommands: String {
+        if let kubernetes = template?.versions.kubernetesVersion, !kubernetes.isAtLeast(1, 22) {
+            return "kubeadm \"${join_words[@]:1}\""
+        }
+        let kubernetes = template?.versions.kubernetesVersion ?? KubernetesVersion(major: 1, minor: 31, patch: 0)
+        return KubeadmConfig(kubernetes: kubernetes, podSubnet: "", imageRepository: nil).joinCommands
     }
 }

@@ -44,14 +44,30 @@ public struct InstallationKeys: Sendable {
         if !files.fileExists(atPath: directory) {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        return try locked(directory) { try loadOrCreate(directory: directory) }
+    }
+
+    private static func loadOrCreate(directory: String) throws -> InstallationKeys {
         if let keys = try load(directory: directory) { return keys }
         _ = try add(to: directory)
         guard let keys = try load(directory: directory) else { throw InstallationKeysError("no key in \(directory) after creating one") }
         return keys
     }
 
+    /// `openOrCreate` on a thread of its own: making an RSA-3072 key pair takes a CPU for a fraction of a second (seconds
+    /// in a debug build under load), which must not hold one of the few threads Swift concurrency runs on.
+    public static func load(directory: String) async throws -> InstallationKeys {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try openOrCreate(directory: directory) }) }
+        }
+    }
+
     /// Adds a new key pair and makes it current; returns the new key set.
     public func rotated() throws -> InstallationKeys {
+        try Self.locked(directory) { try rotatedLocked() }
+    }
+
+    private func rotatedLocked() throws -> InstallationKeys {
         _ = try Self.add(to: directory)
         guard let keys = try Self.load(directory: directory) else { throw InstallationKeysError("no key in \(directory) after rotating") }
         return keys
@@ -60,7 +76,9 @@ public struct InstallationKeys: Sendable {
     /// Removes keys that are neither current nor in `used` (the key ids VMs' sealed values name); returns their ids.
     public func removingUnused(keeping used: Set<String>) throws -> [String] {
         let unused = all.keys.filter { $0 != current.id && !used.contains($0) }.sorted()
-        for id in unused { try FileManager.default.removeItem(atPath: Self.keyPath(directory, id)) }
+        try Self.locked(directory) {
+            for id in unused { try FileManager.default.removeItem(atPath: Self.keyPath(directory, id)) }
+        }
         return unused
     }
 
@@ -107,6 +125,20 @@ public struct InstallationKeys: Sendable {
         try Data("\(key.id)\n".utf8).write(to: URL(fileURLWithPath: temporary))
         _ = rename(temporary, currentPath(directory))
         return key
+    }
+
+    /// Runs `body` holding the directory's lock (`flock` on `.lock`): two cse processes starting on a new store make
+    /// one key pair, and nobody reads a key ring half written.
+    private static func locked<T>(_ directory: String, _ body: () throws -> T) throws -> T {
+        let path = (directory as NSString).appendingPathComponent(".lock")
+        let descriptor = Glibc.open(path, O_RDWR | O_CREAT, 0o600)
+        guard descriptor >= 0 else { throw InstallationKeysError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw InstallationKeysError("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Creates the file with mode 0600 from the start (never readable by others, even briefly).

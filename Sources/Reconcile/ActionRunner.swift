@@ -70,6 +70,13 @@ public struct ActionRunner: Sendable {
 
     private func instantiateBuild(_ build: TemplateBuild) async throws -> String {
         let site = build.template.build
+        // Secrets first: a missing one stops the build before anything changes in vCD.
+        let bootstrap: GuestBootstrap
+        do {
+            bootstrap = try scripts.templateBootstrap(for: build.template)
+        } catch {
+            throw ExecutionError.permanent("template \(build.template.name): rootPassword: \(error)")
+        }
         let org = try await vcd.org(named: site.org)
         let vdc = try await vcd.vdc(named: site.vdc, org: org)
         let marker = "cse build of template \(build.template.name) revision \(build.revision)"
@@ -88,15 +95,25 @@ public struct ActionRunner: Sendable {
             let (vApp, task) = try await vcd.instantiate(
                 vdcHref: vdc["href"] ?? "", templateHref: template["href"] ?? "", templateVM: vm, name: site.tempVApp,
                 network: network, ipAllocationMode: site.ipAllocationMode == .pool ? "POOL" : "DHCP",
-                customizationScript: scripts.buildScript(for: build.template), description: marker)
+                customizationScript: bootstrap.customizationScript, powerOn: bootstrap.extraConfig.isEmpty,
+                // The marker lets a later run (after a failure before the marks are written) know the vApp as its own.
+                description: marker)
             if let task { try await wait(task) }
             vAppHref = vApp["href"]
         }
         guard let href = vAppHref else { throw ExecutionError.permanent("vCD returned no vApp href") }
+        // User data before the marks: a build vApp the diff sees (marked) always has it, so its power-on is a plain one.
+        let buildVMs = bootstrap.extraConfig.isEmpty ? [] : try await vcd.get(href).path("Children")?.all("Vm") ?? []
+        for vm in buildVMs where vm["status"] != "4" {
+            if let vmHref = vm["href"] { try await wait(vcd.setExtraConfig(vmHref: vmHref, bootstrap.extraConfig)) }
+        }
         try await wait(vcd.writeMarks(href, [
             (MetadataKey.buildOf, build.template.name), (MetadataKey.specHash, build.specHash),
             (MetadataKey.templateItem, build.itemName), (MetadataKey.templateRevision, String(build.revision)), try ownershipMark(),
         ]))
+        for vm in buildVMs where vm["status"] != "4" {
+            if let vmHref = vm["href"] { try await wait(vcd.powerOn(vmHref)) }
+        }
         return "instantiated build vApp \(site.tempVApp) for revision \(build.revision)"
     }
 
@@ -190,6 +207,7 @@ public struct ActionRunner: Sendable {
         let existing = Set((vApp.path("Children")?.all("Vm") ?? []).compactMap { $0["name"] })
         let network = vApp.path("NetworkConfigSection")?.first("NetworkConfig")?["networkName"] ?? spec.network ?? ""
         let toAdd = addition.vms.filter { !existing.contains($0.name) }
+        var bootstraps: [String: GuestBootstrap] = [:]
         if !toAdd.isEmpty {
             guard let image = addition.template else {
                 throw ExecutionError.transient("no revision of template \(addition.templateSpec.name) is ready")
@@ -198,10 +216,10 @@ public struct ActionRunner: Sendable {
             // Nodes join with the master's current join information, read fresh for every addition (tokens expire).
             let join = toAdd.contains { $0.role == .node } ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
             let sourced = toAdd.map { vm in
-                SourcedVM(name: vm.name, templateVMHref: templateVM, network: network,
-                          customizationScript: scripts.clusterScript(cluster: spec, template: addition.templateSpec,
-                                                                     role: vm.role == .master ? .master : .node,
-                                                                     vmName: vm.name, join: vm.role == .node ? join : nil))
+                let bootstrap = scripts.clusterBootstrap(cluster: spec, template: addition.templateSpec, role: vm.role == .master ? .master : .node,
+                                                         vmName: vm.name, join: vm.role == .node ? join : nil)
+                bootstraps[vm.name] = bootstrap
+                return SourcedVM(name: vm.name, templateVMHref: templateVM, network: network, customizationScript: bootstrap.customizationScript)
             }
             try await wait(vcd.addVMs(to: vApp, sourced))
             vApp = try await vcd.get(href)
@@ -210,6 +228,16 @@ public struct ActionRunner: Sendable {
         for request in addition.vms {
             guard let vm = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == request.name }), let vmHref = vm["href"] else {
                 throw ExecutionError.transient("VM \(request.name) not in vApp \(spec.name) after recompose")
+            }
+            if vm["status"] != "4", addition.templateSpec.os.hasCloudInit {
+                // User data before the marks: a tagged VM always has it (one added by an interrupted run gets it now).
+                var bootstrap = bootstraps[request.name]
+                if bootstrap == nil {
+                    let join = request.role == .node ? try await joinInfo(vApp: vApp, cluster: spec.name) : nil
+                    bootstrap = scripts.clusterBootstrap(cluster: spec, template: addition.templateSpec,
+                                                         role: request.role == .master ? .master : .node, vmName: request.name, join: join)
+                }
+                if let bootstrap { try await setUserData(vmHref: vmHref, bootstrap) }
             }
             try await wait(vcd.writeMarks(vmHref, [(MetadataKey.nodeRole, request.role.rawValue), (MetadataKey.clusterID, addition.clusterUID),
                                               try ownershipMark()]))
@@ -308,7 +336,7 @@ public struct ActionRunner: Sendable {
         return vm
     }
 
-    private func wait(_ task: VCDTask) async throws {
+    func wait(_ task: VCDTask) async throws {
         try await vcd.wait(for: task, timeout: taskTimeout, pollInterval: pollInterval)
     }
 }

@@ -137,7 +137,12 @@ struct ClusterDiff {
             plan.assessments[key] = Assessment(.provisioning, "creating master")
             return
         }
-        addVMUpkeep(master, role: "master", size: size.master, busy: busyNote, lane: lane, to: &plan)
+        if let unfinished = Self.unfinished(master, role: .master, size: size.master, template: template.spec) {
+            plan.actions.append(action(addition(handle, template: template, image: image, item: item, [unfinished]), .update,
+                                       "VM \(master.name)", "finish adding the master (user data, marks, power-on)", waitsFor: busyNote, lane: lane))
+        } else {
+            addVMUpkeep(master, role: "master", size: size.master, busy: busyNote, lane: lane, to: &plan)
+        }
 
         let missing = (0..<spec.nodes.count).map { $0 + 1 }.filter { nodes[$0] == nil }
         let masterReady = master.guest == .ready
@@ -149,10 +154,23 @@ struct ClusterDiff {
                                        waitsFor: busyNote + itemWait + (masterReady ? [] : ["master \(master.name) ready"]), lane: lane))
         }
         for ordinal in nodes.keys.sorted() where ordinal <= spec.nodes.count {
-            addVMUpkeep(nodes[ordinal]!, role: "node", size: size.node, busy: busyNote, lane: lane, to: &plan)
+            if let unfinished = Self.unfinished(nodes[ordinal]!, role: .node, size: size.node, template: template.spec) {
+                plan.actions.append(action(addition(handle, template: template, image: image, item: item, [unfinished]), .update,
+                                           "VM \(unfinished.name)", "finish adding the node (user data, marks, power-on)",
+                                           waitsFor: busyNote + (masterReady ? [] : ["master \(master.name) ready"]), lane: lane))
+            } else {
+                addVMUpkeep(nodes[ordinal]!, role: "node", size: size.node, busy: busyNote, lane: lane, to: &plan)
+            }
         }
         plan.assessments[key] = assess(master: master, nodes: (1...max(spec.nodes.count, 1)).compactMap { spec.nodes.count == 0 ? nil : nodes[$0] },
                                        missing: missing.count, removals: removals.count, vApp: vApp)
+    }
+
+    /// A cloud-init VM that an interrupted addition left untagged and off may lack its user data: the addition is
+    /// finished (user data, marks, power-on) instead of a plain power-on that would start a guest with nothing to run.
+    private static func unfinished(_ vm: ObservedVM, role: Naming.Role, size: VMResources, template: TemplateSpec) -> VMRequest? {
+        guard template.os.hasCloudInit, !vm.isTagged, vm.powerState == .poweredOff else { return nil }
+        return VMRequest(name: vm.name, role: role, size: size)
     }
 
     /// A VM that should exist: tagged, started if stopped, resized if its size drifted, replaced if its guest failed,

@@ -2,14 +2,14 @@ import Bootstrap
 import Observe
 import Spec
 
-/// The customization scripts new VMs get. Bootstrap supplies the real ones; a provider is injected so
-/// the executor does not depend on how scripts are made.
+/// How new VMs are bootstrapped. Bootstrap supplies the real ones; a provider is injected so the executor does not
+/// depend on how scripts are made.
 public protocol GuestScriptProvider: Sendable {
-    /// Script for the template's build VM (install, pre-pull, prepare for capture).
-    func buildScript(for template: TemplateSpec) -> String
-    /// Script for a cluster VM. `template` is the spec the cluster's template was built from (nil when only the
+    /// The template build VM's bootstrap. Throws when a secret it needs (the root password) cannot be read.
+    func templateBootstrap(for template: TemplateSpec) throws -> GuestBootstrap
+    /// A cluster VM's bootstrap. `template` is the spec the cluster's template was built from (nil when only the
     /// captured item is known); `join` is the master's current join information, required for nodes.
-    func clusterScript(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> String
+    func clusterBootstrap(cluster: ClusterSpec, template: TemplateSpec?, role: GuestContract.Role, vmName: String, join: JoinInfo?) -> GuestBootstrap
 }
 
 extension BootstrapScripts: GuestScriptProvider {}

@@ -69,7 +69,7 @@ struct MarkMigration {
         case MetadataKey.sourceSHA1:
             guard let template = desired.templates.first(where: {
                       $0.spec.source.catalogItem == finding.objectName && same($0.spec.build.org, finding.org)
-                          && $0.spec.source.sha1.lowercased() == finding.value.lowercased()
+                          && $0.spec.source.sha1?.lowercased() == finding.value.lowercased()
                   }),
                   try await isCatalogItem(finding.href, org: template.spec.build.org, catalog: template.spec.build.catalog)
             else { return false }

@@ -44,19 +44,24 @@ struct TemplateDiff {
             $0.org == spec.build.org && $0.catalog == spec.build.catalog && $0.itemName == spec.source.catalogItem
         }
         var imageWait: [String] = []
-        if let image, let sha1 = image.sha1, sha1.lowercased() != spec.source.sha1 {
+        if let image, let sha1 = image.sha1, let wanted = spec.source.sha1, sha1.lowercased() != wanted {
             plan.assessments[key] = Assessment(.failed, "source image mismatch",
-                                               failure: "catalog item \(image.itemName) has sha1 \(sha1), the spec wants \(spec.source.sha1)")
+                                               failure: "catalog item \(image.itemName) has sha1 \(sha1), the spec wants \(wanted)")
             return
         }
         // Not there, or there but not imported (an upload interrupted by a crash is resumed; one in progress waited for).
-        if image == nil || image?.isReady == false {
+        if image == nil || image?.isReady == false, let url = spec.source.url, let sha1 = spec.source.sha1 {
             plan.actions.append(action(
                 .uploadSourceImage(org: spec.build.org, catalog: spec.build.catalog, item: spec.source.catalogItem,
-                                   url: spec.source.url, sha1: spec.source.sha1),
+                                   url: url, sha1: sha1),
                 .create, "catalog item \(spec.source.catalogItem)", "the source OVA is not in catalog \(spec.build.catalog)",
                 lane: Lane.catalogItem(org: spec.build.org, catalog: spec.build.catalog, item: spec.source.catalogItem)))
             imageWait = ["source OVA \(spec.source.catalogItem) uploaded"]
+        } else if image == nil {
+            // No URL to fetch from: the administrator uploads the OVA into the catalog.
+            plan.assessments[key] = Assessment(.failed, "source image missing",
+                                               failure: "catalog item \(spec.source.catalogItem) is not in catalog \(spec.build.catalog) and the spec has no source.url")
+            return
         }
         guard let vApp = buildVApps.first(where: { $0.specHash == template.specHash }) else {
             var build = build

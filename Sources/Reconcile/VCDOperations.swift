@@ -16,7 +16,9 @@ public protocol VCDOperations: Sendable {
     func templateOfItem(_ itemHref: String) async throws -> XMLTree
     func composeVApp(vdc: XMLTree, name: String, description: String, network: VCDSession.NamedRef) async throws -> (vApp: XMLTree, task: VCDTask?)
     func instantiate(vdcHref: String, templateHref: String, templateVM: XMLTree, name: String, network: VCDSession.NamedRef,
-                     ipAllocationMode: String, customizationScript: String?, description: String?) async throws -> (vApp: XMLTree, task: VCDTask?)
+                     ipAllocationMode: String, customizationScript: String?, powerOn: Bool, description: String?) async throws -> (vApp: XMLTree, task: VCDTask?)
+    /// Sets VM extra config (cloud-init user data before the first power-on).
+    func setExtraConfig(vmHref: String, _ entries: [(key: String, value: String)]) async throws -> VCDTask
     func addVMs(to vApp: XMLTree, _ vms: [SourcedVM]) async throws -> VCDTask
     func removeVMs(from vApp: XMLTree, vmHrefs: [String]) async throws -> VCDTask
     func powerOn(_ entityHref: String) async throws -> VCDTask

@@ -48,7 +48,7 @@ struct BrokerSection {
         let storageProfile = reader.entityName("storage_profile")
         guard reader.sink.diagnostics.count == errorsBefore, let os, let name, let url, let sha1, let org, let vdc,
               let network, let catalog, let password else { return nil }
-        let defaults = SoftwareVersions.defaults(for: os)
+        let defaults = SoftwareVersions.legacyDefaults(for: os)
         return TemplateSpec(
             name: name, labels: labels, os: os,
             source: OVASource(url: url, sha1: sha1, catalogItem: sourceName ?? (url.split(separator: "/").last.map(String.init) ?? url)),
@@ -57,8 +57,8 @@ struct BrokerSection {
                              storageProfile: storageProfile),
             catalogItem: name, diskSizeMB: disk ?? 0,
             versions: SoftwareVersions(kubernetes: reader.string("kubernetes_version") ?? defaults.kubernetes,
-                                       docker: reader.string("docker_version") ?? defaults.docker,
-                                       weave: reader.string("weave_version") ?? defaults.weave),
+                                       docker: reader.string("docker_version") ?? defaults.runtime.version,
+                                       weave: reader.string("weave_version") ?? defaults.cni.version),
             master: master.resolved(defaults: .defaultMaster), node: node.resolved(defaults: .defaultNode),
             adminSSHKey: sshKey, rootPassword: password)
     }

@@ -10,7 +10,7 @@ struct TemplateParser {
         let name = metadata?.name(rule: NameRules.templateNameProblem)
         guard let spec = document.mapping("spec", allowedKeys: [
             "os", "labels", "source", "build", "catalogItem", "diskSizeMB", "versions", "master", "node",
-            "adminSSHKey", "rootPassword",
+            "adminSSHKey", "rootPassword", "packages",
         ], required: true) else { return nil }
 
         let os = readOS(spec)
@@ -19,7 +19,8 @@ struct TemplateParser {
         let build = readBuild(spec, templateName: name)
         let catalogItem = spec.entityName("catalogItem")
         let diskSizeMB = spec.int("diskSizeMB", range: 0...(64 * 1024 * 1024))
-        let versions = readVersions(spec, os: os)
+        let packages = TemplateVersionsReader.packages(spec)
+        let versions = TemplateVersionsReader.versions(spec, os: os, packages: packages)
         let master = spec.resources("master")
         let node = spec.resources("node")
         let adminSSHKey = spec.sshPublicKey("adminSSHKey")
@@ -39,7 +40,8 @@ struct TemplateParser {
             master: master.resolved(defaults: .defaultMaster),
             node: node.resolved(defaults: .defaultNode),
             adminSSHKey: adminSSHKey,
-            rootPassword: rootPassword
+            rootPassword: rootPassword,
+            packages: packages ?? PackageSources()
         )
     }
 
@@ -55,20 +57,31 @@ struct TemplateParser {
         return OperatingSystem(family: family, version: version)
     }
 
+    /// `url` and `sha1` go together; without them the OVA must already be in the catalog as `catalogItem`.
     private func readSource(_ spec: MappingReader) -> OVASource? {
         guard let reader = spec.mapping("source", allowedKeys: ["url", "sha1", "catalogItem"], required: true) else { return nil }
-        let url = reader.string("url", required: true)
+        let errorsBefore = reader.sink.diagnostics.count
+        let url = reader.string("url")
         if let url, !Self.isSupportedURL(url) {
             reader.report("url", "'\(reader.qualified("url"))' must be an http, https or file URL, found '\(url)'")
         }
-        let sha1 = reader.string("sha1", required: true)?.lowercased()
+        let sha1 = reader.string("sha1")?.lowercased()
         if let sha1, sha1.count != 40 || !sha1.allSatisfy(\.isHexDigit) {
             reader.report("sha1", "'\(reader.qualified("sha1"))' must be 40 hexadecimal digits")
         }
+        if url != nil && sha1 == nil {
+            reader.report("url", "'\(reader.qualified("url"))' needs '\(reader.qualified("sha1"))', the SHA-1 of the OVA it downloads")
+        }
+        if url == nil && sha1 != nil {
+            reader.report("sha1", "'\(reader.qualified("sha1"))' belongs to a '\(reader.qualified("url"))'")
+        }
         let item = reader.entityName("catalogItem")
-        guard let url, Self.isSupportedURL(url), let sha1, sha1.count == 40, sha1.allSatisfy(\.isHexDigit) else { return nil }
-        let defaultItem = URL(string: url)?.lastPathComponent ?? url
-        return OVASource(url: url, sha1: sha1, catalogItem: item ?? defaultItem)
+        let defaultItem = url.flatMap { URL(string: $0)?.lastPathComponent }
+        if item == nil && url == nil && !reader.has("catalogItem") {
+            reader.report("catalogItem", "'\(reader.qualified("catalogItem"))' is required without '\(reader.qualified("url"))' (an OVA already in the catalog)")
+        }
+        guard reader.sink.diagnostics.count == errorsBefore, let name = item ?? defaultItem else { return nil }
+        return OVASource(url: url, sha1: sha1, catalogItem: name)
     }
 
     static func isSupportedURL(_ text: String) -> Bool {
@@ -107,24 +120,6 @@ struct TemplateParser {
             capture: capture ?? true,
             storageProfile: storageProfile
         )
-    }
-
-    private func readVersions(_ spec: MappingReader, os: OperatingSystem?) -> SoftwareVersions? {
-        let reader = spec.mapping("versions", allowedKeys: ["kubernetes", "docker", "weave"])
-        let kubernetes = reader?.string("kubernetes")
-        let docker = reader?.string("docker")
-        let weave = reader?.string("weave")
-        for (key, value) in [("kubernetes", kubernetes), ("weave", weave)] {
-            if let value, !Self.isDottedVersion(value) {
-                reader?.report(key, "'\(reader?.qualified(key) ?? key)' must be a version like 1.8.2, found '\(value)'")
-            }
-        }
-        if let docker, !Self.isDottedVersion(docker.split(separator: "-").first.map(String.init) ?? "") {
-            reader?.report("docker", "'\(reader?.qualified("docker") ?? "docker")' must be a version like 17.09.0-ce, found '\(docker)'")
-        }
-        guard let os else { return nil }
-        let defaults = SoftwareVersions.defaults(for: os)
-        return SoftwareVersions(kubernetes: kubernetes ?? defaults.kubernetes, docker: docker ?? defaults.docker, weave: weave ?? defaults.weave)
     }
 
     static func isDottedVersion(_ text: String) -> Bool {

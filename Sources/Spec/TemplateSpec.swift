@@ -16,10 +16,12 @@ public struct TemplateSpec: Hashable, Sendable, Codable {
     public var adminSSHKey: String?
     /// Root password of the template and its VMs: a reference only.
     public var rootPassword: SecretReference
+    /// Where packages, images and manifests come from when not from the public sources (air-gapped clouds).
+    public var packages: PackageSources
 
     public init(name: String, labels: [String], os: OperatingSystem, source: OVASource, build: BuildSite,
                 catalogItem: String, diskSizeMB: Int, versions: SoftwareVersions, master: VMResources,
-                node: VMResources, adminSSHKey: String?, rootPassword: SecretReference) {
+                node: VMResources, adminSSHKey: String?, rootPassword: SecretReference, packages: PackageSources = PackageSources()) {
         self.name = name
         self.labels = labels
         self.os = os
@@ -32,6 +34,7 @@ public struct TemplateSpec: Hashable, Sendable, Codable {
         self.node = node
         self.adminSSHKey = adminSSHKey
         self.rootPassword = rootPassword
+        self.packages = packages
     }
 }
 
@@ -45,19 +48,38 @@ public struct OperatingSystem: Hashable, Sendable, Codable, CustomStringConverti
         self.version = version
     }
 
-    /// Versions cse has scripts for.
-    public static let supportedVersions: [Family: [String]] = [.ubuntu: ["16.04"], .photon: ["1.0", "2.0"]]
+    /// Versions cse has scripts for. 16.04, Photon 1.0 and 2.0 are the seed's (Docker, Kubernetes before 1.24, mirrors only).
+    public static let supportedVersions: [Family: [String]] = [.ubuntu: ["16.04", "22.04", "24.04"], .photon: ["1.0", "2.0", "5.0"]]
+
+    /// Images that carry cloud-init with its VMware datasource (guestinfo.userdata): Ubuntu's cloud images from 22.04,
+    /// Photon OS 5's OVA. Older images get cse's script through vCD's guest customization.
+    public var hasCloudInit: Bool { !isLegacy }
+
+    /// The seed's systems: Docker, Kubernetes before 1.24, cgroup v1.
+    public var isLegacy: Bool {
+        switch family {
+        case .ubuntu: return version == "16.04"
+        case .photon: return version == "1.0" || version == "2.0"
+        }
+    }
+
+    /// Ubuntu's release code name (Docker's apt repository is per release).
+    public var ubuntuCodename: String {
+        ["16.04": "xenial", "22.04": "jammy", "24.04": "noble"][version] ?? "noble"
+    }
 
     public var description: String { "\(family.rawValue) \(version)" }
 }
 
 public struct OVASource: Hashable, Sendable, Codable {
-    public var url: String
-    public var sha1: String
+    /// Where cse fetches the OVA from; nil when the administrator uploads it into the catalog (`catalogItem`) themselves.
+    public var url: String?
+    /// SHA-1 of the OVA; required with `url`.
+    public var sha1: String?
     /// Name of the uploaded OVA in the catalog (the seed's `source_ova_name`).
     public var catalogItem: String
 
-    public init(url: String, sha1: String, catalogItem: String) {
+    public init(url: String?, sha1: String?, catalogItem: String) {
         self.url = url
         self.sha1 = sha1
         self.catalogItem = catalogItem
@@ -91,26 +113,6 @@ public struct BuildSite: Hashable, Sendable, Codable {
         self.cleanup = cleanup
         self.capture = capture
         self.storageProfile = storageProfile
-    }
-}
-
-public struct SoftwareVersions: Hashable, Sendable, Codable {
-    public var kubernetes: String
-    public var docker: String
-    public var weave: String
-
-    public init(kubernetes: String, docker: String, weave: String) {
-        self.kubernetes = kubernetes
-        self.docker = docker
-        self.weave = weave
-    }
-
-    /// The seed's release table (CSE 0.1.3): what each OS shipped with.
-    public static func defaults(for os: OperatingSystem) -> SoftwareVersions {
-        switch os.family {
-        case .ubuntu: return SoftwareVersions(kubernetes: "1.8.2", docker: "17.09.0-ce", weave: "2.0.5")
-        case .photon: return SoftwareVersions(kubernetes: "1.8.1", docker: "17.06.0-ce", weave: "2.0.5")
-        }
     }
 }
 

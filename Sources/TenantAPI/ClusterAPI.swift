@@ -113,7 +113,7 @@ public struct ClusterAPI: Sendable {
             guard case .template(let spec) = object.object else { return nil }
             return ["name": spec.name, "is_default": templates.count == 1 || index == 0, "catalog": spec.build.catalog,
                     "catalog_item": spec.catalogItem, "os": spec.os.description, "kubernetes": spec.versions.kubernetes,
-                    "description": "\(spec.os) with Kubernetes \(spec.versions.kubernetes), Docker \(spec.versions.docker), Weave \(spec.versions.weave)"]
+                    "description": "\(spec.os) with \(spec.versions.summary)"]
         }
         return ExtensionReply(status: 200, body: JSON.encode(items))
     }

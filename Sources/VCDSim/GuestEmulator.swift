@@ -4,8 +4,16 @@ import GuestSecrets
 
 /// Plays the guest's part of the bootstrap contract for VMs powered on with a cse script: after the boot
 /// delay each phase reports `in_progress`, then the guest reports `done` (or `failed` with a reason) through
-/// its guestinfo keys, exactly as `vmtoolsd --cmd "info-set ..."` would.
+/// its guestinfo keys, exactly as `vmtoolsd --cmd "info-set ..."` would. A cloud-init image reads its script from the
+/// user data in `guestinfo.userdata` (base64 cloud-config) and ignores guest customization scripts (custom scripts are
+/// off by default in today's open-vm-tools); without user data it boots and reports nothing, as a real one does.
 extension Simulator {
+    /// The bootstrap script the guest runs on its first boot, if any.
+    func guestScript(of vm: SimVM) -> String? {
+        if vm.hasCloudInit == true { return CloudInitUserData.script(fromExtraConfig: vm.extraConfig) }
+        return vm.customizationScript
+    }
+
     func advanceGuests(to now: Date) {
         for (id, vm) in state.vms where vm.status == 4 {
             guard let run = vm.guest else { continue }
@@ -48,15 +56,16 @@ extension Simulator {
     /// Failures the guest would meet on its own: a cluster VM on an image that was never customized, a node
     /// without (or with expired) join information.
     private func inputFailure(_ vm: SimVM, role: GuestContract.Role, now: Date) -> (String, String)? {
-        if role != .template && !vm.isCustomizedImage {
+        if role == .template { return manifestFailure(vm) }
+        if !vm.isCustomizedImage {
             return (role == .master ? "kubeadm-init" : "join", "kubeadm: command not found (the template was not customized)")
         }
-        if role == .master, !(vm.customizationScript.flatMap(GuestContract.sealingKey(inScript:)).map { SealedSecret.isUsablePublicKey($0.publicKeyPEM) } ?? false) {
+        if role == .master, !(guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)).map { SealedSecret.isUsablePublicKey($0.publicKeyPEM) } ?? false) {
             // The contract's publish phase seals to the key the script carries; without one a master publishes nothing.
             return ("publish", "no usable sealing key in the master script: the join command and kubeconfig are not published")
         }
         guard role == .node else { return nil }
-        guard let command = vm.customizationScript.flatMap(GuestContract.joinCommand(inScript:)) else {
+        guard let command = guestScript(of: vm).flatMap(GuestContract.joinCommand(inScript:)) else {
             return ("join", "no join information in the node script")
         }
         guard let token = Self.token(in: command) else { return ("join", "malformed join command") }
@@ -65,6 +74,18 @@ extension Simulator {
             return ("join", "kubeadm join: token not known to the control plane")
         }
         if expiry < now { return ("join", "kubeadm join: the join token has expired") }
+        return nil
+    }
+
+    /// The template's `images` phase downloads the CNI manifest and checks its SHA-256, as the real script does.
+    private func manifestFailure(_ vm: SimVM) -> (String, String)? {
+        guard let script = guestScript(of: vm), let manifest = GuestContract.cniManifest(inScript: script) else { return nil }
+        guard let served = downloads[manifest.url] else {
+            return ("images", "phase images: 'curl -fsSL -o \"${cse_dir}/cni.yaml.download\" ...' exited 22 (\(manifest.url): 404)")
+        }
+        if served != manifest.sha256.lowercased() {
+            return ("images", "phase images: the CNI manifest at \(manifest.url) does not have SHA-256 \(manifest.sha256)")
+        }
         return nil
     }
 
@@ -133,7 +154,7 @@ extension Simulator {
     /// A secret as the master's publish script leaves it: sealed to the key its script carries (checked before the
     /// publish phase, so it is there).
     private func sealed(_ secret: String, vm: SimVM) -> String? {
-        guard let key = vm.customizationScript.flatMap(GuestContract.sealingKey(inScript:)) else { return nil }
+        guard let key = guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)) else { return nil }
         return try? SealedSecret.seal(Data(secret.utf8), toPublicKeyPEM: key.publicKeyPEM, keyID: key.id).text
     }
 

@@ -62,7 +62,8 @@ extension Simulator {
             var captured: [SimTemplateVM] = []
             for vm in state.vmsOf(vApp: vApp.id) {
                 captured.append(SimTemplateVM(id: state.newID(0x7e4), name: vm.name, cpu: vm.cpu, memoryMB: vm.memoryMB, diskMB: vm.diskMB,
-                                              osType: vm.osType, isCustomized: vm.customizationDone || vm.isCustomizedImage))
+                                              osType: vm.osType, isCustomized: vm.customizationDone || vm.isCustomizedImage,
+                                              hasCloudInit: vm.hasCloudInit))
             }
             state.templates[templateID]?.vms = captured
             state.templates[templateID]?.status = 8
@@ -103,7 +104,8 @@ extension Simulator {
         state.vms[id] = SimVM(id: id, name: pending.name, vApp: vAppID, org: vApp.org, vdc: vApp.vdc, cpu: source.cpu, memoryMB: source.memoryMB,
                               diskMB: source.diskMB, osType: source.osType, isCustomizedImage: source.isCustomized, status: 8, deployed: false,
                               network: networkName, ipMode: pending.ipMode, ipAddress: ip, mac: mac, computerName: pending.computerName,
-                              customizationScript: pending.customizationScript, adminPassword: random.hex(12), storageProfile: pending.storageProfile)
+                              customizationScript: pending.customizationScript, adminPassword: random.hex(12), storageProfile: pending.storageProfile,
+                              hasCloudInit: source.hasCloudInit)
         let sourceCatalog = state.catalogItems[template.catalogItem]?.catalog
         state.vms[id]?.sourceOrg = template.org
         state.vms[id]?.sourceCatalog = sourceCatalog
@@ -125,8 +127,9 @@ extension Simulator {
            let config = state.vApps[vm.vApp]?.networks.first(where: { $0.name == network }) {
             vm.ipAddress = state.allocateIP(network: config.parentNetwork, vm: id)
         }
-        // Guest customization runs the script on first boot only, as vCD's does.
-        if vm.guest == nil, let script = vm.customizationScript, let role = GuestContract.role(ofScript: script) {
+        // The guest runs its bootstrap on first boot only: cloud-init images from `guestinfo.userdata`, others the
+        // guest customization script, as vCD's does.
+        if vm.guest == nil, let script = guestScript(of: vm), let role = GuestContract.role(ofScript: script) {
             var run = SimGuestRun(role: role.rawValue, startedAt: time)
             if let rule = faults.fire([.guestFailure], method: "POST", path: "/guest/\(role.rawValue)", operation: "guestBootstrap", role: role.rawValue) {
                 if rule.silent == true {

@@ -1,10 +1,13 @@
 import Foundation
+import Spec
 import Yams
 
 /// The cloud a simulator starts with: orgs, users, vdcs with networks, catalogs with uploaded OVAs.
 /// Read from YAML (`cse sim --inventory FILE`); `SimInventory.default` matches the example specs.
 public struct SimInventory: Codable, Sendable {
     public var orgs: [Org]
+    /// What guests can download; default: the upstream CNI manifests cse knows (`CNIManifest.knownDigests`).
+    public var downloads: [Download]?
 
     public struct Org: Codable, Sendable {
         public var name: String
@@ -52,6 +55,23 @@ public struct SimInventory: Codable, Sendable {
         public var cpu: Int?
         public var memoryMB: Int?
         public var diskMB: Int?
+        /// The image runs cloud-init (reads `guestinfo.userdata`, ignores guest customization scripts).
+        public var cloudInit: Bool?
+    }
+
+    /// A file the simulated internet serves: guests that download `url` get content with this SHA-256.
+    public struct Download: Codable, Sendable {
+        public var url: String
+        public var sha256: String
+    }
+
+    /// The upstream CNI manifests whose digests cse knows (each established from the upstream repository at its tag).
+    public static var upstreamDownloads: [Download] {
+        CNIManifest.knownDigests.flatMap { plugin, versions in
+            versions.compactMap { version, sha256 in
+                CNIManifest(plugin: plugin, version: version, url: nil, sha256: sha256).upstreamURL.map { Download(url: $0, sha256: sha256) }
+            }
+        }.sorted { $0.url < $1.url }
     }
 
     public static func load(path: String) throws -> SimInventory {
@@ -76,6 +96,13 @@ public struct SimInventory: Codable, Sendable {
                      cpu: 2, memoryMB: 2048, diskMB: 10240),
                 Item(name: "photon-custom-hw11-1.0-62c543d.ova", sha1: "18c1a6d31545b757d897c61a0c3cc0e54d8aeeba", osType: "other3xLinux64Guest",
                      cpu: 2, memoryMB: 2048, diskMB: 16384),
+                // Today's images, uploaded by the administrator (the example specs name them by catalog item only).
+                Item(name: "ubuntu-22.04-server-cloudimg-amd64.ova", sha1: nil, osType: "ubuntu64Guest", cpu: 2, memoryMB: 2048, diskMB: 10240,
+                     cloudInit: true),
+                Item(name: "ubuntu-24.04-server-cloudimg-amd64.ova", sha1: nil, osType: "ubuntu64Guest", cpu: 2, memoryMB: 2048, diskMB: 10240,
+                     cloudInit: true),
+                Item(name: "photon-hw15-5.0-dde71ec57.x86_64.ova", sha1: nil, osType: "vmwarePhoton64Guest", cpu: 2, memoryMB: 2048, diskMB: 16384,
+                     cloudInit: true),
             ])]),
         Org(name: "org1", fullName: "Tenant one", users: [
                 User(name: "alice", password: "sim-alice", role: "Organization Administrator"),

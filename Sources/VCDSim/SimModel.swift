@@ -76,6 +76,9 @@ struct SimTemplateVM: Codable, Sendable {
     var osType: String
     /// Set when captured from a VM whose template customization finished: cluster scripts need it.
     var isCustomized: Bool
+    /// The image runs cloud-init (VMware datasource): it reads `guestinfo.userdata` and ignores customization scripts
+    /// (open-vm-tools disables custom scripts by default). Optional so that older saved states still load.
+    var hasCloudInit: Bool? = nil
 }
 
 struct SimTemplate: Codable, Sendable {
@@ -169,6 +172,8 @@ struct SimVM: Codable, Sendable {
     var issuedTokens: [String: Date] = [:]
     /// Set by the template customization when it finishes.
     var customizationDone: Bool = false
+    /// Copied from the source image (see `SimTemplateVM.hasCloudInit`).
+    var hasCloudInit: Bool? = nil
     /// vCD's VmCapabilities: CPU and memory may grow while the VM runs only when these are on (nil: off,
     /// vCD's default for a new VM).
     var cpuHotAddEnabled: Bool?

@@ -62,7 +62,8 @@ struct SimState: Codable, Sendable {
                     let templateID = newID(7)
                     let itemID = newID(8)
                     let vm = SimTemplateVM(id: newID(9), name: "vm", cpu: item.cpu ?? 1, memoryMB: item.memoryMB ?? 1024,
-                                           diskMB: item.diskMB ?? 10240, osType: item.osType ?? "otherLinux64Guest", isCustomized: false)
+                                           diskMB: item.diskMB ?? 10240, osType: item.osType ?? "otherLinux64Guest", isCustomized: false,
+                                           hasCloudInit: item.cloudInit)
                     templates[templateID] = SimTemplate(id: templateID, name: item.name, org: orgID, vdc: nil, catalogItem: itemID, vms: [vm],
                                                         status: 8, ovaSHA1: item.sha1)
                     catalogItems[itemID] = SimCatalogItem(id: itemID, name: item.name, description: "uploaded OVA", catalog: catalogID,

@@ -105,7 +105,9 @@ extension Simulator {
         }
         template.vms = [SimTemplateVM(id: state.newID(0x7e4), name: descriptor.descendants("VirtualSystem").first?["id"] ?? "vm",
                                       cpu: quantity("3") ?? 1, memoryMB: quantity("4") ?? 1024, diskMB: 10240,
-                                      osType: "otherLinux64Guest", isCustomized: false)]
+                                      osType: "otherLinux64Guest", isCustomized: false,
+                                      // Cloud images declare cloud-init's OVF properties (Ubuntu's: `user-data`).
+                                      hasCloudInit: descriptor.descendants("Property").contains { $0["key"] == "user-data" })]
     }
 
     private func startImport(_ template: SimTemplate, request: SimRequest, now: Date) throws {

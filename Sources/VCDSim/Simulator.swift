@@ -27,6 +27,8 @@ public actor Simulator {
     var baseURL = "http://127.0.0.1"
     var dirty = false
     let forwarder: (any ExtensionForwarder)?
+    /// The simulated internet: URL to SHA-256 of what guests download from it.
+    let downloads: [String: String]
     /// The vCD release played: versions, login endpoints.
     public nonisolated let profile: SimReleaseProfile
     /// Files being received by uploads (hashers, the descriptor's bytes), by `template/file`; memory only.
@@ -41,6 +43,8 @@ public actor Simulator {
         self.profile = profile
         self.options = options
         self.forwarder = forwarder
+        downloads = Dictionary((inventory.downloads ?? SimInventory.upstreamDownloads).map { ($0.url, $0.sha256.lowercased()) },
+                               uniquingKeysWith: { first, _ in first })
         validator = try options.schemasDirectory.map { try SchemaValidator.load(directory: $0) } ?? SchemaValidator.fromEnvironment()
         faults = FaultBook(rules: options.faults, seed: options.seed)
         random = SeededRandom(seed: options.seed ^ 0x5EED)

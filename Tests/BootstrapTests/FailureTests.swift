@@ -6,7 +6,7 @@ import Testing
 /// A failing command stops the script, which reports `failed` with the phase and the command, and exits non-zero.
 @Suite struct FailureTests {
     @Test func masterStopsWhenKubeadmInitFails() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 0), fail: "kubeadm init")
 
@@ -16,7 +16,7 @@ import Testing
             return
         }
         #expect(phase == "kubeadm-init")
-        #expect(reason.hasPrefix("phase kubeadm-init: 'kubeadm init --kubernetes-version='v1.8.2'"))
+        #expect(reason.hasPrefix("phase kubeadm-init: 'kubeadm init --config \"${kubernetes_dir}/cse-kubeadm.yaml\""), "\(reason)")
         #expect(reason.hasSuffix("exited 1"))
         #expect(!reason.contains("\n"))
         #expect(run.keys.suffix(2) == [GuestContract.reasonKey, GuestContract.statusKey], "reason before status")
@@ -26,37 +26,37 @@ import Testing
     }
 
     @Test func templateStopsWhenAptFails() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
-        let run = try harness.run(F.scripts.buildScript(for: F.template(.ubuntu)), fail: "apt-get")
+        let run = try harness.run(F.build(F.template()), fail: "apt-get")
 
         #expect(run.exitCode != 0)
         #expect(GuestContract.report(run.extraConfig) == .failed(phase: "packages", reason: "phase packages: 'apt-get update -q' exited 1"))
         #expect(run.calls(of: "apt-get") == ["apt-get update -q"])
-        #expect(run.calls(of: "docker").isEmpty)
+        #expect(run.calls(of: "crictl").isEmpty && run.calls(of: "kubeadm").isEmpty)
         #expect(harness.read("etc/machine-id") == "0123456789abcdef\n", "not prepared for capture")
     }
 
-    @Test func failureInsideAPipelineOfTheImagesPhaseIsCaught() throws {
+    @Test func failureInsideAPipelineIsCaught() throws {
         let harness = try ScriptHarness()
         defer { harness.remove() }
-        // `kubectl version --client | base64` in a command substitution: pipefail and inherit_errexit make it count.
-        let run = try harness.run(F.scripts.buildScript(for: F.template(.photon)), fail: "kubectl")
+        // `curl KEY | gpg --dearmor`: pipefail makes gpg's failure the pipeline's, and the trap names gpg.
+        let run = try harness.run(F.build(F.template()), fail: "gpg")
 
         #expect(run.exitCode != 0)
         guard case .failed(let phase, let reason) = GuestContract.report(run.extraConfig) else {
             Issue.record("not failed")
             return
         }
-        #expect(phase == "images")
-        #expect(reason.contains("kubectl_version=$(kubectl version --client"), "\(reason)")
-        #expect(run.calls(of: "curl").isEmpty)
+        #expect(phase == "packages")
+        #expect(reason.hasPrefix("phase packages: 'gpg --dearmor"), "\(reason)")
+        #expect(run.calls(of: "apt-get").count == 2, "stopped before the second update")
         #expect(run.guestinfo.filter { $0.key == GuestContract.statusKey }.last?.value == "failed")
         #expect(run.guestinfo.filter { $0.key == GuestContract.reasonKey }.count == 1, "one report, not one per subshell")
     }
 
     @Test func publishFailureNamesTheStepNotTheSecret() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 2), fail: "vmtoolsd --cmd")
         // Every report fails here, so nothing reaches guestinfo; the script still stops with an error.
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func aMissingToolIsReportedByName() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         try FileManager.default.removeItem(at: harness.bin.appendingPathComponent("kubeadm"))
         let run = try harness.run(F.master(nodes: 2))
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func refusalReportsItsReason() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let script = F.scripts.clusterScript(cluster: F.cluster(), template: nil, role: .template, vmName: "x", join: nil)
         let run = try harness.run(script)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func refreshFailureFailsThePublishPhase() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 2), fail: "kubeadm token")
 
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func failureInsideAHelperFunctionIsReported() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         // A file where the .ssh directory belongs makes `mkdir` inside cse_authorize_key fail.
         try "".write(to: harness.path("root/.ssh"), atomically: true, encoding: .utf8)

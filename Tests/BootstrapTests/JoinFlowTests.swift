@@ -6,7 +6,7 @@ import Testing
 /// The master publishes, cse reads the published keys, the node's script carries them in, the node joins.
 @Suite struct JoinFlowTests {
     @Test func nodeJoinsWithWhatTheMasterPublished() throws {
-        let master = try ScriptHarness()
+        let master = try ScriptHarness.withManifest()
         defer { master.remove() }
         let published = try master.run(F.master(nodes: 2))
         #expect(published.exitCode == 0)
@@ -23,7 +23,12 @@ import Testing
         #expect(run.exitCode == 0, "\(run.log)")
         #expect(run.keys == F.phaseKeys(.node) + [GuestContract.statusKey])
         #expect(GuestContract.report(run.extraConfig) == .ready)
-        #expect(run.calls(of: "kubeadm") == [Stubs.joinCommand])
+        #expect(run.calls(of: "kubeadm") == ["kubeadm join --config \(node.path("etc/kubernetes/cse-kubeadm.yaml").path)"])
+        let config = try #require(node.read("kubeadm-join.yaml"))
+        #expect(config.hasPrefix("apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\n"))
+        #expect(config.contains("apiServerEndpoint: 10.0.0.5:6443\n    token: abcdef.0123456789abcdef\n    caCertHashes:\n    - sha256:8cb2de97"))
+        #expect(node.read("etc/kubernetes/cse-kubeadm.yaml") == nil, "the file with the token is removed after the join")
+        #expect(node.read("var/lib/cse/bootstrapped") != nil)
         #expect(run.calls.contains("systemctl enable kubelet"))
         #expect(node.read("root/.ssh/authorized_keys") == F.tenantKey + "\n")
         #expect(!run.log.contains("abcdef.0123456789abcdef"), "the token stays out of the node's log")
@@ -52,6 +57,15 @@ import Testing
 }
 
 @Suite struct NodeFailureTests {
+    @Test func legacyNodesJoinWithTheWords() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.node(join: JoinInfo(command: Stubs.joinCommand, expires: nil), template: F.legacyTemplate()))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls(of: "kubeadm") == [Stubs.joinCommand])
+    }
+
     @Test func failedJoinNamesTheCommandNotTheToken() throws {
         let harness = try ScriptHarness()
         defer { harness.remove() }
@@ -63,7 +77,7 @@ import Testing
             return
         }
         #expect(phase == "join")
-        #expect(reason.hasPrefix("phase join: 'kubeadm \"${join_words[@]:1}\"'"), "\(reason)")
+        #expect(reason.hasPrefix("phase join: 'kubeadm join --config"), "\(reason)")
         #expect(!reason.contains("abcdef") && !run.log.contains("abcdef"))
     }
 }

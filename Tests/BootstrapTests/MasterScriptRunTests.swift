@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct MasterScriptRunTests {
     @Test func initsPublishesAndReportsDone() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let started = Date()
         let run = try harness.run(F.master(nodes: 2))
@@ -23,9 +23,9 @@ import Testing
         #expect(abs(expires.timeIntervalSince(started) - GuestContract.joinTokenTTL) < 30)
         #expect(try GuestContract.kubeconfig(run.extraConfig, open: F.unseal) == Stubs.adminConf)
 
-        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.2"))
+        #expect(run.calls.contains("kubeadm init --config \(harness.path("etc/kubernetes/cse-kubeadm.yaml").path)"))
         #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl 7200s") })
-        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("apply -f \(harness.path("root/weave.yml").path)") })
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("apply -f \(harness.path("var/lib/cse/cni.yaml").path)") })
         #expect(!run.calls.contains { $0.contains("taint") }, "nodes run the workloads")
         #expect(harness.read("root/.kube/config") == Stubs.adminConf)
         let mode = try FileManager.default.attributesOfItem(atPath: harness.path("root/.kube/config").path)[.posixPermissions] as? Int
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func installsTheJoinRefreshTimer() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 2))
 
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func theTimersScriptPublishesAFreshToken() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         _ = try harness.run(F.master(nodes: 2))
         let before = try harness.run("")
@@ -61,19 +61,19 @@ import Testing
     }
 
     @Test func singleNodeClusterUntaintsTheMaster() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 0))
 
         #expect(run.exitCode == 0, "\(run.log)")
-        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("taint nodes --all node-role.kubernetes.io/master-") })
+        #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("taint nodes --all node-role.kubernetes.io/control-plane-") })
         let apply = try #require(run.calls.firstIndex { $0.contains("apply -f") })
         let taint = try #require(run.calls.firstIndex { $0.contains("taint") })
         #expect(apply < taint)
     }
 
     @Test func secretsStayOutOfTheLog() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 2))
 
@@ -86,30 +86,85 @@ import Testing
         }
     }
 
-    @Test func withoutTemplateSpecKubeadmUsesItsOwnVersion() throws {
+    @Test func withoutTemplateSpecTheMasterRefuses() throws {
         let harness = try ScriptHarness()
         defer { harness.remove() }
         let run = try harness.run(F.master(nodes: 2, template: nil))
 
-        #expect(run.exitCode == 0, "\(run.log)")
-        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.9.9"))
+        #expect(run.exitCode != 0)
+        #expect(GuestContract.report(run.extraConfig) == .failed(phase: "init", reason: "phase init: the spec of template 'ubuntu-24.04' is unknown"))
+        #expect(run.calls(of: "kubeadm").isEmpty)
     }
 
     @Test func photon1PassesThePodNetwork() throws {
+        let harness = try ScriptHarness.withManifest()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(template: F.legacyTemplate(.photon, version: "1.0")))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.calls.contains("kubeadm init --config \(harness.path("etc/kubernetes/cse-kubeadm.yaml").path) --skip-preflight-checks"))
+        let config = try #require(harness.read("kubeadm-init.yaml"))
+        #expect(config.contains("apiVersion: kubeadm.k8s.io/v1alpha1\nkind: MasterConfiguration\nkubernetesVersion: v1.8.1"))
+        #expect(config.contains("imageRepository: registry.example.com") && config.contains("podSubnet: 10.244.0.0/16"))
+    }
+
+    @Test(arguments: F.currentSystems)
+    func everySystemInitsWithAConfigFileAndAppliesTheCheckedManifest(os: OperatingSystem) throws {
         let harness = try ScriptHarness()
         defer { harness.remove() }
-        let run = try harness.run(F.master(template: F.template(.photon, version: "1.0")))
+        try Stubs.manifest.write(to: harness.path("var/lib/cse/cni.yaml"), atomically: true, encoding: .utf8)
+        let run = try harness.run(F.master(nodes: 2, template: F.template(os)))
 
-        #expect(run.calls.contains("kubeadm init --kubernetes-version=v1.8.1 --pod-network-cidr=10.244.0.0/16 --skip-preflight-checks"))
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(run.inOrder(["systemctl is-active --quiet containerd", "systemctl enable kubelet", "kubeadm init --config",
+                             "kubectl --kubeconfig", "kubeadm token create", "systemctl enable --now cse-join-refresh.timer"]),
+                "\(run.calls.joined(separator: "\n"))")
+        let config = try #require(harness.read("kubeadm-init.yaml"))
+        #expect(config.hasPrefix("apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"))
+        #expect(config.contains("kind: ClusterConfiguration\nkubernetesVersion: v1.31.4\nnetworking:\n  podSubnet: 192.168.0.0/16"))
+        #expect(config.contains("criSocket: unix:///run/containerd/containerd.sock"))
+        #expect(config.contains("kind: KubeletConfiguration\ncgroupDriver: systemd"))
+        #expect(harness.read("var/lib/cse/bootstrapped") != nil, "the status keys are this VM's own from now on")
+        #expect(run.extraConfig[GuestContract.statusKey] == "done")
+    }
+
+    @Test(arguments: [("1.30.8", "v1beta3"), ("1.31.4", "v1beta4"), ("1.25.16", "v1beta3"), ("1.32.0", "v1beta4")])
+    func kubeadmConfigVersionFollowsTheRelease(kubernetes: String, apiVersion: String) throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        try Stubs.manifest.write(to: harness.path("var/lib/cse/cni.yaml"), atomically: true, encoding: .utf8)
+        let run = try harness.run(F.master(template: F.template(kubernetes: kubernetes)))
+
+        #expect(run.exitCode == 0, "\(run.log)")
+        #expect(harness.read("kubeadm-init.yaml")?.hasPrefix("apiVersion: kubeadm.k8s.io/\(apiVersion)\n") == true)
+    }
+
+    @Test func aTamperedManifestIsNotApplied() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        try (Stubs.manifest + "# changed\n").write(to: harness.path("var/lib/cse/cni.yaml"), atomically: true, encoding: .utf8)
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(run.exitCode != 0)
+        #expect(GuestContract.report(run.extraConfig) == .failed(phase: "network", reason: "phase network: the CNI manifest's SHA-256 does not match the pinned one"))
+        #expect(!run.calls.contains { $0.contains(" apply -f ") })
+    }
+
+    @Test func aTemplateWithoutManifestFailsInNetwork() throws {
+        let harness = try ScriptHarness()
+        defer { harness.remove() }
+        let run = try harness.run(F.master(nodes: 2))
+
+        #expect(GuestContract.report(run.extraConfig) == .failed(phase: "network", reason: "phase network: the template carries no CNI manifest"))
     }
 }
 
 @Suite struct OldKubeadmJoinTests {
     /// kubeadm 1.8 (the seed's versions) has no `--print-join-command`: the refresh script assembles the command.
     @Test func joinCommandIsAssembledBefore19() throws {
-        let harness = try ScriptHarness()
+        let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
-        let run = try harness.run(F.master(nodes: 2), extraEnvironment: ["HARNESS_OLD_KUBEADM": "1"])
+        let run = try harness.run(F.master(nodes: 2, template: F.legacyTemplate()), extraEnvironment: ["HARNESS_OLD_KUBEADM": "1"])
 
         #expect(run.exitCode == 0, "\(run.log)")
         let join = try #require(GuestContract.joinInfo(run.extraConfig, open: F.unseal))

@@ -18,6 +18,17 @@ struct ScriptHarness {
         /// The last value of each key, as vCD would show the VM's extra config.
         var extraConfig: [String: String] { Dictionary(guestinfo.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }) }
         func calls(of program: String) -> [String] { calls.filter { $0 == program || $0.hasPrefix(program + " ") } }
+        /// Index of the first call starting with `prefix`.
+        func index(_ prefix: String) -> Int? { calls.firstIndex { $0.hasPrefix(prefix) } }
+        /// Whether calls starting with these prefixes all happened, in this order.
+        func inOrder(_ prefixes: [String]) -> Bool {
+            var from = 0
+            for prefix in prefixes {
+                guard let found = calls[from...].firstIndex(where: { $0.hasPrefix(prefix) }) else { return false }
+                from = found + 1
+            }
+            return true
+        }
     }
 
     init() throws {
@@ -30,9 +41,17 @@ struct ScriptHarness {
         }
         try Stubs.adminConf.write(to: directory.appendingPathComponent("admin.conf"), atomically: true, encoding: .utf8)
         try "0123456789abcdef\n".write(to: path("etc/machine-id"), atomically: true, encoding: .utf8)
+        try "UUID=1234 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n".write(to: path("etc/fstab"), atomically: true, encoding: .utf8)
     }
 
     var bin: URL { directory.appendingPathComponent("bin") }
+
+    /// A harness whose guest already holds the template's CNI manifest (as a clone of a built template does).
+    static func withManifest() throws -> ScriptHarness {
+        let harness = try ScriptHarness()
+        try Stubs.manifest.write(to: harness.path("var/lib/cse/cni.yaml"), atomically: true, encoding: .utf8)
+        return harness
+    }
 
     /// A file under the harness directory, its parent created.
     func path(_ relative: String) -> URL {
@@ -58,6 +77,11 @@ struct ScriptHarness {
             "CSE_APT_SOURCES_DIR": path("etc/apt/sources.list.d/.keep").deletingLastPathComponent().path,
             "CSE_BIN_DIR": path("usr/local/sbin/.keep").deletingLastPathComponent().path,
             "CSE_LOG_FILE": path("var/log/cse-bootstrap.log").path,
+            "CSE_ETC_DIR": path("etc/.keep").deletingLastPathComponent().path,
+            "CSE_STATE_DIR": path("var/lib/cse/.keep").deletingLastPathComponent().path,
+            "CSE_KEYRING_DIR": path("etc/apt/keyrings/.keep").deletingLastPathComponent().path,
+            "CSE_YUM_REPOS_DIR": path("etc/yum.repos.d/.keep").deletingLastPathComponent().path,
+            "HARNESS_MANIFEST": Stubs.manifest,
         ]
     }
 

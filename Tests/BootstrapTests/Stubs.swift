@@ -29,6 +29,18 @@ enum Stubs {
 
         """
 
+    /// What the curl stub serves for `-o FILE` downloads (a CNI manifest naming two images), and its SHA-256.
+    static let manifest = """
+        kind: List # cni manifest served by the harness
+          containers:
+            - name: cni
+              image: docker.io/calico/cni:v3.29.1
+            - name: node
+              image: "docker.io/calico/node:v3.29.1"
+
+        """
+    static let manifestSHA256 = "096cad81221ab6382cf7a1c633ee603e9a60cb748d08adf9bb42147c45171c32"
+
     /// Shared head of every stub: log the call, fail on request.
     private static let head = #"""
         #!/bin/bash
@@ -58,6 +70,13 @@ enum Stubs {
               "token create"*) echo "\#(oldToken)" ;;
               "version -o short") echo "v1.9.9" ;;
             esac
+            # Keep the configuration file kubeadm was given (the node's is removed after the join).
+            for ((i = 1; i < $#; i++)); do
+              if [[ ${!i} == --config ]]; then
+                next=$((i + 1))
+                cp "${!next}" "$HARNESS_DIR/kubeadm-$1.yaml"
+              fi
+            done
             """#,
         "kubectl": #"""
             case "$*" in
@@ -76,9 +95,23 @@ enum Stubs {
               if [[ $1 == -o ]]; then output=$2; shift; fi
               shift
             done
-            if [[ -n $output ]]; then echo "kind: List # weave manifest" >"$output"; else echo "-----BEGIN PGP PUBLIC KEY BLOCK-----"; fi
+            if [[ -n $output ]]; then printf '%s' "$HARNESS_MANIFEST" >"$output"; else echo "-----BEGIN PGP PUBLIC KEY BLOCK-----"; fi
             """#,
         "apt-key": "cat >/dev/null",
+        "gpg": #"""
+            output=""
+            while (($#)); do
+              if [[ $1 == -o ]]; then output=$2; shift; fi
+              shift
+            done
+            cat >"$output"
+            """#,
+        "chpasswd": #"cat >>"$HARNESS_DIR/chpasswd.stdin""#,
+        "cloud-init": "",
+        "crictl": "",
+        "modprobe": "",
+        "sysctl": "",
+        "swapoff": "",
         // The CA-hash pipeline is faked; sealing (rand, enc, pkeyutl, dgst) is the real openssl.
         "openssl": #"case $1 in x509) echo "-----BEGIN PUBLIC KEY-----";; rsa) cat;; *) exec /usr/bin/openssl "$@";; esac"#,
         "systemctl": "",

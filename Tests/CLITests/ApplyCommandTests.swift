@@ -10,7 +10,7 @@ import Testing
         let specs = CLIRunner.repository.appendingPathComponent("specs").path
         let first = try cli.run(["apply", specs, "--no-wait"])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("template/ubuntu-16.04  created"))
+        #expect(first.stdout.contains("template/ubuntu-24.04  created"))
         #expect(first.stdout.contains("cluster/org1/demo      created"))
         #expect(first.stdout.hasSuffix("Desired state: 2 created, 0 updated, 0 restored, 0 unchanged, 0 pruned.\n"))
         let second = try cli.run(["apply", specs, "--no-wait"])
@@ -27,8 +27,8 @@ import Testing
         #expect(try cli.run(["apply", specs, "--store", "s.sqlite", "--no-wait"]).status == 0)
         let before = try DesiredStateStore(path: cli.path("s.sqlite")).objects()
 
-        try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata: {name: demo, org: org1}\nspec: {vdc: v, template: ubuntu-16.04, nodes: {count: 9}}\n", to: "bad/ok-but-blocked.yaml")
-        try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata:\n  name: c2\n  org: org1\nspec:\n  vdc: v\n  tempalte: ubuntu-16.04\n", to: "bad/typo.yaml")
+        try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata: {name: demo, org: org1}\nspec: {vdc: v, template: ubuntu-24.04, nodes: {count: 9}}\n", to: "bad/ok-but-blocked.yaml")
+        try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata:\n  name: c2\n  org: org1\nspec:\n  vdc: v\n  tempalte: ubuntu-24.04\n", to: "bad/typo.yaml")
         try cli.write("apiVersion: cse/v1\nkind: Cluster\nmetadata: {name: c3, org: org1}\nspec: {vdc: v, template: no-such-template}\n", to: "bad/nested/ref.yml")
         try cli.write("kind: [unclosed\n", to: "bad/syntax.yaml")
         let result = try cli.run(["apply", cli.path("bad"), "--store", "s.sqlite", "--no-wait"])
@@ -37,7 +37,7 @@ import Testing
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let bad = cli.path("bad")
         #expect(lines == [
-            "\(bad)/nested/ref.yml:1:1: cluster 'c3' names template 'no-such-template', which does not exist (templates: ubuntu-16.04)",
+            "\(bad)/nested/ref.yml:1:1: cluster 'c3' names template 'no-such-template', which does not exist (templates: ubuntu-24.04)",
             "\(bad)/syntax.yaml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)",
             "\(bad)/typo.yaml:7:3: missing required key 'spec.template'",
             "\(bad)/typo.yaml:8:3: unknown key 'spec.tempalte'; did you mean 'template'?",
@@ -77,7 +77,7 @@ import Testing
 
         let table = try cli.run(["get", "clusters"])
         #expect(table.stdout.split(separator: "\n").first?.hasPrefix("ORG   NAME  VDC       TEMPLATE      NODES  PHASE") == true)
-        #expect(table.stdout.contains("org1  demo  org1-vdc  ubuntu-16.04  2      Failed"))
+        #expect(table.stdout.contains("org1  demo  org1-vdc  ubuntu-24.04  2      Failed"))
 
         let json = try cli.run(["get", "clusters", "-o", "json"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
@@ -135,9 +135,9 @@ enum SpecFixtures {
     static let template = """
         apiVersion: cse/v1
         kind: Template
-        metadata: {name: ubuntu-16.04}
+        metadata: {name: ubuntu-24.04}
         spec:
-          os: {name: ubuntu, version: "16.04"}
+          os: {name: ubuntu, version: "24.04"}
           source: {url: "https://example.com/u.ova", sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411}
           build: {org: cse, vdc: cse-vdc, network: cse-net, catalog: cse}
           rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
@@ -148,7 +148,7 @@ enum SpecFixtures {
         apiVersion: cse/v1
         kind: Cluster
         metadata: {name: \(name), org: org1}
-        spec: {vdc: org1-vdc, template: ubuntu-16.04, nodes: {count: 1}}
+        spec: {vdc: org1-vdc, template: ubuntu-24.04, nodes: {count: 1}}
         """
     }
 }

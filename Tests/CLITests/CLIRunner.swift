@@ -25,23 +25,27 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// The test process's environment with the template root password the example specs reference.
+    static var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["CSE_TEMPLATE_ROOT_PASSWORD": "cli-test-root"]) { $1 }
+    }
+
     /// Runs cse in the working directory, or in `folder` below it.
     func run(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder.map { workingDirectory.appendingPathComponent($0) } ?? workingDirectory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting so a large output cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        // Output goes to files outside the working directory (read after the exit, so no pipe can fill up).
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("cse-cli-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: capture, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: capture) }
+        let stdoutPath = capture.appendingPathComponent("stdout").path, stderrPath = capture.appendingPathComponent("stderr").path
+        let command = try SpawnedCommand(executable: Self.binary.path, arguments: arguments,
+                                         workingDirectory: folder.map { workingDirectory.appendingPathComponent($0).path } ?? workingDirectory.path,
+                                         environment: Self.environment.merging(environment) { $1 },
+                                         stdout: stdoutPath, stderr: stderrPath)
+        command.waitUntilExit()
+        let stdout = (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data()
+        let stderr = (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data()
+        return Result(status: command.terminationReason == .exit ? command.terminationStatus : 128 + command.terminationStatus,
+                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// `run`, on a thread of its own: a test that hosts a simulator in-process must not block one of the few

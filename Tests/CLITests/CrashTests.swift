@@ -9,13 +9,11 @@ struct CrashTests {
     static let specs = """
         apiVersion: cse/v1
         kind: Template
-        metadata: {name: ubuntu-16.04}
+        metadata: {name: ubuntu-24.04}
         spec:
-          os: {name: ubuntu, version: "16.04"}
+          os: {name: ubuntu, version: "24.04"}
           source:
-            url: https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova
-            sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
-            catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova
+            catalogItem: ubuntu-24.04-server-cloudimg-amd64.ova
           build: {org: cse, vdc: cse-vdc, network: cse-net, catalog: cse, tempVApp: csetmp-u}
           catalogItem: k8s-u
           rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
@@ -23,17 +21,17 @@ struct CrashTests {
         apiVersion: cse/v1
         kind: Cluster
         metadata: {name: k1, org: org1}
-        spec: {vdc: org1-vdc, template: ubuntu-16.04, network: intranet, nodes: {count: 2}}
+        spec: {vdc: org1-vdc, template: ubuntu-24.04, network: intranet, nodes: {count: 2}}
         ---
         apiVersion: cse/v1
         kind: Cluster
         metadata: {name: k2, org: org1}
-        spec: {vdc: org1-vdc, template: ubuntu-16.04, network: intranet, nodes: {count: 1}}
+        spec: {vdc: org1-vdc, template: ubuntu-24.04, network: intranet, nodes: {count: 1}}
         ---
         apiVersion: cse/v1
         kind: Cluster
         metadata: {name: k3, org: org2}
-        spec: {vdc: org2-vdc, template: ubuntu-16.04, network: org2-net, nodes: {count: 1}}
+        spec: {vdc: org2-vdc, template: ubuntu-24.04, network: org2-net, nodes: {count: 1}}
         """
 
     @Test func killedAtTwentyFourSeededPointsOfApplyAndResizeThenConvergesWithNothingDuplicatedOrLeaked() async throws {
@@ -90,6 +88,6 @@ extension CLIRunner {
     /// Starts `cse` without waiting; its output goes to `log` (a file below the working directory) or is discarded.
     func start(_ arguments: [String], log: String? = nil) throws -> SpawnedCommand {
         try SpawnedCommand(executable: Self.binary.path, arguments: arguments, workingDirectory: workingDirectory.path,
-                           environment: ProcessInfo.processInfo.environment, output: log.map(path))
+                           environment: Self.environment, output: log.map(path))
     }
 }

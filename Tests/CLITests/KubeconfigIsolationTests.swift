@@ -13,7 +13,7 @@ import VCDSim
             apiVersion: cse/v1
             kind: Cluster
             metadata: {name: demo, org: org2}
-            spec: {vdc: org2-vdc, template: ubuntu-16.04, network: org2-net, nodes: {count: 0}}
+            spec: {vdc: org2-vdc, template: ubuntu-24.04, network: org2-net, nodes: {count: 0}}
             """, to: "specs/clusters/demo-org2.yaml")
         let apply = try await cli.runOffPool(["apply", "specs", "--timeout", "240"], environment: ["CSE_TEMPLATE_ROOT_PASSWORD": "test-root-pw"])
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")

@@ -9,7 +9,7 @@ struct MarkDomainTests {
     @Test func afterApplyEveryCseMetadataEntryIsInTheSystemDomain() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        for file in ["templates/ubuntu-16.04.yaml", "clusters/demo.yaml"] {
+        for file in ["templates/ubuntu-24.04.yaml", "clusters/demo.yaml"] {
             let text = try String(contentsOf: CLIRunner.repository.appendingPathComponent("specs/" + file), encoding: .utf8)
             try cli.write(text, to: "specs/" + file)
         }
@@ -47,7 +47,7 @@ struct MarkDomainTests {
     @Test func describeShowsATenantsCopyOfAMarkAsTampering() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        for file in ["templates/ubuntu-16.04.yaml", "clusters/demo.yaml"] {
+        for file in ["templates/ubuntu-24.04.yaml", "clusters/demo.yaml"] {
             let text = try String(contentsOf: CLIRunner.repository.appendingPathComponent("specs/" + file), encoding: .utf8)
             try cli.write(text, to: "specs/" + file)
         }

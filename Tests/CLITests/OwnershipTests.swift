@@ -14,11 +14,9 @@ struct OwnershipTests {
         kind: Template
         metadata: {name: \(name)}
         spec:
-          os: {name: ubuntu, version: "16.04"}
+          os: {name: ubuntu, version: "24.04"}
           source:
-            url: https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova
-            sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
-            catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova
+            catalogItem: ubuntu-24.04-server-cloudimg-amd64.ova
           build: {org: cse, vdc: cse-vdc, network: cse-net, catalog: cse}
           rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
         """

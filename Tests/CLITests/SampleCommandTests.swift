@@ -24,7 +24,7 @@ import Testing
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
         #expect(try cli.run(["sample-specs", "out"]).status == 0)
-        for relative in ["templates/ubuntu-16.04.yaml", "clusters/demo.yaml"] {
+        for relative in ["templates/ubuntu-24.04.yaml", "clusters/demo.yaml"] {
             let written = try String(contentsOfFile: cli.path("out/\(relative)"), encoding: .utf8)
             let repository = try String(contentsOf: CLIRunner.repository.appendingPathComponent("specs/\(relative)"), encoding: .utf8)
             #expect(written == repository, "\(relative) differs from the repository's specs/")

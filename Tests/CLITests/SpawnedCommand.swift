@@ -1,8 +1,7 @@
 import Foundation
 
-/// A `cse` started with posix_spawn and left running: the tests that start, signal and wait for services use it
-/// instead of Foundation's `Process`, whose `run()` crashed the test process (a bad read in its memcpy) when the
-/// suite ran in parallel with many descriptors open. The child gets /dev/null for its standard streams, an empty
+/// A `cse` started with posix_spawn: the CLI tests run, start, signal and wait for cse with it instead of Foundation's
+/// `Process`, whose `run()` crashed the test process (a bad read in its memcpy) when the suite ran in parallel. The child gets /dev/null for its standard streams, an empty
 /// signal mask, default signal actions and no descriptor of the test process but those three.
 final class SpawnedCommand: @unchecked Sendable {
     enum TerminationReason: Equatable { case exit, uncaughtSignal }
@@ -12,7 +11,13 @@ final class SpawnedCommand: @unchecked Sendable {
     private var waitStatus: Int32?
 
     /// `output`: a file that gets stdout and stderr (created or truncated); nil discards them.
-    init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], output: String? = nil) throws {
+    convenience init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], output: String? = nil) throws {
+        try self.init(executable: executable, arguments: arguments, workingDirectory: workingDirectory, environment: environment,
+                      stdout: output, stderr: output)
+    }
+
+    /// `stdout`, `stderr`: files that get each stream (created or truncated; the same path takes both); nil discards it.
+    init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], stdout: String?, stderr: String?) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -27,12 +32,11 @@ final class SpawnedCommand: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let output {
-            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if stderr != nil && stderr == stdout {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
         let inherited = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init).filter { $0 > 2 }
         for descriptor in inherited where fcntl(descriptor, F_GETFD) >= 0 {

@@ -88,7 +88,7 @@ struct GetYAMLRoundTripTests {
             apiVersion: cse/v1
             kind: Cluster
             metadata: {name: b, org: org2}
-            spec: {vdc: org2-vdc, template: ubuntu-16.04, network: org2-net, master: {cpu: 4}, nodes: {count: 0, memoryMB: 4096},
+            spec: {vdc: org2-vdc, template: ubuntu-24.04, network: org2-net, master: {cpu: 4}, nodes: {count: 0, memoryMB: 4096},
                    sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBk admin@example.com"}
             """, to: "specs/all.yaml")
         #expect(try await cli.detached(["apply", "specs", "--no-wait"]).status == 0)

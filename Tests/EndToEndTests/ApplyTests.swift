@@ -100,6 +100,6 @@ struct ApplyTests {
         let audit = try await cloud.audit()
         #expect(!audit.catalogItems.contains("k8s-u-r1"))
         // The source OVA cse did not create stays.
-        #expect(audit.catalogItems.contains("ubuntu-16.04-server-cloudimg-amd64.ova"))
+        #expect(audit.catalogItems.contains("ubuntu-24.04-server-cloudimg-amd64.ova"))
     }
 }

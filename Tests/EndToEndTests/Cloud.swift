@@ -21,16 +21,20 @@ struct Cloud {
 
     /// One installation key set for every test cloud of the run: an RSA-3072 key pair per cloud would cost seconds of
     /// CPU each in a debug build, on a machine the AMQP heartbeat tests share.
-    private static let keys = Result { try InstallationKeys.openOrCreate(directory: FileManager.default.temporaryDirectory
-        .appendingPathComponent("cse-e2e-keys-\(UUID().uuidString.prefix(8))").path) }
-    static func sharedKeys() throws -> InstallationKeys { try keys.get() }
+    private static let keysDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-e2e-keys-\(UUID().uuidString.prefix(8))").path
+    private static let keys = Task { try await InstallationKeys.load(directory: keysDirectory) }
+    static func sharedKeys() async throws -> InstallationKeys { try await keys.value }
+
+    /// The template's root password as `cse` reads it (a test value).
+    static let rootPassword = "e2e-root-password"
 
     /// Every vCD release the simulator plays, for tests that run once per release.
     static let releases = SimReleaseProfile.all.map(\.release)
 
     /// `observing` may wrap the real observer (to act while an observation runs).
     static func start(release: String = SimReleaseProfile.default.release, _ configure: (inout SimOptions) -> Void = { _ in },
-                      directory: URL? = nil, observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
+                      directory: URL? = nil, environment: [String: String] = ["CSE_TEMPLATE_ROOT_PASSWORD": rootPassword],
+                      observing: (Observer) -> any Observing = { $0 }) async throws -> Cloud {
         var options = SimOptions()
         options.vcdVersion = release
         options.taskSeconds = 0.03
@@ -45,8 +49,8 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let keys = try Self.sharedKeys()
-        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
+        let keys = try await Self.sharedKeys()
+        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current), environment: environment), guestSecrets: keys,
                                   taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
         let reconciler = Reconciler(store: store, observer: observing(Observer(session: admin, logger: logger)), session: admin,
@@ -121,21 +125,21 @@ struct Audit {
 }
 
 enum Specs {
-    static func template(capture: Bool = true, cleanup: Bool = true, kubernetes: String = "1.8.2") -> String {
+    static let sourceLine = "source: {catalogItem: ubuntu-24.04-server-cloudimg-amd64.ova}"
+
+    static func template(capture: Bool = true, cleanup: Bool = true, kubernetes: String = "1.31.4",
+                         cni: String = "{plugin: calico, version: 3.29.1}") -> String {
         """
         apiVersion: cse/v1
         kind: Template
         metadata:
-          name: ubuntu-16.04
+          name: ubuntu-24.04
         spec:
-          os: {name: ubuntu, version: "16.04"}
-          source:
-            url: https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova
-            sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
-            catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova
+          os: {name: ubuntu, version: "24.04"}
+          \(sourceLine)
           build: {org: cse, vdc: cse-vdc, network: cse-net, ipAllocationMode: pool, catalog: cse, tempVApp: csetmp-u, cleanup: \(cleanup), capture: \(capture)}
           catalogItem: k8s-u
-          versions: {kubernetes: \(kubernetes), docker: 17.09.0-ce, weave: 2.0.5}
+          versions: {kubernetes: \(kubernetes), containerd: 1.7.24, cni: \(cni)}
           rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
         """
     }
@@ -150,7 +154,7 @@ enum Specs {
           org: \(org)
         spec:
           vdc: \(vdc)
-          template: ubuntu-16.04
+          template: ubuntu-24.04
           network: \(network)
           nodes:
             count: \(nodes)

@@ -103,22 +103,22 @@ struct MarkTamperTests {
         defer { Task { await orgAdmin.logout() } }
         let items = try await cloud.admin.query("adminCatalogItem", fields: ["name"])
         let revision = try #require(items.first { $0.name == "k8s-u-r1" }?.href)
-        let source = try #require(items.first { $0.name == "ubuntu-16.04-server-cloudimg-amd64.ova" }?.href)
+        let source = try #require(items.first { $0.name == "ubuntu-24.04-server-cloudimg-amd64.ova" }?.href)
         for entry in try await cloud.admin.metadata(of: revision) where Marks.isMark(entry.key) {
             await expectForbidden { _ = try await orgAdmin.deleteMetadata(revision, key: entry.key, domain: .system) }
             await expectForbidden { _ = try await orgAdmin.setMetadataValue(revision, .system(entry.key, "9", visibility: .readOnly)) }
         }
         // A second "revision" made of the source OVA, and a changed revision number, in the GENERAL domain.
-        try await cloud.wait(try await orgAdmin.mergeMetadata(source, [.general(MetadataKey.templateName, "ubuntu-16.04"),
+        try await cloud.wait(try await orgAdmin.mergeMetadata(source, [.general(MetadataKey.templateName, "ubuntu-24.04"),
                                                                        .general(MetadataKey.templateRevision, "2")]))
         try await cloud.wait(try await orgAdmin.mergeMetadata(revision, [.general(MetadataKey.templateRevision, "7")]))
         let report = try await onePass(cloud)
         #expect(report.plan.actions.isEmpty, "\(report.plan.actions.map(\.reason))")
         #expect(try await cloud.audit().catalogItems.contains("k8s-u-r1"))
-        let template = try #require(try cloud.store.object(.init(kind: .template, org: "", name: "ubuntu-16.04")))
+        let template = try #require(try cloud.store.object(.init(kind: .template, org: "", name: "ubuntu-24.04")))
         let condition = try #require(try cloud.store.status(of: template.uid).condition(MarkReport.condition))
         #expect(condition.status == .false)
-        #expect(condition.message.contains("ubuntu-16.04-server-cloudimg-amd64.ova") && condition.message.contains("k8s-u-r1"))
+        #expect(condition.message.contains("ubuntu-24.04-server-cloudimg-amd64.ova") && condition.message.contains("k8s-u-r1"))
         #expect(try cloud.store.events(of: template.uid).contains { $0.reason == "MarkTampered" })
     }
 

@@ -14,7 +14,7 @@ struct ObserveTests {
         _ = try await cloud.admin.composeAndWaitForTest("foreign", vdc: "org1-vdc", org: "org1")
         let before = try await cloud.audit()
         let snapshot = try await Observer(session: cloud.admin).observe()
-        #expect(snapshot.templates.map(\.name) == ["ubuntu-16.04"])
+        #expect(snapshot.templates.map(\.name) == ["ubuntu-24.04"])
         #expect(snapshot.templates.first?.org == "cse")
         #expect(snapshot.templates.first?.itemName == "k8s-u-r1")
         #expect(snapshot.templates.first?.isReady == true)

@@ -11,7 +11,7 @@ struct SourceUploadTests {
             <?xml version="1.0" encoding="UTF-8"?>
             <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">
               <References><File href="disk1.vmdk" id="file1"/></References>
-              <VirtualSystem id="custom"><VirtualHardwareSection>
+              <VirtualSystem id="custom"><ProductSection><Info>cloud-init</Info><Property key="user-data" type="string" value=""/></ProductSection><VirtualHardwareSection>
                 <Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>2</rasd:VirtualQuantity></Item>
                 <Item><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>2048</rasd:VirtualQuantity></Item>
               </VirtualHardwareSection></VirtualSystem>
@@ -30,10 +30,7 @@ struct SourceUploadTests {
     }
 
     private func template(url: String, sha1: String) -> String {
-        Specs.template()
-            .replacingOccurrences(of: "https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova", with: url)
-            .replacingOccurrences(of: "1bddf68820c717e13c6d1acd800fb7b4d197b411", with: sha1)
-            .replacingOccurrences(of: "catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova", with: "catalogItem: custom.ova")
+        Specs.template().replacingOccurrences(of: Specs.sourceLine, with: "source: {url: \"\(url)\", sha1: \(sha1), catalogItem: custom.ova}")
     }
 
     @Test(arguments: Cloud.releases)

@@ -100,7 +100,7 @@ import VCDClient
         // Even as SYSTEM-domain marks (which a tenant cannot write, but an administrator's mistake could): the item is not in
         // the template's build org and catalog, so it is never the template.
         try await cloud.wait(try await admin.writeMarks(item.href, [
-            (MetadataKey.templateName, "ubuntu-16.04"), (MetadataKey.templateRevision, "1"), (MetadataKey.specHash, specHash),
+            (MetadataKey.templateName, "ubuntu-24.04"), (MetadataKey.templateRevision, "1"), (MetadataKey.specHash, specHash),
         ]))
         return item.href
     }

@@ -11,11 +11,11 @@ import GuestSecrets
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
-    @Test func keysAreCreatedPrivateKeptAcrossOpensAndRotated() throws {
+    @Test func keysAreCreatedPrivateKeptAcrossOpensAndRotated() async throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = InstallationKeys.directory(forStore: root + "/store.sqlite")
-        let keys = try InstallationKeys.openOrCreate(directory: directory)
+        let keys = try await InstallationKeys.load(directory: directory)
         #expect(try mode(directory) == 0o700)
         #expect(try mode(directory + "/\(keys.current.id).pem") == 0o600)
         #expect(keys.current.publicKeyPEM.hasPrefix("-----BEGIN PUBLIC KEY-----"))
@@ -35,11 +35,11 @@ import GuestSecrets
         #expect(throws: SealedSecretError.unknownKey(keys.current.id)) { try reloaded.open(sealedToOld) }
     }
 
-    @Test func aChangedOrForeignValueDoesNotOpen() throws {
+    @Test func aChangedOrForeignValueDoesNotOpen() async throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let keys = try InstallationKeys.openOrCreate(directory: root + "/a")
-        let other = try InstallationKeys.openOrCreate(directory: root + "/b")
+        let keys = try await InstallationKeys.load(directory: root + "/a")
+        let other = try await InstallationKeys.load(directory: root + "/b")
         let sealed = try SealedSecret.seal(Data("kubeadm join 10.0.0.2:6443 --token abcdef.0123456789abcdef".utf8),
                                            to: keys.current.publicKey(), keyID: keys.current.id)
         #expect(SealedSecret.isSealed(sealed.text))
@@ -62,7 +62,7 @@ import GuestSecrets
     func aValueSealedWithOpensslInShellOpensInCSE() async throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let keys = try InstallationKeys.openOrCreate(directory: root + "/keys")
+        let keys = try await InstallationKeys.load(directory: root + "/keys")
         let publicKeyFile = root + "/cse.pub"
         try keys.current.publicKeyPEM.write(toFile: publicKeyFile, atomically: true, encoding: .utf8)
         // Larger than one block and not a multiple of 16, with bytes a shell could mangle.

@@ -57,7 +57,7 @@ struct GuestAndStateTests {
         let vApp = try await admin.composeAndWait("c1", vdc: "org1-vdc", org: "org1")
         let keysDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-sim-keys-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: keysDirectory) }
-        let keys = try InstallationKeys.openOrCreate(directory: keysDirectory)
+        let keys = try await InstallationKeys.load(directory: keysDirectory)
         // What a master script carries of the contract: its role and the installation's public key.
         let masterScript = GuestContract.header(role: .master) + "\n\(GuestContract.sealingKeyIDVariable)='\(keys.current.id)'\n" + keys.current.publicKeyPEM
         let master = try await bootVM(admin, vApp: vApp, name: "c1-m1", templateVM: templateVM, script: masterScript)

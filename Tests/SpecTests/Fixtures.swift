@@ -7,17 +7,17 @@ enum Fixtures {
         apiVersion: cse/v1
         kind: Template
         metadata:
-          name: ubuntu-16.04
+          name: ubuntu-24.04
         spec:
-          os: {name: ubuntu, version: "16.04"}
+          os: {name: ubuntu, version: "24.04"}
           source:
-            url: https://example.com/images/ubuntu-16.04-server-cloudimg-amd64.ova
+            url: https://example.com/images/ubuntu-24.04-server-cloudimg-amd64.ova
             sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
           build: {org: cse, vdc: cse-vdc, network: cse-net, catalog: cse}
           rootPassword: {env: CSE_TEMPLATE_ROOT_PASSWORD}
         """
 
-    static func cluster(name: String = "c1", org: String = "org1", template: String = "ubuntu-16.04", nodes: Int = 2) -> String {
+    static func cluster(name: String = "c1", org: String = "org1", template: String = "ubuntu-24.04", nodes: Int = 2) -> String {
         """
         apiVersion: cse/v1
         kind: Cluster

@@ -6,12 +6,14 @@ import Testing
     @Test func loadsTemplateWithDefaults() throws {
         let set = try Fixtures.load(["t.yaml": Fixtures.template])
         let template = try #require(set.templates.first)
-        #expect(template.name == "ubuntu-16.04")
-        #expect(template.os == OperatingSystem(family: .ubuntu, version: "16.04"))
-        #expect(template.labels == ["ubuntu", "16.04"])
-        #expect(template.versions == SoftwareVersions(kubernetes: "1.8.2", docker: "17.09.0-ce", weave: "2.0.5"))
-        #expect(template.source.catalogItem == "ubuntu-16.04-server-cloudimg-amd64.ova")
-        #expect(template.catalogItem == "ubuntu-16.04")
+        #expect(template.name == "ubuntu-24.04")
+        #expect(template.os == OperatingSystem(family: .ubuntu, version: "24.04"))
+        #expect(template.labels == ["ubuntu", "24.04"])
+        #expect(template.versions == SoftwareVersions.current)
+        #expect(template.versions.cni.sha256 == "ef325a26cb4e0a2d386d0e512c0cf4fd0fa935ac25777b41b0d3737153025a1c")
+        #expect(template.packages == PackageSources())
+        #expect(template.source.catalogItem == "ubuntu-24.04-server-cloudimg-amd64.ova")
+        #expect(template.catalogItem == "ubuntu-24.04")
         #expect(template.build.ipAllocationMode == .pool)
         #expect(template.build.cleanup && template.build.capture)
         #expect(template.master == VMResources(cpu: 2, memoryMB: 2048))
@@ -19,10 +21,11 @@ import Testing
     }
 
     @Test func photonDefaultsComeFromTheReleaseTable() throws {
-        let photon = Fixtures.template.replacingOccurrences(of: #"{name: ubuntu, version: "16.04"}"#, with: #"{name: photon, version: "2.0"}"#)
+        let photon = Fixtures.template.replacingOccurrences(of: #"{name: ubuntu, version: "24.04"}"#, with: #"{name: photon, version: "5.0"}"#)
         let template = try #require(try Fixtures.load(["t.yaml": photon]).templates.first)
-        #expect(template.versions == SoftwareVersions(kubernetes: "1.8.1", docker: "17.06.0-ce", weave: "2.0.5"))
-        #expect(template.labels == ["photon", "2.0"])
+        #expect(template.versions == SoftwareVersions.current)
+        #expect(template.labels == ["photon", "5.0"])
+        #expect(template.os.hasCloudInit)
     }
 
     @Test func loadsMultiDocumentFilesAndClusters() throws {
@@ -41,9 +44,9 @@ import Testing
             apiVersion: cse/v1
             kind: Cluster
             metadata: {name: c2, org: org1}
-            spec: {vdc: v, template: ubuntu-16.04, storageProfile: "*"}
+            spec: {vdc: v, template: ubuntu-24.04, storageProfile: "*"}
             """
-        let cluster = try #require(try Fixtures.load(["c.yaml": text], knownTemplates: ["ubuntu-16.04"]).clusters.first)
+        let cluster = try #require(try Fixtures.load(["c.yaml": text], knownTemplates: ["ubuntu-24.04"]).clusters.first)
         #expect(cluster.nodes.count == 2)
         #expect(cluster.network == nil)
         #expect(cluster.storageProfile == nil, "'*' means the vdc's default profile")
@@ -84,12 +87,12 @@ import Testing
                 org: cse
               source:
                 sha1: 1BDDF68820C717E13C6D1ACD800FB7B4D197B411
-                url: https://example.com/images/ubuntu-16.04-server-cloudimg-amd64.ova
+                url: https://example.com/images/ubuntu-24.04-server-cloudimg-amd64.ova
               os:
-                version: "16.04"
+                version: "24.04"
                 name: ubuntu
             metadata:
-              name: ubuntu-16.04   # same spec, other layout
+              name: ubuntu-24.04   # same spec, other layout
             """
         let same = try #require(try Fixtures.load(["b.yaml": reordered]).objects.first)
         #expect(compact.object.specHash == same.object.specHash)

@@ -23,13 +23,13 @@ import Testing
 
     @Test func unknownKeySuggestsTheClosestKnownOne() throws {
         let text = Fixtures.cluster().replacingOccurrences(of: "  network: intranet", with: "  netwrok: intranet")
-        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-16.04"])
+        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-24.04"])
         #expect(error.description == "c.yaml:9:3: unknown key 'spec.netwrok'; did you mean 'network'?")
     }
 
     @Test func unknownKeyFarFromAnyGetsNoSuggestion() throws {
         let text = Fixtures.cluster() + "\n  colour: blue"
-        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-16.04"])
+        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-24.04"])
         #expect(error.message == "unknown key 'spec.colour'")
     }
 
@@ -41,7 +41,7 @@ import Testing
 
     @Test func wrongTypesAreNamed() {
         let text = Fixtures.cluster().replacingOccurrences(of: "nodes: {count: 2}", with: "nodes: {count: two}\n  master: [2, 2048]")
-        let errors = Fixtures.errors(["c.yaml": text], knownTemplates: ["ubuntu-16.04"])
+        let errors = Fixtures.errors(["c.yaml": text], knownTemplates: ["ubuntu-24.04"])
         #expect(errors.map(\.message) == [
             "'spec.nodes.count' must be an integer, found 'two'",
             "'spec.master' must be a mapping, found a list",
@@ -51,13 +51,13 @@ import Testing
 
     @Test func quotedNumberIsAStringNotAnInteger() throws {
         let text = Fixtures.cluster().replacingOccurrences(of: "nodes: {count: 2}", with: "nodes: {count: \"2\"}")
-        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-16.04"])
+        let error = try only(["c.yaml": text], knownTemplates: ["ubuntu-24.04"])
         #expect(error.message == "'spec.nodes.count' must be an integer, found string \"2\"")
     }
 
     @Test func outOfRangeValuesShowTheRange() {
         let text = Fixtures.cluster().replacingOccurrences(of: "nodes: {count: 2}", with: "nodes: {count: -1, cpu: 65, memoryMB: 1026}\n  master: {memoryMB: 100}")
-        let messages = Fixtures.errors(["c.yaml": text], knownTemplates: ["ubuntu-16.04"]).map(\.message)
+        let messages = Fixtures.errors(["c.yaml": text], knownTemplates: ["ubuntu-24.04"]).map(\.message)
         #expect(messages == [
             "'spec.nodes.count' is -1, out of range 0...256",
             "'spec.nodes.cpu' is 65, out of range 1...64",
@@ -74,29 +74,29 @@ import Testing
             ("a..b", "has an empty label between dots"),
         ]
         for (name, problem) in cases {
-            let errors = Fixtures.errors(["c.yaml": Fixtures.cluster(name: name)], knownTemplates: ["ubuntu-16.04"])
+            let errors = Fixtures.errors(["c.yaml": Fixtures.cluster(name: name)], knownTemplates: ["ubuntu-24.04"])
             #expect(errors.map(\.message) == ["'metadata.name' '\(name)' \(problem)"], "\(name)")
         }
-        #expect(Fixtures.errors(["c.yaml": Fixtures.cluster(name: "abcdefghijklmnopqrstu")], knownTemplates: ["ubuntu-16.04"]).isEmpty)
+        #expect(Fixtures.errors(["c.yaml": Fixtures.cluster(name: "abcdefghijklmnopqrstu")], knownTemplates: ["ubuntu-24.04"]).isEmpty)
     }
 
     @Test func duplicateNamesAcrossFilesPointAtBoth() throws {
-        let error = try only(["a.yaml": Fixtures.cluster(), "b.yaml": Fixtures.cluster()], knownTemplates: ["ubuntu-16.04"])
+        let error = try only(["a.yaml": Fixtures.cluster(), "b.yaml": Fixtures.cluster()], knownTemplates: ["ubuntu-24.04"])
         #expect(error.description == "b.yaml:1:1: duplicate Cluster 'c1' in org 'org1'; first defined at a.yaml:1:1")
     }
 
     @Test func sameClusterNameInTwoOrgsIsFine() throws {
-        let set = try Fixtures.load(["a.yaml": Fixtures.cluster(org: "org1"), "b.yaml": Fixtures.cluster(org: "org2")], knownTemplates: ["ubuntu-16.04"])
+        let set = try Fixtures.load(["a.yaml": Fixtures.cluster(org: "org1"), "b.yaml": Fixtures.cluster(org: "org2")], knownTemplates: ["ubuntu-24.04"])
         #expect(set.clusters.count == 2)
     }
 
     @Test func clusterNamingAMissingTemplate() throws {
-        let error = try only(["a.yaml": Fixtures.template, "c.yaml": Fixtures.cluster(template: "ubuntu-16.4")])
-        #expect(error.description == "c.yaml:1:1: cluster 'c1' names template 'ubuntu-16.4', which does not exist; did you mean 'ubuntu-16.04'?")
+        let error = try only(["a.yaml": Fixtures.template, "c.yaml": Fixtures.cluster(template: "ubuntu-24.4")])
+        #expect(error.description == "c.yaml:1:1: cluster 'c1' names template 'ubuntu-24.4', which does not exist; did you mean 'ubuntu-24.04'?")
     }
 
     @Test func templateKnownFromTheStoreSatisfiesAReference() throws {
-        #expect(Fixtures.errors(["c.yaml": Fixtures.cluster()], knownTemplates: ["ubuntu-16.04"]).isEmpty)
+        #expect(Fixtures.errors(["c.yaml": Fixtures.cluster()], knownTemplates: ["ubuntu-24.04"]).isEmpty)
     }
 
     @Test func missingRequiredKeysAreEachReported() {
@@ -118,12 +118,12 @@ import Testing
 
     @Test func templateFieldProblems() {
         let text = Fixtures.template
-            .replacingOccurrences(of: "version: \"16.04\"", with: "version: \"18.04\"")
+            .replacingOccurrences(of: "version: \"24.04\"", with: "version: \"18.04\"")
             .replacingOccurrences(of: "sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411", with: "sha1: xyz")
             .replacingOccurrences(of: "catalog: cse}", with: "catalog: cse, ipAllocationMode: static}")
         let messages = Fixtures.errors(["t.yaml": text]).map(\.message)
         #expect(messages == [
-            "'spec.os.version' ubuntu '18.04' is not supported; supported: 16.04",
+            "'spec.os.version' ubuntu '18.04' is not supported; supported: 16.04, 22.04, 24.04",
             "'spec.source.sha1' must be 40 hexadecimal digits",
             "'spec.build.ipAllocationMode' must be one of dhcp, pool, found 'static'",
         ])
@@ -132,7 +132,7 @@ import Testing
     @Test func badSshKeyAndUrlAndApiVersion() {
         let text = Fixtures.template
             .replacingOccurrences(of: "apiVersion: cse/v1", with: "apiVersion: cse/v2")
-            .replacingOccurrences(of: "url: https://example.com/images/ubuntu-16.04-server-cloudimg-amd64.ova", with: "url: ftp://x/y.ova")
+            .replacingOccurrences(of: "url: https://example.com/images/ubuntu-24.04-server-cloudimg-amd64.ova", with: "url: ftp://x/y.ova")
             + "\n  adminSSHKey: not-a-key"
         let messages = Fixtures.errors(["t.yaml": text]).map(\.message)
         #expect(messages.count == 3)

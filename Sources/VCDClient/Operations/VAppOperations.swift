@@ -35,9 +35,11 @@ extension VCDSession {
         return (vApp, try vApp.first("Tasks")?.first("Task").map(VCDTask.init))
     }
 
-    /// Instantiates a vApp template (the template build's temporary vApp), powered on with a customization script.
+    /// Instantiates a vApp template (the template build's temporary vApp) with a customization script; powered on unless
+    /// `powerOn` is false (cloud-init images get their user data in extra config first).
     public func instantiate(vdcHref: String, templateHref: String, templateVM: XMLTree, name: String, network: NamedRef,
-                            ipAllocationMode: String, customizationScript: String?, description: String? = nil) async throws -> (vApp: XMLTree, task: VCDTask?) {
+                            ipAllocationMode: String, customizationScript: String?, powerOn: Bool = true,
+                            description: String? = nil) async throws -> (vApp: XMLTree, task: VCDTask?) {
         let vmName = templateVM["name"] ?? "vm"
         let sourced = XMLWriter.element("SourcedItem", [:],
             XMLWriter.element("Source", ["href": templateVM["href"], "type": MediaType.vm, "name": vmName])
@@ -46,7 +48,8 @@ extension VCDSession {
                                 networkConnection(network: network.name, mode: ipAllocationMode)
                                 + guestCustomization(computerName: name, script: customizationScript)))
         let body = XMLWriter.element("InstantiateVAppTemplateParams", ["xmlns": XMLWriter.vcloud, "xmlns:ovf": XMLWriter.ovf,
-                                                                       "name": name, "deploy": "true", "powerOn": "true"],
+                                                                       "name": name, "deploy": powerOn ? "true" : "false",
+                                                                       "powerOn": powerOn ? "true" : "false"],
             // ParamsType's Description comes first (vApp.xsd); it is how a re-run recognises the vApp as its own.
             (description.map { XMLWriter.text("Description", $0) } ?? "")
             + XMLWriter.element("InstantiationParams", [:], networkConfig(network))

@@ -48,6 +48,7 @@ struct ApplyCommand: AsyncParsableCommand {
         // With --prune the files are the whole truth; without it, clusters may name templates already stored.
         let known = prune ? [] : Set(try store.objects(kind: .template, includeDeleting: false).map(\.key.name))
         let specs = try Diagnostics.orExit { try SpecLoader(knownTemplates: known).load(path: path) }
+        if !noWait { try Self.requireSecrets(of: specs) }
         if prune {
             // The deletion guard, before anything is written: a prune of most of the fleet is refused here, whoever reconciles.
             let clusters = try store.objects(kind: .cluster)
@@ -65,6 +66,24 @@ struct ApplyCommand: AsyncParsableCommand {
         fflush(nil)
         guard !noWait else { return }
         try await Reconciling.run(storeOptions, deletionGuard: deletion.deletionGuard, timeout: timeout, verbose: verbose)
+    }
+}
+
+extension ApplyCommand {
+    /// This process builds the templates itself: a secret it cannot read stops it before anything is written or changed
+    /// in vCD. (With --no-wait the service reads them, from its own environment.)
+    static func requireSecrets(of specs: SpecSet) throws {
+        var problems: [String] = []
+        for template in specs.templates {
+            do {
+                _ = try template.rootPassword.resolve()
+            } catch {
+                problems.append("template \(template.name): rootPassword: \(error)")
+            }
+        }
+        guard !problems.isEmpty else { return }
+        Diagnostics.printError(problems.joined(separator: "\n") + "\nnothing was written.")
+        throw ExitCode.failure
     }
 }
 

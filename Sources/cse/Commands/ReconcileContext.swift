@@ -24,7 +24,7 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let keys = try InstallationKeys.openOrCreate(directory: InstallationKeys.directory(forStore: store.path))
+        let keys = try await InstallationKeys.load(directory: InstallationKeys.directory(forStore: store.path))
         let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, deletionGuard: deletionGuard, logger: logger)

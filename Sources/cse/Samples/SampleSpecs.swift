@@ -1,39 +1,50 @@
 /// The example specs `cse sample-specs` writes; the repository's specs/ holds exactly these.
 enum SampleSpecs {
     static let files: [(path: String, text: String)] = [
-        ("templates/ubuntu-16.04.yaml", template),
+        ("templates/ubuntu-24.04.yaml", template),
         ("clusters/demo.yaml", cluster),
     ]
 
     static let template = """
-        # The Kubernetes VM template: built once from the Ubuntu cloud image and published in the shared catalog.
+        # The Kubernetes VM template: built once from Ubuntu's 24.04 cloud image and published in the shared catalog.
         apiVersion: cse/v1
         kind: Template
         metadata:
-          name: ubuntu-16.04
+          name: ubuntu-24.04
         spec:
           os:
             name: ubuntu
-            version: "16.04"
+            version: "24.04"
           source:
-            url: https://cloud-images.ubuntu.com/releases/xenial/release-20171011/ubuntu-16.04-server-cloudimg-amd64.ova
-            sha1: 1bddf68820c717e13c6d1acd800fb7b4d197b411
-            catalogItem: ubuntu-16.04-server-cloudimg-amd64.ova
+            # The OVA as uploaded into catalog `cse` by the administrator (Ubuntu publishes it at
+            # https://cloud-images.ubuntu.com/releases/noble/release/ubuntu-24.04-server-cloudimg-amd64.ova).
+            # To let cse upload it, add `url:` and `sha1:` (the SHA-1 of the file you verified).
+            catalogItem: ubuntu-24.04-server-cloudimg-amd64.ova
           build:
             org: cse
             vdc: cse-vdc
             network: cse-net
             ipAllocationMode: pool
             catalog: cse
-            tempVApp: csetmp-u
+            tempVApp: csetmp-u24
             cleanup: true
             capture: true
-          catalogItem: k8s-u
+          catalogItem: k8s-u24
           diskSizeMB: 0
           versions:
-            kubernetes: 1.8.2
-            docker: 17.09.0-ce
-            weave: 2.0.5
+            # Kubernetes from pkgs.k8s.io (v1.31 repository), containerd.io from Docker's apt repository.
+            kubernetes: 1.31.4
+            containerd: 1.7.24
+            cni:
+              plugin: calico
+              version: 3.29.1
+              # SHA-256 of https://raw.githubusercontent.com/projectcalico/calico/v3.29.1/manifests/calico.yaml
+              sha256: ef325a26cb4e0a2d386d0e512c0cf4fd0fa935ac25777b41b0d3737153025a1c
+          # Air-gapped clouds name their own sources:
+          # packages:
+          #   mirror: {url: https://mirror.example.com/kubernetes-1.31/, key: https://mirror.example.com/kubernetes-1.31/Release.key}
+          #   registryMirror: https://registry.example.com
+          #   proxy: {http: http://proxy.example.com:3128, https: http://proxy.example.com:3128, noProxy: "10.0.0.0/8,.local"}
           master:
             cpu: 2
             memoryMB: 2048
@@ -54,7 +65,7 @@ enum SampleSpecs {
           org: org1
         spec:
           vdc: org1-vdc
-          template: ubuntu-16.04
+          template: ubuntu-24.04
           network: intranet
           nodes:
             count: 2

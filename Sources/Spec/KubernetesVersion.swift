@@ -1,16 +1,16 @@
-/// A Kubernetes release as templates name it ("1.8.2", also accepted with a leading "v").
-struct KubernetesVersion: Comparable, Sendable, CustomStringConvertible {
-    var major: Int
-    var minor: Int
-    var patch: Int
+/// A Kubernetes release as templates name it ("1.31.4", also accepted with a leading "v").
+public struct KubernetesVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public var patch: Int
 
-    init(major: Int, minor: Int, patch: Int) {
+    public init(major: Int, minor: Int, patch: Int) {
         self.major = major
         self.minor = minor
         self.patch = patch
     }
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let trimmed = text.hasPrefix("v") ? text.dropFirst() : Substring(text)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
@@ -19,16 +19,18 @@ struct KubernetesVersion: Comparable, Sendable, CustomStringConvertible {
         self.init(major: major, minor: minor, patch: patch)
     }
 
-    /// The form kubeadm and image tags use: "v1.8.2".
-    var tag: String { "v\(major).\(minor).\(patch)" }
-    var description: String { "\(major).\(minor).\(patch)" }
+    /// The form kubeadm and image tags use: "v1.31.4".
+    public var tag: String { "v\(major).\(minor).\(patch)" }
+    /// "1.31": the minor release, as pkgs.k8s.io names its repositories.
+    public var minorRelease: String { "\(major).\(minor)" }
+    public var description: String { "\(major).\(minor).\(patch)" }
 
-    static func < (lhs: Self, rhs: Self) -> Bool {
+    public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
     }
 
     /// At least `major.minor`, any patch.
-    func isAtLeast(_ major: Int, _ minor: Int) -> Bool {
+    public func isAtLeast(_ major: Int, _ minor: Int) -> Bool {
         (self.major, self.minor) >= (major, minor)
     }
 }
