@@ -53,13 +53,21 @@ let package = Package(
             ]
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
-        .target(name: "Bootstrap", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
+        // The installation's key pairs and the sealed values guests publish secrets in (RSA-OAEP + AES-CBC + HMAC).
+        .target(
+            name: "GuestSecrets",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", "CLibXML2", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", "VCDClient", .product(name: "Logging", package: "swift-log")]),
         // The vCD simulator: the vCloud API (XML, tasks, query service, extensions) over an in-memory cloud.
@@ -67,10 +75,13 @@ let package = Package(
             name: "VCDSim",
             dependencies: [
                 "Bootstrap",
+                "GuestSecrets",
                 "Spec",
                 "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -94,6 +105,7 @@ let package = Package(
                 "ExtensionService",
                 "AMQPTransport",
                 "Bootstrap",
+                "GuestSecrets",
                 "VCDSim",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,11 +117,14 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec", "VCDClient", "VCDSim"]),
-        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap",
+        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),
-        .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec"]),
-        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec"]),
+        .testTarget(name: "GuestSecretsTests", dependencies: ["GuestSecrets"]),
+        .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec", "GuestSecrets"]),
+        // AMQP, and TLS (a private CA made at run time) for AMQP and for vCD over HTTPS against the simulator.
+        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec", "VCDClient", "VCDSim",
+                                                      .product(name: "Logging", package: "swift-log")]),
     ]
 )

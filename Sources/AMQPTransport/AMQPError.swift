@@ -3,6 +3,9 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(String)
     /// The TCP connection (or its socket setup) failed.
     case connectionFailed(endpoint: String, reason: String)
+    /// The TLS handshake failed: the broker's certificate is not trusted or not for this host, or a file of the
+    /// TLS settings is unusable. Retrying cannot help until the configuration changes.
+    case tlsRefused(endpoint: String, reason: String)
     /// The broker refused the login (wrong user, password or vhost).
     case loginRefused(endpoint: String, reason: String)
     /// The broker closed the connection, with its reply code and text.
@@ -25,6 +28,7 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidURL(let why): return "invalid AMQP URL: \(why)"
         case .connectionFailed(let endpoint, let reason): return "cannot connect to AMQP broker \(endpoint): \(reason)"
+        case .tlsRefused(let endpoint, let reason): return "TLS connection to AMQP broker \(endpoint) refused: \(reason)"
         case .loginRefused(let endpoint, let reason): return "AMQP broker \(endpoint) refused the login: \(reason)"
         case .connectionClosedByBroker(let code, let text, let during): return "AMQP broker closed the connection during \(during): \(code) \(text)"
         case .channelClosedByBroker(let code, let text, let during): return "AMQP broker closed the channel during \(during): \(code) \(text)"
@@ -37,7 +41,7 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// login, a topology the broker rejects) are not.
     public var isTransient: Bool {
         switch self {
-        case .invalidURL, .loginRefused: return false
+        case .invalidURL, .loginRefused, .tlsRefused: return false
         case .channelClosedByBroker(let code, _, _):
             // 403 access refused, 404 not found, 406 precondition failed: retrying gives the same answer.
             return ![403, 404, 406].contains(code)

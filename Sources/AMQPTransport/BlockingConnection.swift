@@ -27,10 +27,15 @@ final class BlockingConnection {
         guard let state = amqp_new_connection() else { throw AMQPError.connectionFailed(endpoint: endpoint, reason: "out of memory") }
         self.state = state
         do {
-            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError.connectionFailed(endpoint: endpoint, reason: "cannot create socket") }
+            let socket = try makeSocket(state, tls: url.tls)
             var connectTimeout = timeval(options.connectTimeout)
             let status = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &connectTimeout)
-            guard status == AMQP_STATUS_OK.rawValue else { throw AMQPError.connectionFailed(endpoint: endpoint, reason: Self.text(status)) }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                if url.tls != nil, Self.isTLSFailure(status) {
+                    throw AMQPError.tlsRefused(endpoint: endpoint, reason: Self.tlsText(status))
+                }
+                throw AMQPError.connectionFailed(endpoint: endpoint, reason: Self.text(status))
+            }
             var rpcTimeout = timeval(options.rpcTimeout)
             _ = amqp_set_handshake_timeout(state, &rpcTimeout)
             _ = amqp_set_rpc_timeout(state, &rpcTimeout)
@@ -45,6 +50,44 @@ final class BlockingConnection {
         } catch {
             abandon()
             throw error
+        }
+    }
+
+    /// A plain TCP socket, or rabbitmq-c's OpenSSL socket verifying the broker's certificate and host name.
+    private func makeSocket(_ state: amqp_connection_state_t, tls: AMQPTLS?) throws -> OpaquePointer {
+        guard let tls else {
+            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError.connectionFailed(endpoint: endpoint, reason: "cannot create socket") }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else { throw AMQPError.tlsRefused(endpoint: endpoint, reason: "cannot create a TLS socket") }
+        if let caFile = tls.caFile, amqp_ssl_socket_set_cacert(socket, caFile) != AMQP_STATUS_OK.rawValue {
+            throw AMQPError.tlsRefused(endpoint: endpoint, reason: "cannot read CA file \(caFile)")
+        }
+        switch (tls.certificateFile, tls.keyFile) {
+        case let (certificate?, key?):
+            if amqp_ssl_socket_set_key(socket, certificate, key) != AMQP_STATUS_OK.rawValue {
+                throw AMQPError.tlsRefused(endpoint: endpoint, reason: "cannot use client certificate \(certificate) with its key")
+            }
+        case (nil, nil):
+            break
+        default:
+            throw AMQPError.tlsRefused(endpoint: endpoint, reason: "a client certificate needs both a certificate file and a key file")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, tls.verifyPeer ? 1 : 0)
+        return socket
+    }
+
+    private static func isTLSFailure(_ status: Int32) -> Bool {
+        [AMQP_STATUS_SSL_ERROR, AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED, AMQP_STATUS_SSL_PEER_VERIFY_FAILED,
+         AMQP_STATUS_SSL_CONNECTION_FAILED].map(\.rawValue).contains(status)
+    }
+
+    private static func tlsText(_ status: Int32) -> String {
+        switch status {
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue: return "the broker's certificate is not for this host name"
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue: return "the broker's certificate is not signed by a trusted CA"
+        default: return text(status)
         }
     }
 

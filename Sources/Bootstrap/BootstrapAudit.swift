@@ -8,8 +8,12 @@ public enum BootstrapAudit {
     public static let maskedJoin = JoinInfo(command: "kubeadm join MASTER:6443 --token \(RootPassword.mask) "
                                                 + "--discovery-token-ca-cert-hash sha256:\(RootPassword.mask)", expires: nil)
 
+    /// Masters carry the installation's current public key (public, not a secret); shown as a placeholder here.
+    static let shownSealingKey = GuestContract.SealingKey(
+        id: "INSTALLATION-KEY-ID", publicKeyPEM: "-----BEGIN PUBLIC KEY-----\n(the installation's current public key, cse keys list)\n-----END PUBLIC KEY-----")
+
     public static func render(template: TemplateSpec, role: GuestContract.Role) -> String {
-        let scripts = BootstrapScripts()
+        let scripts = BootstrapScripts(sealingKey: shownSealingKey)
         let bootstrap: GuestBootstrap
         switch role {
         case .template:

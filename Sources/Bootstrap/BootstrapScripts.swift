@@ -4,11 +4,14 @@ import Spec
 /// at the end, or `failed` with a one-line reason), delivered as cloud-init user data where the image has cloud-init
 /// and as a guest customization script elsewhere. (Reconcile makes this a `GuestScriptProvider`.)
 public struct BootstrapScripts: Sendable {
+    /// The installation's current public key: masters seal what they publish to it.
+    public let sealingKey: GuestContract.SealingKey
     /// Where secrets (the template's root password) are read from.
     public var environment: [String: String]?
 
     /// `environment` nil reads the process environment.
-    public init(environment: [String: String]? = nil) {
+    public init(sealingKey: GuestContract.SealingKey, environment: [String: String]? = nil) {
+        self.sealingKey = sealingKey
         self.environment = environment
     }
 
@@ -40,7 +43,7 @@ public struct BootstrapScripts: Sendable {
             guard let template else {
                 return Self.refusal(role: role, vmName: vmName, reason: "the spec of template '\(cluster.template)' is unknown")
             }
-            return MasterScript(cluster: cluster, template: template, vmName: vmName).text
+            return MasterScript(cluster: cluster, template: template, vmName: vmName, sealingKey: sealingKey).text
         case .node:
             return NodeScript(cluster: cluster, template: template, vmName: vmName, join: join).text
         case .template:

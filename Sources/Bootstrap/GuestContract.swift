@@ -35,15 +35,48 @@ public enum GuestContract {
     public static let phaseKey = "guestinfo.cse.bootstrap.phase"
     /// One line, no secrets: why a phase failed.
     public static let reasonKey = "guestinfo.cse.bootstrap.reason"
-    /// Master only: base64 of `kubeadm join <ip>:6443 --token T --discovery-token-ca-cert-hash sha256:H`. Secret.
+    /// Master only: `kubeadm join <ip>:6443 --token T --discovery-token-ca-cert-hash sha256:H`, sealed. Secret.
     public static let joinCommandKey = "guestinfo.cse.join.command"
     /// Master only: when the published join token expires (Unix seconds). The master refreshes it well before.
     public static let joinExpiresKey = "guestinfo.cse.join.expires"
-    /// Master only: base64 of the cluster's admin kubeconfig. Secret.
+    /// Master only: the cluster's admin kubeconfig, sealed. Secret.
     public static let kubeconfigKey = "guestinfo.cse.kubeconfig"
 
     /// Keys whose values are secrets: never logged, printed or stored in events.
     public static let secretKeys: Set<String> = [joinCommandKey, kubeconfigKey]
+
+    // MARK: sealing (vCD shows a VM's extra config to every user of the org who can read the VM)
+
+    /// Secret values are sealed to one of the installation's public keys, never published in clear: the master's
+    /// script carries the current public key (`SealingKey`) and seals with `GuestSealScript` (openssl:
+    /// RSA-OAEP-SHA256 wraps a random AES-256-CBC key and HMAC-SHA256 key, encrypt-then-MAC; the format is
+    /// `GuestSecrets.SealedSecret`'s `cse-sealed:1:KEYID:WRAPPED:IV:CIPHERTEXT:MAC`). Only cse, holding the private
+    /// keys beside its store, opens them.
+    public struct SealingKey: Sendable, Equatable {
+        public var id: String
+        /// SubjectPublicKeyInfo PEM.
+        public var publicKeyPEM: String
+
+        public init(id: String, publicKeyPEM: String) {
+            self.id = id
+            self.publicKeyPEM = publicKeyPEM
+        }
+    }
+
+    /// The master script names its sealing key's id in this shell variable.
+    public static let sealingKeyIDVariable = "CSE_SEALING_KEY_ID"
+
+    /// The sealing key a master script carries, if any.
+    public static func sealingKey(inScript script: String) -> SealingKey? {
+        let marker = "\(sealingKeyIDVariable)='"
+        guard let start = script.range(of: marker) else { return nil }
+        let rest = script[start.upperBound...]
+        guard let end = rest.firstIndex(of: "'") else { return nil }
+        let id = String(rest[..<end])
+        guard let begin = script.range(of: "-----BEGIN PUBLIC KEY-----"),
+              let finish = script.range(of: "-----END PUBLIC KEY-----", range: begin.upperBound..<script.endIndex) else { return nil }
+        return SealingKey(id: id, publicKeyPEM: String(script[begin.lowerBound..<finish.upperBound]))
+    }
 
     // MARK: what the script carries in
 
@@ -110,19 +143,21 @@ public enum GuestContract {
         }
     }
 
-    /// Join information a master published, when present and valid for at least `margin` more.
-    public static func joinInfo(_ extraConfig: [String: String], now: Date = Date(), margin: TimeInterval = 600) -> JoinInfo? {
-        guard let encoded = extraConfig[joinCommandKey], let data = Data(base64Encoded: encoded),
+    /// Join information a master published (sealed; `open` unseals), when present and valid for at least `margin` more.
+    public static func joinInfo(_ extraConfig: [String: String], open: (String) throws -> Data, now: Date = Date(),
+                                margin: TimeInterval = 600) -> JoinInfo? {
+        guard let sealed = extraConfig[joinCommandKey], let data = try? open(sealed),
               let command = String(data: data, encoding: .utf8), command.hasPrefix("kubeadm join ") else { return nil }
         let expires = extraConfig[joinExpiresKey].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:))
         if let expires, expires.timeIntervalSince(now) < margin { return nil }
         return JoinInfo(command: command, expires: expires)
     }
 
-    /// The admin kubeconfig a master published.
-    public static func kubeconfig(_ extraConfig: [String: String]) -> String? {
-        guard let encoded = extraConfig[kubeconfigKey], let data = Data(base64Encoded: encoded) else { return nil }
-        return String(data: data, encoding: .utf8)
+    /// The admin kubeconfig a master published (sealed; `open` unseals). Nil when there is none; throws when it
+    /// does not open (sealed to a key this installation does not hold, or changed).
+    public static func kubeconfig(_ extraConfig: [String: String], open: (String) throws -> Data) throws -> String? {
+        guard let sealed = extraConfig[kubeconfigKey] else { return nil }
+        return String(data: try open(sealed), encoding: .utf8)
     }
 }
 

@@ -1,3 +1,5 @@
+import GuestSecrets
+
 /// What keeps the master's published join command valid: a script that creates a fresh token and publishes it
 /// (with the admin kubeconfig),
 /// run once by the master's `publish` phase and then by a systemd timer. Nodes added days later still get a valid
@@ -8,13 +10,20 @@ enum JoinRefresh {
     static var ttlSeconds: Int { Int(GuestContract.joinTokenTTL) }
     static var intervalSeconds: Int { Int(GuestContract.joinRefreshInterval) }
 
-    /// The installed script. It reads the same path overrides as the bootstrap scripts.
-    static var script: String {
+    /// Where the master keeps cse's public key (the installed script seals with it).
+    static let sealingKeyFile = "cse-sealing-key.pem"
+
+    /// The installed script. It reads the same path overrides as the bootstrap scripts. The join command and the
+    /// kubeconfig are published sealed to the installation's key (`GuestContract.SealingKey`), never in clear.
+    static func script(sealingKey: GuestContract.SealingKey) -> String {
         #"""
         #!/bin/bash
-        # cse: publishes a fresh kubeadm join command, its expiry and the admin kubeconfig (installed by the master's bootstrap).
+        # cse: publishes a fresh kubeadm join command, its expiry and the admin kubeconfig, sealed to cse's key (installed by the master's bootstrap).
         set -euo pipefail
-        \#(ScriptPaths.assignments([ScriptPaths.kubernetesDir]))
+        \#(ScriptPaths.assignments([ScriptPaths.kubernetesDir, ScriptPaths.binDir]))
+        \#(GuestContract.sealingKeyIDVariable)='\#(sealingKey.id)'
+        sealing_key="${bin_dir}/\#(sealingKeyFile)"
+        \#(GuestSealScript.function)
         # The expiry is taken before the token is made, so it is never later than the token's.
         expires=$(($(date +%s) + \#(ttlSeconds)))
         admin_conf="\#(ScriptPaths.adminConf)"
@@ -30,12 +39,12 @@ enum JoinRefresh {
         fi
         # Trailing blanks kubeadm prints are not part of the command.
         join_command=${join_command%"${join_command##*[![:space:]]}"}
-        join_b64=$(printf '%s' "$join_command" | base64 -w0)
-        vmtoolsd --cmd "info-set \#(GuestContract.joinCommandKey) ${join_b64}"
+        join_sealed=$(printf '%s' "$join_command" | \#(GuestSealScript.functionName) "$sealing_key" "$\#(GuestContract.sealingKeyIDVariable)")
+        vmtoolsd --cmd "info-set \#(GuestContract.joinCommandKey) ${join_sealed}"
         vmtoolsd --cmd "info-set \#(GuestContract.joinExpiresKey) ${expires}"
         # Republished with the token: guestinfo values do not survive a power cycle of the VM.
-        kubeconfig_b64=$(base64 -w0 <"$admin_conf")
-        vmtoolsd --cmd "info-set \#(GuestContract.kubeconfigKey) ${kubeconfig_b64}"
+        kubeconfig_sealed=$(\#(GuestSealScript.functionName) "$sealing_key" "$\#(GuestContract.sealingKeyIDVariable)" <"$admin_conf")
+        vmtoolsd --cmd "info-set \#(GuestContract.kubeconfigKey) ${kubeconfig_sealed}"
 
         """#
     }
@@ -69,12 +78,14 @@ enum JoinRefresh {
         """
     }
 
-    /// Master commands that install the script and its timer, then publish once.
-    static var installCommands: String {
+    /// Master commands that install cse's public key, the script and its timer, then publish once.
+    static func installCommands(sealingKey: GuestContract.SealingKey) -> String {
         """
         mkdir -p "$bin_dir" "$systemd_dir"
+        cat >"${bin_dir}/\(sealingKeyFile)" <<'CSE_KEY'
+        \(sealingKey.publicKeyPEM.hasSuffix("\n") ? sealingKey.publicKeyPEM : sealingKey.publicKeyPEM + "\n")CSE_KEY
         cat >"${bin_dir}/\(ScriptPaths.joinRefreshCommand)" <<'CSE_SCRIPT'
-        \(script)CSE_SCRIPT
+        \(script(sealingKey: sealingKey))CSE_SCRIPT
         chmod 700 "${bin_dir}/\(ScriptPaths.joinRefreshCommand)"
         "${bin_dir}/\(ScriptPaths.joinRefreshCommand)"
         cat >"${systemd_dir}/\(unitName).service" <<CSE_UNIT

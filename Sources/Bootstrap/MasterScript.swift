@@ -6,6 +6,8 @@ struct MasterScript {
     let cluster: ClusterSpec
     let template: TemplateSpec
     let vmName: String
+    /// The installation's public key the master seals its join command and kubeconfig to.
+    let sealingKey: GuestContract.SealingKey
 
     var text: String {
         let phases = GuestContract.phases(for: .master)
@@ -34,7 +36,7 @@ struct MasterScript {
             \(untaintCommands)
 
             cse_begin_phase \(phases[3])
-            \(JoinRefresh.installCommands)
+            \(JoinRefresh.installCommands(sealingKey: sealingKey))
             \(StatusReset.markBootstrapped)
 
             """ + ScriptPrelude.finish

@@ -5,6 +5,7 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
 
 // amqp_login is C-variadic, which Swift cannot call: this wrapper fixes the SASL PLAIN form.
 static inline amqp_rpc_reply_t cse_amqp_login_plain(amqp_connection_state_t state,

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Spec
@@ -13,16 +14,19 @@ import VCDClient
 public struct ActionRunner: Sendable {
     public let vcd: any VCDOperations
     public let scripts: any GuestScriptProvider
+    /// The installation's keys: what masters publish is sealed to them (the join command nodes need).
+    public let guestSecrets: InstallationKeys
     public var taskTimeout: Duration
     public var pollInterval: Duration
     /// The identity written on everything this runner creates (the store's; the reconciler sets it).
     public var installationID: String?
     let logger: Logger
 
-    public init(vcd: any VCDOperations, scripts: any GuestScriptProvider,
+    public init(vcd: any VCDOperations, scripts: any GuestScriptProvider, guestSecrets: InstallationKeys,
                 taskTimeout: Duration = .seconds(1800), pollInterval: Duration = .seconds(2), logger: Logger = Logger(label: "cse.executor")) {
         self.vcd = vcd
         self.scripts = scripts
+        self.guestSecrets = guestSecrets
         self.taskTimeout = taskTimeout
         self.pollInterval = pollInterval
         self.logger = logger
@@ -330,7 +334,8 @@ public struct ActionRunner: Sendable {
         guard let master = vApp.path("Children")?.all("Vm").first(where: { $0["name"] == masterName }), let href = master["href"] else {
             throw ExecutionError.transient("master \(masterName) not found in vApp \(cluster)")
         }
-        guard let join = GuestContract.joinInfo(VMDocument.extraConfig(of: try await vcd.get(href))) else {
+        let keys = guestSecrets
+        guard let join = GuestContract.joinInfo(VMDocument.extraConfig(of: try await vcd.get(href)), open: { try keys.open($0) }) else {
             throw ExecutionError.transient("master \(masterName) has not published valid join information yet")
         }
         return join

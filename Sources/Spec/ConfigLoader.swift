@@ -27,7 +27,8 @@ public enum ConfigLoader {
         let anchor = PathAnchor(configFile: file)
         config.vcd = document.mapping("vcd", allowedKeys: ["host", "port", "username", "password", "api_version", "verify", "ca_bundle", "log"]).flatMap { readVCD($0, anchor: anchor) }
         config.amqp = document.mapping("amqp", allowedKeys: [
-            "host", "port", "vhost", "username", "password", "exchange", "routing_key", "ssl", "ssl_accept_all", "prefix",
+            "host", "port", "vhost", "username", "password", "exchange", "routing_key", "ssl", "ssl_accept_all", "ssl_ca_file", "ssl_cert_file",
+            "ssl_key_file", "prefix",
         ]).flatMap(readAMQP)
         if let password = config.amqp?.password { config.amqp?.password = anchor.resolve(password) }
         if let store = document.mapping("store", allowedKeys: ["path"]) {
@@ -80,11 +81,21 @@ public enum ConfigLoader {
         let routingKey = reader.string("routing_key")
         let ssl = reader.bool("ssl")
         let acceptAll = reader.bool("ssl_accept_all")
+        let caFile = reader.string("ssl_ca_file")
+        let certFile = reader.string("ssl_cert_file")
+        let keyFile = reader.string("ssl_key_file")
         let prefix = reader.string("prefix")
+        if (certFile == nil) != (keyFile == nil) {
+            reader.report(certFile == nil ? "ssl_key_file" : "ssl_cert_file", "'amqp.ssl_cert_file' and 'amqp.ssl_key_file' go together: give both or neither")
+        }
+        if ssl != true, caFile != nil || certFile != nil {
+            reader.report(caFile != nil ? "ssl_ca_file" : "ssl_cert_file", "TLS files are given but 'amqp.ssl' is not true")
+        }
         guard let host, let username, let password else { return nil }
         return AMQPConfig(host: host, port: port ?? 5672, vhost: vhost ?? "/", username: username, password: password,
                           exchange: exchange ?? "cse-ext", routingKey: routingKey ?? "cse", ssl: ssl ?? false,
-                          sslAcceptAll: acceptAll ?? false, prefix: prefix ?? "vcd")
+                          sslAcceptAll: acceptAll ?? false, sslCAFile: caFile, sslCertFile: certFile, sslKeyFile: keyFile,
+                          prefix: prefix ?? "vcd")
     }
 }
 

@@ -44,8 +44,13 @@ public struct AMQPConfig: Hashable, Sendable {
     public var password: SecretReference
     public var exchange: String
     public var routingKey: String
+    /// TLS (`amqps`), verified against `sslCAFile` (else the system's trust store) unless `sslAcceptAll`.
     public var ssl: Bool
     public var sslAcceptAll: Bool
+    public var sslCAFile: String?
+    /// A client certificate and its key (PEM files), for brokers that ask for one.
+    public var sslCertFile: String?
+    public var sslKeyFile: String?
     public var prefix: String
 }
 

@@ -101,6 +101,8 @@ public struct ClusterAPI: Sendable {
             throw RequestFailure.conflict("cluster '\(name)' is not ready yet (\(status.phase.rawValue))")
         }
         let kubeconfig = try await kubeconfigs.kubeconfig(for: object, status: status)
+        // One of the two ways the admin credentials leave cse (with `cse kubeconfig`): recorded, who and when.
+        _ = try store.recordEvent(for: object, reason: "KubeconfigRead", message: "admin kubeconfig read by \(caller.user)@\(caller.org) (tenant API)")
         // vcd-cli 19 reads the body as a JSON string literal; later clients read {"message": ...}.
         return ExtensionReply(status: 200, body: JSON.encode(kubeconfig), contentType: accept?.contains("yaml") == true ? "text/x-yaml" : "application/json")
     }

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 
 /// Plays the guest's part of the bootstrap contract for VMs powered on with a cse script: after the boot
 /// delay each phase reports `in_progress`, then the guest reports `done` (or `failed` with a reason) through
@@ -58,6 +59,10 @@ extension Simulator {
         if role == .template { return manifestFailure(vm) }
         if !vm.isCustomizedImage {
             return (role == .master ? "kubeadm-init" : "join", "kubeadm: command not found (the template was not customized)")
+        }
+        if role == .master, !(guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)).map { SealedSecret.isUsablePublicKey($0.publicKeyPEM) } ?? false) {
+            // The contract's publish phase seals to the key the script carries; without one a master publishes nothing.
+            return ("publish", "no usable sealing key in the master script: the join command and kubeconfig are not published")
         }
         guard role == .node else { return nil }
         guard let command = guestScript(of: vm).flatMap(GuestContract.joinCommand(inScript:)) else {
@@ -120,7 +125,7 @@ extension Simulator {
                 client-key-data: \(Data("sim-key-\(vm.id)".utf8).base64EncodedString())
 
             """
-            vm.extraConfig[GuestContract.kubeconfigKey] = Data(kubeconfig.utf8).base64EncodedString()
+            vm.extraConfig[GuestContract.kubeconfigKey] = sealed(kubeconfig, vm: vm)
         case .node:
             break
         }
@@ -131,7 +136,7 @@ extension Simulator {
         let expiry = now.addingTimeInterval(GuestContract.joinTokenTTL)
         vm.issuedTokens[token] = expiry
         let command = "kubeadm join \(vm.ipAddress ?? "127.0.0.1"):6443 --token \(token) --discovery-token-ca-cert-hash sha256:\(random.hex(64))"
-        vm.extraConfig[GuestContract.joinCommandKey] = Data(command.utf8).base64EncodedString()
+        vm.extraConfig[GuestContract.joinCommandKey] = sealed(command, vm: vm)
         vm.extraConfig[GuestContract.joinExpiresKey] = String(Int(expiry.timeIntervalSince1970))
     }
 
@@ -144,6 +149,13 @@ extension Simulator {
         publishJoin(&vm, now: now)
         state.vms[id] = vm
         dirty = true
+    }
+
+    /// A secret as the master's publish script leaves it: sealed to the key its script carries (checked before the
+    /// publish phase, so it is there).
+    private func sealed(_ secret: String, vm: SimVM) -> String? {
+        guard let key = guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)) else { return nil }
+        return try? SealedSecret.seal(Data(secret.utf8), toPublicKeyPEM: key.publicKeyPEM, keyID: key.id).text
     }
 
     static func token(in command: String) -> String? {

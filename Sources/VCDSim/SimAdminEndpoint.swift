@@ -83,6 +83,8 @@ extension Simulator {
         }
         return ["vApps": vApps, "addresses": allocations.sorted { $0["address"] ?? "" < $1["address"] ?? "" }, "catalogItems": templates,
                 "runningTasks": state.tasks.values.filter { !$0.status.isFinished }.count, "problems": problems,
+                // Secrets other users of an org could read (extra config, metadata): where and what kind, never the value.
+                "secretsInClear": ClearTextSecretScan.findings(in: state),
                 "extensions": state.extensions.values.map { ["name": $0.name, "routingKey": $0.routingKey, "exchange": $0.exchange] }]
     }
 

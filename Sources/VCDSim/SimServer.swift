@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -8,7 +10,7 @@ import NIOCore
 /// free port; `cse sim` runs one in the foreground.
 public final class SimServer: Sendable {
     public let simulator: Simulator
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`, or `https://` when serving TLS
     public let baseURL: String
     private let serverTask: Task<Void, any Error>
 
@@ -18,9 +20,10 @@ public final class SimServer: Sendable {
         self.serverTask = serverTask
     }
 
-    /// Starts serving; `port` 0 picks a free one. Returns once the server accepts connections.
-    public static func start(_ simulator: Simulator, host: String = "127.0.0.1", port: Int = 0,
+    /// Starts serving (HTTPS with `tls`); `port` 0 picks a free one. Returns once the server accepts connections.
+    public static func start(_ simulator: Simulator, host: String = "127.0.0.1", port: Int = 0, tls: SimTLS? = nil,
                              logger: Logger = Logger(label: "cse.sim")) async throws -> SimServer {
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0.serverConfiguration()) } ?? .http1()
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         let responder = CallbackResponder<SimRequestContext> { request, context in
             try await Self.respond(request, context: context, simulator: simulator)
@@ -28,7 +31,7 @@ public final class SimServer: Sendable {
         var quiet = logger
         // The server library logs expected shutdown noise (cancelled child channels) as errors.
         quiet.logLevel = max(logger.logLevel, .critical)
-        let app = Application(responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "cse-sim"),
+        let app = Application(responder: responder, server: server, configuration: .init(address: .hostname(host, port: port), serverName: "cse-sim"),
                               onServerRunning: { channel in
                                   boundContinuation.yield(channel.localAddress?.port ?? port)
                                   boundContinuation.finish()
@@ -44,7 +47,7 @@ public final class SimServer: Sendable {
             _ = try? await task.value
             throw SimSetupError("the simulator could not listen on \(host):\(port)")
         }
-        let baseURL = "http://\(host):\(actualPort)"
+        let baseURL = "\(tls == nil ? "http" : "https")://\(host):\(actualPort)"
         await simulator.setBaseURL(baseURL)
         return SimServer(simulator: simulator, baseURL: baseURL, serverTask: task)
     }

@@ -8,6 +8,7 @@ struct CSE: AsyncParsableCommand {
         version: CSEVersion.current,
         subcommands: [
             ApplyCommand.self, PlanCommand.self, AdoptCommand.self, RunCommand.self, GetCommand.self, DescribeCommand.self, KubeconfigCommand.self,
+            KeysCommand.self,
             InstallCommand.self, UninstallCommand.self, RegisterCommand.self, SimCommand.self, BenchCommand.self,
             SampleConfigCommand.self, SampleSpecsCommand.self, BootstrapCommand.self, VersionCommand.self, DebugCommand.self,
         ]

@@ -17,8 +17,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("amqps://u:hunter2@h", "amqps (TLS) is not supported"),
-        ("http://u:hunter2@h", "scheme must be amqp, not http"),
+        ("http://u:hunter2@h", "scheme must be amqp or amqps, not http"),
         ("amqp://u:hunter2@:5672", "missing host"),
         ("amqp://u:hunter2@h:70000", "port 70000 is out of range"),
         ("amqp://u:hunter2@h/a/b", "a vhost is one path segment"),
@@ -45,6 +44,14 @@ import Testing
         dump(url, to: &dumped)
         #expect(!dumped.contains("hunter2") && dumped.contains("***"))
         #expect(try AMQPURL("amqp://u:p@h").redacted == "amqp://u:***@h:5672/%2F")
+    }
+
+    @Test func amqpsMeansVerifiedTLSOnPort5671() throws {
+        let url = try AMQPURL("amqps://cse:hunter2@broker/vcd")
+        #expect(url.port == 5671)
+        #expect(url.tls == AMQPTLS(verifyPeer: true))
+        #expect(url.redacted == "amqps://cse:***@broker:5671/vcd")
+        #expect(try AMQPURL("amqp://cse:hunter2@broker/vcd").tls == nil)
     }
 }
 

@@ -4,6 +4,8 @@ import Foundation
 struct ScratchBroker: Sendable {
     let directory: URL
     let port: Int
+    /// Extra rabbitmq.conf lines (e.g. a TLS listener), or nil.
+    let config: String?
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/rabbitmq")
@@ -13,12 +15,13 @@ struct ScratchBroker: Sendable {
     }
 
     /// A free port from 5673 up (its distribution port, 20000 higher, free too).
-    static func freePort() -> Int? {
-        (5673...5699).first { !isListening($0) && !isListening($0 + 20000) }
+    static func freePort(in range: ClosedRange<Int> = 5673...5699) -> Int? {
+        range.first { !isListening($0) && !isListening($0 + 20000) }
     }
 
-    init(port: Int) {
+    init(port: Int, config: String? = nil) {
         self.port = port
+        self.config = config
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-rabbitmq-\(port)-\(UUID().uuidString.prefix(8))")
     }
 
@@ -38,7 +41,13 @@ struct ScratchBroker: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("script-\(command).log")
         let arguments = ["/bin/bash", Self.script.path, command, directory.path]
-        let environment = ProcessInfo.processInfo.environment.merging(["CSE_RABBITMQ_PORT": String(port)]) { $1 }
+        var extra = ["CSE_RABBITMQ_PORT": String(port)]
+        if let config {
+            let file = directory.appendingPathComponent("rabbitmq.conf")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            extra["CSE_RABBITMQ_CONFIG"] = file.path
+        }
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
             .map { "\($0.key)=\($0.value)" }
         let status = try await Self.spawnAndWait(arguments, environment: environment, logPath: log.path)
         guard status == 0 else {
@@ -86,7 +95,7 @@ struct ScratchBroker: Sendable {
         }
     }
 
-    private static func isListening(_ port: Int) -> Bool {
+    static func isListening(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

@@ -1,5 +1,6 @@
 @testable import Bootstrap
 import Foundation
+import GuestSecrets
 import Spec
 
 enum F {
@@ -49,7 +50,16 @@ enum F {
                     nodes: NodePool(count: nodes), sshKey: sshKey)
     }
 
-    static let scripts = BootstrapScripts(environment: environment)
+    /// An installation's keys for the tests' masters to seal to (made once per test run).
+    static let keys: InstallationKeys = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-bootstrap-keys-\(UUID().uuidString.prefix(8))").path
+        do { return try InstallationKeys.openOrCreate(directory: directory) } catch { fatalError("cannot make test keys: \(error)") }
+    }()
+
+    /// Opens what a master published.
+    static func unseal(_ text: String) throws -> Data { try keys.open(text) }
+
+    static let scripts = BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current), environment: environment)
 
     static func build(_ template: TemplateSpec) -> String {
         (try? scripts.templateBootstrap(for: template).script) ?? "exit 99"

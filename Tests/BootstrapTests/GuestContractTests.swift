@@ -1,5 +1,6 @@
-import Bootstrap
+@testable import Bootstrap
 import Foundation
+import GuestSecrets
 import Testing
 
 @Suite struct GuestContractTests {
@@ -7,7 +8,7 @@ import Testing
     let command = "kubeadm join 10.0.0.5:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:00"
 
     private func published(_ command: String, expiresIn: TimeInterval?) -> [String: String] {
-        var config = [GuestContract.joinCommandKey: Data(command.utf8).base64EncodedString()]
+        var config = [GuestContract.joinCommandKey: (try? F.keys.current.seal(Data(command.utf8))) ?? ""]
         if let expiresIn { config[GuestContract.joinExpiresKey] = String(Int(now.timeIntervalSince1970 + expiresIn)) }
         return config
     }
@@ -24,20 +25,20 @@ import Testing
     }
 
     @Test func joinInfoHonoursTheExpiryMargin() throws {
-        let fresh = try #require(GuestContract.joinInfo(published(command, expiresIn: 3600), now: now))
+        let fresh = try #require(GuestContract.joinInfo(published(command, expiresIn: 3600), open: F.unseal, now: now))
         #expect(fresh.command == command)
         #expect(fresh.expires == Date(timeIntervalSince1970: now.timeIntervalSince1970 + 3600))
-        #expect(GuestContract.joinInfo(published(command, expiresIn: 599), now: now) == nil, "inside the default 600 s margin")
-        #expect(GuestContract.joinInfo(published(command, expiresIn: 601), now: now) != nil)
-        #expect(GuestContract.joinInfo(published(command, expiresIn: 3600), now: now, margin: 4000) == nil)
-        #expect(GuestContract.joinInfo(published(command, expiresIn: -1), now: now) == nil, "expired")
-        #expect(GuestContract.joinInfo(published(command, expiresIn: nil), now: now)?.expires == nil, "no expiry: never expires")
+        #expect(GuestContract.joinInfo(published(command, expiresIn: 599), open: F.unseal, now: now) == nil, "inside the default 600 s margin")
+        #expect(GuestContract.joinInfo(published(command, expiresIn: 601), open: F.unseal, now: now) != nil)
+        #expect(GuestContract.joinInfo(published(command, expiresIn: 3600), open: F.unseal, now: now, margin: 4000) == nil)
+        #expect(GuestContract.joinInfo(published(command, expiresIn: -1), open: F.unseal, now: now) == nil, "expired")
+        #expect(GuestContract.joinInfo(published(command, expiresIn: nil), open: F.unseal, now: now)?.expires == nil, "no expiry: never expires")
     }
 
     @Test func joinInfoRejectsWhatIsNotAJoinCommand() {
-        #expect(GuestContract.joinInfo([:]) == nil)
-        #expect(GuestContract.joinInfo([GuestContract.joinCommandKey: "not base64!"]) == nil)
-        #expect(GuestContract.joinInfo(published("rm -rf /", expiresIn: 3600), now: now) == nil)
+        #expect(GuestContract.joinInfo([:], open: F.unseal) == nil)
+        #expect(GuestContract.joinInfo([GuestContract.joinCommandKey: "not base64!"], open: F.unseal) == nil)
+        #expect(GuestContract.joinInfo(published("rm -rf /", expiresIn: 3600), open: F.unseal, now: now) == nil)
     }
 
     @Test func joinInfoDescriptionHidesTheToken() {
@@ -65,8 +66,19 @@ import Testing
         #expect(GuestContract.joinCommand(inScript: "CSE_JOIN_COMMAND_B64='%%%'\n") == nil)
     }
 
-    @Test func kubeconfigDecodes() {
-        #expect(GuestContract.kubeconfig([GuestContract.kubeconfigKey: Data("kind: Config".utf8).base64EncodedString()]) == "kind: Config")
-        #expect(GuestContract.kubeconfig([:]) == nil)
+    @Test func kubeconfigOpensOnlySealed() throws {
+        let sealed = try F.keys.current.seal(Data("kind: Config".utf8))
+        #expect(try GuestContract.kubeconfig([GuestContract.kubeconfigKey: sealed], open: F.unseal) == "kind: Config")
+        #expect(try GuestContract.kubeconfig([:], open: F.unseal) == nil)
+        // The clear base64 an earlier contract published is not accepted.
+        #expect(throws: SealedSecretError.self) {
+            try GuestContract.kubeconfig([GuestContract.kubeconfigKey: Data("kind: Config".utf8).base64EncodedString()], open: F.unseal)
+        }
+    }
+
+    @Test func sealingKeyIsReadFromTheMasterScript() {
+        let script = F.master(nodes: 1)
+        #expect(GuestContract.sealingKey(inScript: script) == GuestContract.SealingKey(F.keys.current))
+        #expect(GuestContract.sealingKey(inScript: F.node(join: JoinInfo(command: command, expires: nil))) == nil)
     }
 }

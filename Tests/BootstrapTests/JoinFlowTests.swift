@@ -10,7 +10,7 @@ import Testing
         defer { master.remove() }
         let published = try master.run(F.master(nodes: 2))
         #expect(published.exitCode == 0)
-        let join = try #require(GuestContract.joinInfo(published.extraConfig))
+        let join = try #require(GuestContract.joinInfo(published.extraConfig, open: F.unseal))
 
         let script = F.node(join: join)
         #expect(GuestContract.role(ofScript: script) == .node)

@@ -17,11 +17,11 @@ import Testing
         #expect(run.guestinfo.filter { $0.key == GuestContract.phaseKey }.map(\.value) == GuestContract.phases(for: .master))
         #expect(GuestContract.report(run.extraConfig) == .ready)
 
-        let join = try #require(GuestContract.joinInfo(run.extraConfig, now: started))
+        let join = try #require(GuestContract.joinInfo(run.extraConfig, open: F.unseal, now: started))
         #expect(join.command == Stubs.joinCommand, "trailing blanks trimmed")
         let expires = try #require(join.expires)
         #expect(abs(expires.timeIntervalSince(started) - GuestContract.joinTokenTTL) < 30)
-        #expect(GuestContract.kubeconfig(run.extraConfig) == Stubs.adminConf)
+        #expect(try GuestContract.kubeconfig(run.extraConfig, open: F.unseal) == Stubs.adminConf)
 
         #expect(run.calls.contains("kubeadm init --config \(harness.path("etc/kubernetes/cse-kubeadm.yaml").path)"))
         #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl 7200s") })
@@ -42,7 +42,7 @@ import Testing
         #expect(timer.contains("OnUnitActiveSec=\(Int(GuestContract.joinRefreshInterval))"))
         let service = try #require(harness.read("etc/systemd/system/cse-join-refresh.service"))
         #expect(service.contains("ExecStart=\(harness.path("usr/local/sbin/cse-join-refresh").path)"))
-        #expect(harness.read("usr/local/sbin/cse-join-refresh") == JoinRefresh.script)
+        #expect(harness.read("usr/local/sbin/cse-join-refresh") == JoinRefresh.script(sealingKey: F.scripts.sealingKey))
         #expect(Int(GuestContract.joinRefreshInterval) < Int(GuestContract.joinTokenTTL) / 2,
                 "a refresh that fails once still leaves a valid token")
     }
@@ -52,12 +52,12 @@ import Testing
         defer { harness.remove() }
         _ = try harness.run(F.master(nodes: 2))
         let before = try harness.run("")
-        let refresh = try harness.run(JoinRefresh.script)
+        let refresh = try harness.run(JoinRefresh.script(sealingKey: F.scripts.sealingKey))
 
         #expect(refresh.exitCode == 0)
         #expect(refresh.keys.dropFirst(before.keys.count) == [GuestContract.joinCommandKey, GuestContract.joinExpiresKey,
                                                                GuestContract.kubeconfigKey])
-        #expect(GuestContract.joinInfo(refresh.extraConfig)?.command == Stubs.joinCommand)
+        #expect(GuestContract.joinInfo(refresh.extraConfig, open: F.unseal)?.command == Stubs.joinCommand)
     }
 
     @Test func singleNodeClusterUntaintsTheMaster() throws {
@@ -167,7 +167,7 @@ import Testing
         let run = try harness.run(F.master(nodes: 2, template: F.legacyTemplate()), extraEnvironment: ["HARNESS_OLD_KUBEADM": "1"])
 
         #expect(run.exitCode == 0, "\(run.log)")
-        let join = try #require(GuestContract.joinInfo(run.extraConfig))
+        let join = try #require(GuestContract.joinInfo(run.extraConfig, open: F.unseal))
         let words = join.command.split(separator: " ").map(String.init)
         #expect(Array(words.prefix(5)) == ["kubeadm", "join", "192.168.1.10:6443", "--token", Stubs.oldToken])
         #expect(words.count == 7 && words[5] == "--discovery-token-ca-cert-hash")

@@ -44,12 +44,12 @@ import Testing
         func untaint(_ kubernetes: String) -> String {
             var template = F.template()
             template.versions.kubernetes = kubernetes
-            return MasterScript(cluster: F.cluster(nodes: 0), template: template, vmName: "m").untaintCommands
+            return MasterScript(cluster: F.cluster(nodes: 0), template: template, vmName: "m", sealingKey: F.scripts.sealingKey).untaintCommands
         }
         #expect(untaint("1.8.2").hasSuffix("node-role.kubernetes.io/master-"))
         #expect(untaint("1.24.1").contains("master-") && untaint("1.24.1").contains("control-plane-"))
         #expect(!untaint("1.31.4").contains("master-") && untaint("1.31.4").contains("control-plane-"))
-        #expect(MasterScript(cluster: F.cluster(nodes: 1), template: F.template(), vmName: "m").untaintCommands.hasPrefix("#"))
+        #expect(MasterScript(cluster: F.cluster(nodes: 1), template: F.template(), vmName: "m", sealingKey: F.scripts.sealingKey).untaintCommands.hasPrefix("#"))
     }
 
     @Test func quotingKeepsTextLiteral() {

@@ -20,9 +20,9 @@ import Testing
         ("node without join information", F.node(join: nil)),
         ("node without template spec", F.node(join: nil, template: nil)),
         ("refusal", BootstrapScripts.refusal(role: .template, vmName: "x", reason: "it's impossible")),
-        ("join refresh", JoinRefresh.script),
+        ("join refresh", JoinRefresh.script(sealingKey: F.scripts.sealingKey)),
         ("clear status", StatusReset.script),
-        ("masked template for bootstrap show", BootstrapScripts().maskedTemplateBootstrap(for: F.template()).script),
+        ("masked template for bootstrap show", BootstrapScripts(sealingKey: F.scripts.sealingKey).maskedTemplateBootstrap(for: F.template()).script),
     ]
 
     @Test(arguments: scripts.map(\.0))

@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aMissingPasswordIsAnErrorBeforeAnyScript() {
-        let scripts = BootstrapScripts(environment: [:])
+        let scripts = BootstrapScripts(sealingKey: F.scripts.sealingKey, environment: [:])
         #expect(throws: SecretError.unset(.environment("CSE_ROOT_PASSWORD"))) { try scripts.templateBootstrap(for: F.template()) }
     }
 

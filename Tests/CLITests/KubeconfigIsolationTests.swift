@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VCDSim
 
 /// Names repeat across orgs: `cse kubeconfig demo --org X` is org X's master's, never another org's.
 @Suite struct KubeconfigIsolationTests {
@@ -31,5 +32,20 @@ import Testing
         #expect(certificates[0] != certificates[1], "org2 got org1's master's credentials")
         let both = try await cli.runOffPool(["kubeconfig", "demo"])
         #expect(both.status != 0 && both.stderr.contains("pass --org"))
+
+        // What the masters published is sealed: the simulator's audit of the cloud cse left finds no secret in clear
+        // (extra config, metadata), and the saved cloud holds no kubeconfig credentials in any form.
+        var options = SimOptions()
+        options.stateFile = cli.path(".cse/sim/state.json")
+        let simulator = try Simulator(options: options)
+        let audit = try JSONSerialization.jsonObject(with: await simulator.auditJSON()) as? [String: Any]
+        #expect((audit?["secretsInClear"] as? [String]) == [], "\(audit?["secretsInClear"] ?? "no audit")")
+        let saved = try String(contentsOfFile: cli.path(".cse/sim/state.json"), encoding: .utf8)
+        #expect(saved.contains("cse-sealed:1:"))
+        #expect(!saved.contains("client-key-data"))
+        // Each read is an event of the cluster: who and when.
+        let described = try await cli.runOffPool(["describe", "cluster", "demo", "--org", "org1"])
+        #expect(described.stdout.contains("KubeconfigRead") && described.stdout.contains("cse kubeconfig"), "\(described.stdout)")
+        #expect(!described.stdout.contains("client-key-data") && !described.stdout.contains("cse-sealed"))
     }
 }

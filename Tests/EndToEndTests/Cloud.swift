@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -15,6 +16,14 @@ struct Cloud {
     let admin: VCDSession
     let reconciler: Reconciler
     let directory: URL
+    /// The installation's keys (beside the store): what masters publish is sealed to them.
+    let keys: InstallationKeys
+
+    /// One installation key set for every test cloud of the run: an RSA-3072 key pair per cloud would cost seconds of
+    /// CPU each in a debug build, on a machine the AMQP heartbeat tests share.
+    private static let keysDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-e2e-keys-\(UUID().uuidString.prefix(8))").path
+    private static let keys = Task { try await InstallationKeys.load(directory: keysDirectory) }
+    static func sharedKeys() async throws -> InstallationKeys { try await keys.value }
 
     /// The template's root password as `cse` reads it (a test value).
     static let rootPassword = "e2e-root-password"
@@ -40,11 +49,13 @@ struct Cloud {
         logger.logLevel = .warning
         let admin = VCDSession(baseURL: server.baseURL, credentials: Credentials(user: "administrator", org: "System", password: "sim-admin"),
                                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)), logger: logger)
-        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(environment: environment), taskTimeout: .seconds(30),
+        let keys = try await Self.sharedKeys()
+        let runner = ActionRunner(vcd: admin, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current), environment: environment), guestSecrets: keys,
+                                  taskTimeout: .seconds(30),
                                   pollInterval: .milliseconds(20), logger: logger)
         let reconciler = Reconciler(store: store, observer: observing(Observer(session: admin, logger: logger)), session: admin,
                                     runner: runner, logger: logger)
-        return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory)
+        return Cloud(server: server, store: store, admin: admin, reconciler: reconciler, directory: directory, keys: keys)
     }
 
     /// Writes desired state from YAML documents, as `cse apply --prune --no-wait` does.

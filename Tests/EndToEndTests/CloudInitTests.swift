@@ -69,7 +69,7 @@ struct CloudInitTests {
         let template = try await admin.templateOfItem(item.href)
         let vdc = try await admin.vdc(named: "cse-vdc", org: try await admin.org(named: "cse"))
         let network = try #require(admin.networks(of: vdc).first)
-        let script = try BootstrapScripts(environment: ["CSE_TEMPLATE_ROOT_PASSWORD": "x"]).templateBootstrap(for: try #require(
+        let script = try BootstrapScripts(sealingKey: GuestContract.SealingKey(await Cloud.sharedKeys().current), environment: ["CSE_TEMPLATE_ROOT_PASSWORD": "x"]).templateBootstrap(for: try #require(
             try SpecLoaderFixture.template())).script
         // A customization script only: the guest never runs it.
         let (vApp, task) = try await admin.instantiate(vdcHref: vdc["href"]!, templateHref: template["href"]!,

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Testing
 import VCDClient
 @testable import VCDSim
@@ -54,12 +55,36 @@ struct GuestAndStateTests {
         let admin = sim.admin()
         let templateVM = try await customizedTemplateVM(admin)
         let vApp = try await admin.composeAndWait("c1", vdc: "org1-vdc", org: "org1")
-        let master = try await bootVM(admin, vApp: vApp, name: "c1-m1", templateVM: templateVM, script: GuestContract.header(role: .master))
+        let keysDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-sim-keys-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: keysDirectory) }
+        let keys = try await InstallationKeys.load(directory: keysDirectory)
+        // What a master script carries of the contract: its role and the installation's public key.
+        let masterScript = GuestContract.header(role: .master) + "\n\(GuestContract.sealingKeyIDVariable)='\(keys.current.id)'\n" + keys.current.publicKeyPEM
+        let master = try await bootVM(admin, vApp: vApp, name: "c1-m1", templateVM: templateVM, script: masterScript)
         let published = try await waitFor(admin, master) { $0[GuestContract.statusKey] == "done" }
-        let join = try #require(GuestContract.joinInfo(published))
+        let join = try #require(GuestContract.joinInfo(published, open: { try keys.open($0) }))
         #expect(join.command.hasPrefix("kubeadm join 10.20.0.10:6443 --token "))
-        let kubeconfig = try #require(GuestContract.kubeconfig(published))
+        let kubeconfig = try #require(try GuestContract.kubeconfig(published, open: { try keys.open($0) }))
         #expect(kubeconfig.contains("server: https://10.20.0.10:6443"))
+
+        // Another user of the same org reads the master's extra config as vCD shows it: only ciphertext.
+        let alicesView = try await extraConfig(sim.alice, master)
+        for key in GuestContract.secretKeys {
+            let value = try #require(alicesView[key], "alice sees \(key)")
+            #expect(SealedSecret.isSealed(value))
+            #expect(!value.contains("kubeadm") && !value.contains("client-key-data"))
+            #expect(Data(base64Encoded: value) == nil, "not a base64 of the secret")
+        }
+        #expect(alicesView.values.allSatisfy { !$0.contains(join.command) && !$0.contains(kubeconfig) })
+        let audit = try JSONSerialization.jsonObject(with: await sim.server.simulator.auditJSON()) as? [String: Any]
+        #expect((audit?["secretsInClear"] as? [String]) == [])
+
+        // A master whose script carries no key publishes nothing, and says why.
+        let keyless = try await bootVM(admin, vApp: try await admin.get(vApp["href"]!), name: "c1-m2", templateVM: templateVM,
+                                       script: GuestContract.header(role: .master))
+        let refused = try await waitFor(admin, keyless) { $0[GuestContract.statusKey] == "failed" }
+        #expect(refused[GuestContract.phaseKey] == "publish")
+        #expect(refused[GuestContract.kubeconfigKey] == nil && refused[GuestContract.joinCommandKey] == nil)
         let nodeScript = GuestContract.header(role: .node) + "\n\(GuestContract.joinVariable)='\(Data(join.command.utf8).base64EncodedString())'\n"
         let node = try await bootVM(admin, vApp: try await admin.get(vApp["href"]!), name: "c1-n1", templateVM: templateVM, script: nodeScript)
         #expect(try await waitFor(admin, node) { $0[GuestContract.statusKey] != nil && $0[GuestContract.statusKey] != "in_progress" }[GuestContract.statusKey] == "done")

@@ -184,6 +184,10 @@ import Store
         let (status, json) = await h.send("GET", "/api/cluster/c2/config", token: "t-alice")
         #expect(status == 200)
         #expect((json as? String)?.contains("server: https://10.0.1.10:6443") == true)
+        // The read is an event of the cluster: who (and the event's time, when); the event holds no kubeconfig.
+        let reads = try h.store.events(of: stored.uid).filter { $0.reason == "KubeconfigRead" }
+        #expect(reads.count == 1 && reads.first?.message.contains("alice@org1") == true, "\(reads)")
+        #expect(reads.allSatisfy { !$0.message.contains("server:") })
         let list = await h.send("GET", "/api/cluster", token: "t-alice")
         let first = try #require((list.json as? [[String: Any]])?.first)
         #expect(first["leader_endpoint"] as? String == "10.0.1.10")

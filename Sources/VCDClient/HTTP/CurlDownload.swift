@@ -7,6 +7,7 @@ extension CurlHTTPClient {
     /// given up. Returns the HTTP status; the file holds the body whatever the status.
     public func download(_ url: String, to path: String) async throws -> Int {
         let options = self.options
+        warnIfUnverified(url)
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result { try Self.performDownload(url, to: path, options: options) })

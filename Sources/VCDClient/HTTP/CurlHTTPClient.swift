@@ -1,6 +1,7 @@
 internal import CCurl
 import Dispatch
 import Foundation
+import Logging
 import Synchronization
 
 /// HTTP over libcurl: TLS verified by default (or a CA bundle, or an explicit insecure switch), connect and
@@ -26,12 +27,24 @@ public final class CurlHTTPClient: Sendable {
 
     public let options: Options
     private let idle = Mutex<[EasyHandle]>([])
+    private let logger: Logger?
+    private let warnedInsecure = Mutex(false)
 
     private static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
-    public init(options: Options = Options()) {
+    /// With `verifyTLS` off, the first HTTPS transfer logs one warning to `logger`.
+    public init(options: Options = Options(), logger: Logger? = nil) {
         _ = Self.globalInit
         self.options = options
+        self.logger = logger
+    }
+
+    /// Warns once per client that certificates are not checked (anyone on the path could read the session).
+    func warnIfUnverified(_ url: String) {
+        guard !options.verifyTLS, url.lowercased().hasPrefix("https:"), let logger else { return }
+        guard warnedInsecure.withLock({ warned in defer { warned = true }; return !warned }) else { return }
+        let target = url.split(separator: "/").prefix(3).joined(separator: "/")
+        logger.warning("TLS certificate verification is off for \(target) (verify: false): the connection is encrypted but not authenticated")
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -49,6 +62,7 @@ public final class CurlHTTPClient: Sendable {
 
     /// Runs one transfer on the calling thread.
     public func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        warnIfUnverified(request.url)
         let handle = idle.withLock { $0.popLast() } ?? EasyHandle()
         defer {
             handle.reset()
@@ -81,6 +95,10 @@ final class EasyHandle: @unchecked Sendable {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
 
+        // libcurl's own words for a failure ("SSL certificate problem: unable to get local issuer certificate"),
+        // clearer than its error code's generic text.
+        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        defer { cse_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil) }
         cse_curl_setopt_string(curl, CURLOPT_URL, request.url)
         cse_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         cse_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.milliseconds)
@@ -116,9 +134,14 @@ final class EasyHandle: @unchecked Sendable {
         }
         cse_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
 
-        let code = curl_easy_perform(curl)
+        let code = errorText.withUnsafeMutableBufferPointer { buffer in
+            cse_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+            return curl_easy_perform(curl)
+        }
         guard code == CURLE_OK else {
-            throw TransportError(kind: Self.kind(of: code), code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)),
+            let detail = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw TransportError(kind: Self.kind(of: code), code: Int(code.rawValue),
+                                 message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
                                  request: "\(request.method) \(request.url.split(separator: "?").first ?? "")")
         }
         var status = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -104,7 +105,9 @@ struct BenchConvergeCommand: AsyncParsableCommand {
         let session = VCDSession(baseURL: server.baseURL, credentials: EmbeddedVCD.administrator, logger: logger)
         try await session.connect()
         let observer = Observer(session: session, logger: logger)
-        let runner = ActionRunner(vcd: session, scripts: BootstrapScripts(), pollInterval: .milliseconds(100), logger: logger)
+        let keys = try await InstallationKeys.load(directory: InstallationKeys.directory(forStore: store.path))
+        let runner = ActionRunner(vcd: session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
+                                  pollInterval: .milliseconds(100), logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: Reconciler.Limits(global: global, perOrg: perOrg),
                                     logger: logger)
         let timing = ActionTiming(object: ObjectKey(kind: .cluster, org: "org1", name: "c0"))

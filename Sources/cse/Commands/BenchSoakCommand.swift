@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -40,7 +41,9 @@ struct BenchSoakCommand: AsyncParsableCommand {
         let session = VCDSession(baseURL: server.baseURL, credentials: EmbeddedVCD.administrator, logger: logger)
         try await session.connect()
         let observer = Observer(session: session, logger: logger)
-        let runner = ActionRunner(vcd: session, scripts: BootstrapScripts(), pollInterval: .milliseconds(50), logger: logger)
+        let keys = try await InstallationKeys.load(directory: InstallationKeys.directory(forStore: store.path))
+        let runner = ActionRunner(vcd: session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
+                                  pollInterval: .milliseconds(50), logger: logger)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, logger: logger)
         print("soak: \(clusters) Ready clusters of 1 master + \(nodes) nodes, \(passes) passes (resident memory after each)")
         print("pass  time ms  status writes  actions  ready  RSS MB")

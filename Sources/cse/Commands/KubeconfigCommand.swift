@@ -17,6 +17,11 @@ struct KubeconfigCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    /// The local account that ran the command.
+    static var localUser: String {
+        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid \(getuid())"
+    }
+
     func run() async throws {
         let store = try storeOptions.openStore()
         let matches = try store.objects(kind: .cluster, org: org, includeDeleting: false).filter { $0.key.name == cluster }
@@ -27,7 +32,9 @@ struct KubeconfigCommand: AsyncParsableCommand {
         let context = try await ReconcileContext.open(storeOptions: storeOptions, logger: CLILogging.logger(verbose: false))
         defer { Task { await context.connection.close() } }
         do {
-            let text = try await VCDKubeconfigs(session: context.connection.session).kubeconfig(for: object, status: try store.status(of: object.uid))
+            let text = try await VCDKubeconfigs(session: context.connection.session, keys: context.keys).kubeconfig(for: object, status: try store.status(of: object.uid))
+            // One of the two ways the admin credentials leave cse (with the tenant API): recorded, who and when.
+            _ = try store.recordEvent(for: object, reason: "KubeconfigRead", message: "admin kubeconfig read by \(Self.localUser) (cse kubeconfig)")
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         } catch {
             Diagnostics.printError("\(error)")

@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Logging
 import Observe
 import Reconcile
@@ -12,6 +13,8 @@ struct ReconcileContext {
     let store: DesiredStateStore
     let connection: VCDConnection
     let reconciler: Reconciler
+    /// The installation's key pairs, beside the store (created with it).
+    let keys: InstallationKeys
 
     /// `creating`: the command writes desired state, so a missing store is made (`run`, `adopt`); others refuse it.
     static func open(storeOptions: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), creating: Bool = false,
@@ -21,11 +24,12 @@ struct ReconcileContext {
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
         let connection = try await VCDConnection.open(config: config, stateDirectory: stateDirectory, logger: logger)
         let observer = Observer(session: connection.session, logger: logger)
-        let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(),
+        let keys = try await InstallationKeys.load(directory: InstallationKeys.directory(forStore: store.path))
+        let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let limits = Reconciler.Limits(global: config.service.concurrency.global, perOrg: config.service.concurrency.perOrg)
         let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, deletionGuard: deletionGuard, logger: logger)
-        return ReconcileContext(store: store, connection: connection, reconciler: reconciler)
+        return ReconcileContext(store: store, connection: connection, reconciler: reconciler, keys: keys)
     }
 
     func close() async {

@@ -90,11 +90,11 @@ extension RunCommand {
             logger.info("no amqp section: tenant requests are not served")
             return []
         }
-        let url = AMQPURL(host: amqp.host, port: amqp.port, user: amqp.username, password: try amqp.password.resolve(), vhost: amqp.vhost)
+        let url = try amqp.url(logger: logger)
         let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
-                             kubeconfigs: VCDKubeconfigs(session: vcd), placements: VCDPlacements(session: vcd), logger: logger)
+                             kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), placements: VCDPlacements(session: vcd), logger: logger)
         let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)

@@ -29,6 +29,12 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Simulator settings YAML: task_seconds, boot_seconds, phase_seconds, session_seconds, extension_timeout_seconds, seed, faults, vcd_version.")
     var settings: String?
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this certificate (PEM, chain first); needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: "RabbitMQ URL for API extensions (amqp://user:pass@host:port).")
     var amqp: String?
 
@@ -59,9 +65,17 @@ struct SimCommand: AsyncParsableCommand {
         let cloud = try inventory.map(SimInventory.load(path:)) ?? .default
         let forwarder: (any ExtensionForwarder)? = try amqp.map { try AMQPForwarder.make(url: $0) }
         let simulator = try Simulator(inventory: cloud, options: options, forwarder: forwarder)
-        let server = try await SimServer.start(simulator, host: String(parts[0]), port: port)
+        let server = try await SimServer.start(simulator, host: String(parts[0]), port: port, tls: try tls())
         // Unbuffered: with `--listen 127.0.0.1:0` scripts read the port from this line while the server runs.
         FileHandle.standardOutput.write(Data("cse sim: vCloud API at \(server.baseURL)/api (\(simulator.profile); system administrator: administrator@System)\n".utf8))
         try await server.wait()
+    }
+
+    private func tls() throws -> SimTLS? {
+        switch (tlsCert, tlsKey) {
+        case let (cert?, key?): return SimTLS(certificateFile: cert, keyFile: key)
+        case (nil, nil): return nil
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 }

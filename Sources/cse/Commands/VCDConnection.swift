@@ -21,7 +21,7 @@ struct VCDConnection {
     static func open(config: ServiceConfig, stateDirectory: String, logger: Logger) async throws -> VCDConnection {
         if let vcd = config.vcd {
             let password = try vcd.password.resolve()
-            let http = CurlHTTPClient(options: .init(verifyTLS: vcd.verify, caBundle: vcd.caBundle))
+            let http = CurlHTTPClient(options: .init(verifyTLS: vcd.verify, caBundle: vcd.caBundle), logger: logger)
             let session = VCDSession(baseURL: vcd.baseURL, credentials: Credentials(user: vcd.username, org: "System", password: password),
                                      apiVersion: vcd.apiVersion, http: http, logger: logger)
             try await session.connect()

@@ -15,7 +15,7 @@ enum SampleConfig {
           password: {env: CSE_VCD_PASSWORD}
           # api_version: '37.0'          # pin a version vCD offers (kept, with a warning, when vCD marks it
                                          # deprecated); omitted: the highest both speak (36.0-39.0, vCD 10.3-10.6)
-          verify: true                   # verify vCD's TLS certificate
+          verify: true                   # verify vCD's TLS certificate (false: not checked, logged as a warning)
           # ca_bundle: /etc/ssl/certs/vcd-ca.pem
           log: false                     # log request lines (never bodies with secrets)
 
@@ -28,8 +28,11 @@ enum SampleConfig {
           password: {env: CSE_AMQP_PASSWORD}
           exchange: cse-ext              # durable direct exchange, declared by cse
           routing_key: cse               # also the queue's name
-          ssl: false
-          ssl_accept_all: false
+          ssl: false                     # true: TLS (amqps, port 5671 on most brokers), verified against ssl_ca_file
+          ssl_accept_all: false          # true turns certificate checks off (logged as a warning)
+          # ssl_ca_file: /etc/ssl/certs/broker-ca.pem   # default: the system's trust store
+          # ssl_cert_file: /etc/cse/amqp-client.pem     # a client certificate, with its key, when the broker asks
+          # ssl_key_file: /etc/cse/amqp-client.key
           prefix: vcd
 
         # Desired state: a SQLite file.
