@@ -1,14 +1,56 @@
 import Foundation
+import GRDB
 import Spec
-import Store
+@testable import Store
+import Testing
+
+/// The engines every store test runs against.
+enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+
+    static var available: [TestEngine] { [.sqlite] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A store under test: a fresh SQLite file in its own folder.
+final class TestStore: Sendable {
+    let engine: TestEngine
+    let directory: URL
+    let store: DesiredStateStore
+
+    init(_ engine: TestEngine) throws {
+        self.engine = engine
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try Self.open(directory: directory)
+    }
+
+    private static func open(directory: URL) throws -> DesiredStateStore {
+        try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
+    }
+
+    /// Another store on the same database: a second connection, as another process would have.
+    func another() throws -> DesiredStateStore {
+        try Self.open(directory: directory)
+    }
+
+    /// Runs SQL on the database directly (to shape it as another cse version would have).
+    func execute(_ sql: String) throws {
+        if let engine = store.engine as? SQLiteEngine {
+            try engine.pool.write { db in try db.execute(sql: sql) }
+        }
+    }
+
+    func remove() {
+        store.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
 
 enum StoreFixtures {
-    /// A store in a fresh SQLite file under the temporary directory (a real file, WAL and all).
-    static func store() throws -> (DesiredStateStore, URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
-        return (store, directory)
+    static func store(_ engine: TestEngine) throws -> TestStore {
+        try TestStore(engine)
     }
 
     static func cluster(_ name: String = "c1", org: String = "org1", nodes: Int = 2) -> DesiredObject {
