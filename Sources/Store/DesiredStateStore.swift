@@ -16,10 +16,20 @@ public final class DesiredStateStore: Sendable {
         try self.init(engine: SQLiteEngine(path: path), path: path, clock: clock)
     }
 
+    /// The PostgreSQL store at `url` (its tables made or migrated; the schema named by the URL made when missing).
+    /// `path` is the local path beside which per-machine files are kept (`store.path`).
+    public convenience init(postgres url: PostgresURL, path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try self.init(engine: PostgresEngine(url: url), path: path, clock: clock)
+    }
+
     init(engine: any StoreEngine, path: String, clock: @escaping @Sendable () -> Date) {
         self.engine = engine
         self.path = path
         self.clock = clock
+    }
+
+    deinit {
+        engine.close()
     }
 
     /// Where desired state lives, for messages: the SQLite file, or the PostgreSQL URL without its password.
