@@ -1,0 +1,29 @@
+import Testing
+@testable import Spec
+
+@Suite("store in config.yaml")
+struct StoreConfigTests {
+    @Test func aPostgresURLAndItsPasswordReferenceAreRead() throws {
+        let config = try ConfigLoader.load(text: """
+            store:
+              path: state/store.sqlite
+              url: postgres://cse@db.example:5432/cse?schema=prod
+              password: {env: CSE_STORE_PASSWORD}
+            """, file: "/etc/cse/config.yaml")
+        #expect(config.store.url == "postgres://cse@db.example:5432/cse?schema=prod")
+        #expect(config.store.password == .environment("CSE_STORE_PASSWORD"))
+        #expect(config.store.path == "/etc/cse/state/store.sqlite")
+        #expect(try ConfigLoader.load(text: "store:\n  path: s.sqlite\n", file: "c.yaml").store.url == nil, "SQLite stays the default")
+    }
+
+    @Test func aPasswordInTheURLIsRefusedWithoutBeingRepeated() throws {
+        do {
+            _ = try ConfigLoader.load(text: "store:\n  url: postgres://cse:hunter2@db:5432/cse\n", file: "config.yaml")
+            Issue.record("a password in store.url was accepted")
+        } catch let errors as ValidationErrors {
+            #expect("\(errors)".contains("config.yaml:2:") && "\(errors)".contains("store.password"), "\(errors)")
+            #expect(!"\(errors)".contains("hunter2"))
+        }
+        #expect(throws: ValidationErrors.self) { try ConfigLoader.load(text: "store:\n  url: mysql://cse@db/cse\n", file: "config.yaml") }
+    }
+}
