@@ -139,7 +139,17 @@ import Testing
             }
         }
         #expect(try store.objects().map(\.key.name) == ["c1"])
+        // A caller's own error thrown from the body reaches the caller as it is (the tenant API throws its 409 this way).
+        #expect(throws: CallerRefusal.self) {
+            try store.transaction { tx in
+                try tx.put(StoreFixtures.cluster("c3"), owner: .admin)
+                throw CallerRefusal()
+            }
+        }
+        #expect(try store.objects().map(\.key.name) == ["c1"])
     }
+
+    private struct CallerRefusal: Error {}
 
     @Test(arguments: TestEngine.available) func statusAndConditionsRoundTrip(engine: TestEngine) throws {
         let fixture = try StoreFixtures.store(engine)

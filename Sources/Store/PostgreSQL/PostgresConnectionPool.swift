@@ -50,8 +50,10 @@ final class PostgresConnectionPool: @unchecked Sendable {
         do {
             return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id,
                                                   logger: logger).wait()
-        } catch {
+        } catch let error as PSQLError {
             throw PostgresErrors.storeError(error, url: url, doing: "cannot connect")
+        } catch {
+            throw StoreError.unavailable(location: url.redacted, reason: "cannot connect: \(type(of: error))")
         }
     }
 

@@ -13,11 +13,13 @@ enum PostgresErrors {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// PostgreSQL's errors become `StoreError.unavailable`; any other error (the store's rules, a caller's own error
+    /// thrown from a transaction body) passes through unchanged.
     static func storeError(_ error: any Error, url: PostgresURL, doing: String) -> any Error {
-        if error is StoreError { return error }
-        guard let psql = error as? PSQLError else {
-            return StoreError.unavailable(location: url.redacted, reason: "\(doing): \(type(of: error))")
+        if error is PostgresDecodingError {
+            return StoreError.unavailable(location: url.redacted, reason: "\(doing): a value read back has an unexpected type")
         }
+        guard let psql = error as? PSQLError else { return error }
         if let info = psql.serverInfo {
             let message = info[.message] ?? "error"
             let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
