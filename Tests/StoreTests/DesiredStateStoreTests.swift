@@ -109,6 +109,19 @@ import Testing
         #expect(owners == ["t1": .tenant(org: "org1", user: "alice"), "a1": .admin])
     }
 
+    @Test(arguments: TestEngine.available) func objectsAreListedInByteOrderOnEveryEngine(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
+        for (name, org) in [("b", "org1"), ("a-2", "org1"), ("a", "org1"), ("B2", "org1"), ("z", "Org0")] {
+            try store.put(StoreFixtures.cluster(name, org: org), owner: .admin)
+        }
+        try store.put(StoreFixtures.template(), owner: .admin)
+        #expect(try store.objects().map { "\($0.key.kind.rawValue)/\($0.key.org)/\($0.key.name)" } == [
+            "Cluster/Org0/z", "Cluster/org1/B2", "Cluster/org1/a", "Cluster/org1/a-2", "Cluster/org1/b", "Template//ubuntu-16.04",
+        ])
+    }
+
     @Test(arguments: TestEngine.available) func applyReportsAndPrunesOnlyAdminObjects(engine: TestEngine) throws {
         let fixture = try StoreFixtures.store(engine)
         defer { fixture.remove() }

@@ -25,7 +25,8 @@ struct PostgresSession: StoreSession {
     private func objectRows(where condition: PostgresQuery) throws -> [ObjectRecord] {
         var query = PostgresQuery(unsafeSQL: "SELECT \(Self.objectColumns) FROM object WHERE ", binds: condition.binds)
         query.sql += condition.sql
-        query.sql += " ORDER BY kind, org, name"
+        // Byte order, as SQLite sorts, whatever the database's locale.
+        query.sql += #" ORDER BY kind COLLATE "C", org COLLATE "C", name COLLATE "C""#
         return try rows(query).map(Self.object)
     }
 
@@ -238,7 +239,7 @@ struct PostgresSession: StoreSession {
     }
 
     func unowned() throws -> [UnownedEntry] {
-        try rows(#"SELECT kind, org, place, name, owner, installation, reason, "seenAt" FROM unowned ORDER BY kind, org, name"#).map { row in
+        try rows(#"SELECT kind, org, place, name, owner, installation, reason, "seenAt" FROM unowned ORDER BY kind COLLATE "C", org COLLATE "C", name COLLATE "C""#).map { row in
             let (kind, org, place, name, owner, installation, reason, seenAt) =
                 try row.decode((String, String, String, String, String, String?, String, Date).self)
             return UnownedEntry(kind: kind, org: org, place: place, name: name, owner: owner, installation: installation, reason: reason, seenAt: seenAt)
