@@ -32,6 +32,35 @@ import Testing
         #expect(try store.status(of: "u1").observed?.masterIP == "10.0.0.5")
     }
 
+    @Test func aVersion1PostgresDatabaseUpgradesKeepingItsData() throws {
+        guard let base = TestEngine.postgresURL else { return }
+        var url = try PostgresURL(parsing: base)
+        url.schema = "m_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let spec = DesiredObject.cluster(ClusterSpec(name: "c1", org: "org1", vdc: "v", template: "t", nodes: NodePool(count: 1))).canonicalJSON
+        // A database as a cse with only migration v1 left it: one object with a status.
+        try PostgresEngine.prepare(url, migratedUpTo: Migrations.v1, then: [
+            """
+            INSERT INTO object (uid, kind, org, name, spec, "specHash", generation, owner, "createdAt", "updatedAt")
+            VALUES ('u1', 'Cluster', 'org1', 'c1', '\(spec.replacingOccurrences(of: "'", with: "''"))', 'h', 3, '"admin"',
+                    '2026-01-01 00:00:00Z', '2026-01-01 00:00:00Z')
+            """,
+            #"INSERT INTO status ("objectUID", phase, conditions, "observedGeneration") VALUES ('u1', 'Ready', '[]', 3)"#,
+        ])
+        let store = try DesiredStateStore(postgres: url, path: "/nonexistent/store.sqlite")
+        defer {
+            try? (store.engine as? PostgresEngine)?.execute("DROP SCHEMA \(url.schema ?? "") CASCADE")
+            store.close()
+        }
+        #expect(try store.appliedMigrations() == DesiredStateStore.knownMigrations)
+        let object = try #require(try store.objects().first)
+        #expect(object.generation == 3 && object.key.name == "c1" && object.createdAt == Date(timeIntervalSince1970: 1_767_225_600))
+        let status = try store.status(of: "u1")
+        #expect(status.phase == .ready && status.observedGeneration == 3 && status.observed == nil)
+        try store.updateStatus(of: "u1") { $0.observed = ObservedFacts(masterIP: "10.0.0.5", masterName: "c1-m1", nodeNames: ["c1-n1"]) }
+        #expect(try store.status(of: "u1").observed?.masterIP == "10.0.0.5")
+        #expect(UUID(uuidString: try store.installationID()) != nil, "v4 made the installation identity")
+    }
+
     @Test(arguments: TestEngine.available) func requestLogAndTenantTaskCommitWithTheChange(engine: TestEngine) throws {
         let fixture = try StoreFixtures.store(engine)
         defer { fixture.remove() }

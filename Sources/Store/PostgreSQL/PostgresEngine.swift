@@ -111,4 +111,16 @@ extension PostgresEngine {
             _ = try session.connection.query(PostgresQuery(unsafeSQL: sql), logger: session.logger).wait()
         }
     }
+
+    /// Shapes a database as an older cse left it: migrations up to `last`, then `statements` (tests of upgrades).
+    static func prepare(_ url: PostgresURL, migratedUpTo last: String, then statements: [String]) throws {
+        let pool = PostgresConnectionPool(url: url, maximum: 1)
+        defer { pool.close() }
+        try pool.withConnection { connection in
+            try PostgresSchema.migrate(connection, url: url, logger: pool.logger, upTo: last)
+            for statement in statements {
+                _ = try connection.query(PostgresQuery(unsafeSQL: statement), logger: pool.logger).wait()
+            }
+        }
+    }
 }

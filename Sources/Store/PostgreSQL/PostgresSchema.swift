@@ -115,8 +115,9 @@ enum PostgresSchema {
             .map { try $0.decode(String.self) }
     }
 
-    /// Applies what is missing; refuses a database that a newer cse migrated further.
-    static func migrate(_ connection: PostgresConnection, url: PostgresURL, logger: Logger) throws {
+    /// Applies what is missing (up to and including `last`, all when nil); refuses a database that a newer cse
+    /// migrated further.
+    static func migrate(_ connection: PostgresConnection, url: PostgresURL, logger: Logger, upTo last: String? = nil) throws {
         if let schema = url.schema {
             _ = try connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoted(schema))"), logger: logger).wait()
         }
@@ -139,6 +140,7 @@ enum PostgresSchema {
                 _ = try? connection.query("ROLLBACK", logger: logger).wait()
                 throw error
             }
+            if migration.id == last { break }
         }
     }
 
