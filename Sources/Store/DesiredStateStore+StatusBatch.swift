@@ -17,12 +17,9 @@ extension DesiredStateStore {
         guard !statuses.isEmpty else { return [] }
         return try write { session in
             let existing = try session.objectUIDs()
-            var written = Set<String>()
-            for (uid, status) in statuses where existing.contains(uid) {
-                try session.upsert(Self.encode(status, uid: uid))
-                written.insert(uid)
-            }
-            return written
+            let kept = statuses.filter { existing.contains($0.uid) }
+            try session.upsert(kept.map { Self.encode($0.status, uid: $0.uid) })
+            return Set(kept.map(\.uid))
         }
     }
 }

@@ -47,6 +47,12 @@ public final class DesiredStateStore: Sendable {
 
     public static var knownMigrations: [String] { Migrations.all }
 
+    /// Drops the PostgreSQL schema a benchmark made for itself (`cse bench store`); nothing for SQLite.
+    public func dropSchemaOfBenchmark() throws {
+        guard let engine = engine as? PostgresEngine, let schema = engine.url.schema, schema.hasPrefix("bench_") else { return }
+        try engine.execute("DROP SCHEMA \(PostgresSchema.quoted(schema)) CASCADE")
+    }
+
     /// Ends the store's connections (PostgreSQL); later calls fail.
     public func close() {
         engine.close()

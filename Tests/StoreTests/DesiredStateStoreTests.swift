@@ -187,6 +187,23 @@ import Testing
         #expect(try store.setStatus(status, of: "no-such-uid") == false)
     }
 
+    @Test(arguments: TestEngine.available) func aBatchOfStatusesIsWrittenWholeSkippingGoneObjects(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let (a, _) = try store.put(StoreFixtures.cluster("a"), owner: .admin)
+        let (b, _) = try store.put(StoreFixtures.cluster("b"), owner: .admin)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var ready = ObjectStatus(phase: .ready, observedGeneration: 1, lastReconcileAt: t0.addingTimeInterval(0.25),
+                                 observed: ObservedFacts(masterIP: "10.0.0.5", masterName: "a-m1", nodeNames: ["a-n1"]))
+        ready.setCondition("MasterReady", status: .true, reason: "Booted", message: "it's up", at: t0)
+        let failed = ObjectStatus(phase: .failed, observedGeneration: 1, lastError: "BUSY_ENTITY: \"quoted\"")
+        try store.setStatus(ObjectStatus(phase: .provisioning), of: b.uid)
+        let written = try store.writeStatuses([(a.uid, ObjectStatus(phase: .pending)), (b.uid, failed), ("gone-uid", ready), (a.uid, ready)])
+        #expect(written == [a.uid, b.uid])
+        #expect(try store.statuses() == [a.uid: ready, b.uid: failed], "the last status of a uid wins; a gone object gets none")
+    }
+
     @Test(arguments: TestEngine.available) func eventsAppendInOrderAndLimitKeepsNewest(engine: TestEngine) throws {
         let fixture = try StoreFixtures.store(engine)
         defer { fixture.remove() }

@@ -49,6 +49,8 @@ protocol StoreSession {
     func status(uid: String) throws -> StatusRecord?
     func statuses() throws -> [StatusRecord]
     func upsert(_ status: StatusRecord) throws
+    /// Several status rows at once (one statement where the engine can).
+    func upsert(_ statuses: [StatusRecord]) throws
 
     // Events.
     func insert(_ event: EventRecord) throws -> Int64

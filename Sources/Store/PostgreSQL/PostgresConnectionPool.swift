@@ -35,7 +35,10 @@ final class PostgresConnectionPool: @unchecked Sendable {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                              database: url.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
-        var parameters = [("application_name", "cse")]
+        // Index scans over sequential ones: a sequential scan in a SERIALIZABLE transaction locks the whole table's
+        // predicate, so concurrent writers of different objects would conflict and retry (PostgreSQL's manual,
+        // "Serializable Isolation Level", on reducing serialization failures).
+        var parameters = [("application_name", "cse"), ("enable_seqscan", "off")]
         if let schema = url.schema { parameters.append(("search_path", schema)) }
         configuration.options.additionalStartupParameters = parameters
         return configuration

@@ -124,6 +124,34 @@ struct PostgresSession: StoreSession {
             """)
     }
 
+    func upsert(_ statuses: [StatusRecord]) throws {
+        // One statement for the batch (a pass writes hundreds): the rows travel as one JSON array; the last row of a
+        // uid wins, as row-by-row writes would have it.
+        var seen = Set<String>()
+        let rows = statuses.reversed().filter { seen.insert($0.objectUID).inserted }.reversed()
+        guard !rows.isEmpty else { return }
+        let json = String(decoding: try Self.batchEncoder.encode(Array(rows)), as: UTF8.self)
+        try run("""
+            INSERT INTO status ("objectUID", phase, conditions, "observedGeneration", "lastError", "lastReconcileAt", observed)
+            SELECT "objectUID", phase, conditions, "observedGeneration", "lastError", "lastReconcileAt", observed
+            FROM jsonb_to_recordset(\(json)::jsonb) AS r("objectUID" text, phase text, conditions text, "observedGeneration" bigint,
+                                                        "lastError" text, "lastReconcileAt" timestamptz, observed text)
+            ON CONFLICT ("objectUID") DO UPDATE SET phase = excluded.phase, conditions = excluded.conditions,
+                "observedGeneration" = excluded."observedGeneration", "lastError" = excluded."lastError",
+                "lastReconcileAt" = excluded."lastReconcileAt", observed = excluded.observed
+            """)
+    }
+
+    /// Dates as ISO 8601 with milliseconds (what the store keeps), which PostgreSQL reads as timestamptz.
+    private static let batchEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        return encoder
+    }()
+
     // MARK: events
 
     func insert(_ event: EventRecord) throws -> Int64 {

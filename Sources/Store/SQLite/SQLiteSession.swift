@@ -68,6 +68,10 @@ struct SQLiteSession: StoreSession {
         try status.upsert(db)
     }
 
+    func upsert(_ statuses: [StatusRecord]) throws {
+        for status in statuses { try status.upsert(db) }
+    }
+
     func insert(_ event: EventRecord) throws -> Int64 {
         var event = event
         try event.insert(db)
