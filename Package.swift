@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
         .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec", "VCDClient", "VCDSim"]),
-        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets"]),
+        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),

@@ -54,7 +54,7 @@ struct CloudInitTests {
         let cloud = try await Cloud.start(environment: [:])
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template())
-        let outcome = try await cloud.converge(timeout: .seconds(20))
+        let outcome = try await cloud.converge(timeout: .seconds(90))
         guard case .failed(let failures) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
         #expect(failures.joined().contains("CSE_TEMPLATE_ROOT_PASSWORD"), "\(failures)")
         #expect(try await cloud.audit().vAppNames.isEmpty, "no build vApp was made")
