@@ -34,12 +34,13 @@ extension Simulator {
     }
 
     /// The audit as JSON (what `GET /sim/inventory` answers).
-    public func auditJSON() -> Data {
-        (try? JSONSerialization.data(withJSONObject: audit(), options: [.sortedKeys])) ?? Data("{}".utf8)
+    /// `knownSecrets` (a template's root password, say) are looked for too, in every decoded layer; never printed.
+    public func auditJSON(knownSecrets: [String] = []) -> Data {
+        (try? JSONSerialization.data(withJSONObject: audit(knownSecrets: knownSecrets), options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
     /// What the cloud holds, for tests to check: vApps with their VMs and addresses, and anything suspicious.
-    func audit() -> [String: Any] {
+    func audit(knownSecrets: [String] = []) -> [String: Any] {
         var problems: [String] = []
         var vApps: [[String: Any]] = []
         for vApp in state.vApps.values.sorted(by: { ($0.org, $0.name) < ($1.org, $1.name) }) {
@@ -84,7 +85,7 @@ extension Simulator {
         return ["vApps": vApps, "addresses": allocations.sorted { $0["address"] ?? "" < $1["address"] ?? "" }, "catalogItems": templates,
                 "runningTasks": state.tasks.values.filter { !$0.status.isFinished }.count, "problems": problems,
                 // Secrets other users of an org could read (extra config, metadata): where and what kind, never the value.
-                "secretsInClear": ClearTextSecretScan.findings(in: state),
+                "secretsInClear": ClearTextSecretScan.findings(in: state, knownSecrets: knownSecrets),
                 "extensions": state.extensions.values.map { ["name": $0.name, "routingKey": $0.routingKey, "exchange": $0.exchange] }]
     }
 
