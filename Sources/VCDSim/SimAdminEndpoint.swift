@@ -27,6 +27,14 @@ extension Simulator {
             expireSessions()
             return SimResponse(status: 204)
         case ("GET", "/sim/inventory"): return .json(200, audit())
+        // The same audit, also looking for secrets the caller names in the body (`{"knownSecrets": [...]}`, a
+        // template's root password): in a body, never a URL; the answer says where, never the value.
+        case ("POST", "/sim/inventory"):
+            struct Body: Decodable { var knownSecrets: [String] }
+            guard let body = try? JSONDecoder().decode(Body.self, from: request.body) else {
+                return .json(400, ["message": "expected {\"knownSecrets\": [\"...\"]}"])
+            }
+            return .json(200, audit(knownSecrets: body.knownSecrets))
         // Which cloud this is: lets a second cse process in the same folder use a running embedded simulator.
         case ("GET", "/sim/state"): return .json(200, ["stateFile": options.stateFile ?? ""])
         default: return .json(404, ["message": "no such simulator endpoint: \(request.method) \(request.path)"])
