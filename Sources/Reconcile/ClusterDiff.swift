@@ -269,6 +269,9 @@ struct ClusterDiff {
         if missing > 0 || removals > 0 || joined < nodes.count || master.powerState != .poweredOn {
             return Assessment(.updating, "\(joined)/\(spec.nodes.count) nodes joined")
         }
+        // Ready only once no finished guest keeps its bootstrap (a node's join command) in its user data.
+        let retiring = ([master] + nodes).filter { $0.guest == .ready && $0.bootstrapSecrets.hasUserData == true }.count
+        if retiring > 0 { return Assessment(.updating, "clearing the bootstrap of \(retiring) VM\(retiring == 1 ? "" : "s")") }
         return Assessment(.ready, "master \(master.ipAddress ?? "?"), \(spec.nodes.count) node\(spec.nodes.count == 1 ? "" : "s") joined")
     }
 

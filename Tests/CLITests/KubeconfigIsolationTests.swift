@@ -38,7 +38,7 @@ import VCDSim
         var options = SimOptions()
         options.stateFile = cli.path(".cse/sim/state.json")
         let simulator = try Simulator(options: options)
-        let audit = try JSONSerialization.jsonObject(with: await simulator.auditJSON()) as? [String: Any]
+        let audit = try JSONSerialization.jsonObject(with: await simulator.auditJSON(knownSecrets: ["test-root-pw"])) as? [String: Any]
         #expect((audit?["secretsInClear"] as? [String]) == [], "\(audit?["secretsInClear"] ?? "no audit")")
         let saved = try String(contentsOfFile: cli.path(".cse/sim/state.json"), encoding: .utf8)
         #expect(saved.contains("cse-sealed:1:"))
