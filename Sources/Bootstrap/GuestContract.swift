@@ -88,6 +88,19 @@ public enum GuestContract {
         return SealingKey(id: id, publicKeyPEM: String(script[begin.lowerBound..<finish.upperBound]))
     }
 
+    // MARK: lifetime of what travels in (user data and join tokens)
+    //
+    // - The template's root password travels only as a SHA-512 crypt hash (`RootPassword`, `chpasswd -e`), and the
+    //   build VM's user data is removed before the VM is captured: a capture keeps the VM's extra config, and every
+    //   clone would inherit it.
+    // - A node's user data carries the master's join command (its token lives `joinTokenTTL`). Once a guest reports
+    //   `done`, cse removes its user data (`CloudInitUserData.clearedExtraConfig`, through reconfigureVm, only on VMs
+    //   it owns) and only then marks it ready; the cluster is Ready only after that.
+    // - Once every node of the cluster joined, cse sets `joinRevokeKey` on the master to the published token's id
+    //   (the newest any node was given); the master's timer (`joinCheckInterval`) deletes that token and every one
+    //   it issued before, and publishes a fresh one. cse never hands out a token the master was asked to revoke
+    //   (`joinInfo`). A token whose revocation never comes (its node was removed first) expires with its TTL.
+
     // MARK: what the script carries in
 
     /// First comment line of every cse script: `# cse-bootstrap: contract=1 role=master`.
