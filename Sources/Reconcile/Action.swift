@@ -152,6 +152,8 @@ public struct BootstrapRetirement: Hashable, Sendable {
     public struct VM: Hashable, Sendable {
         public var name: String
         public var href: String
+        /// The VM still has user data (cloud-init images); a node on an image without cloud-init has none to clear.
+        public var clearsUserData: Bool
         /// Marks written once its user data is gone (the guest-ready mark, and role marks on an untagged VM).
         public var marks: [MetadataEntry]
     }

@@ -13,10 +13,13 @@ extension ActionRunner {
             done.append("asked the master to revoke join token \(revocation.tokenID)")
         }
         for vm in retirement.vms {
-            try await wait(vcd.setExtraConfig(vmHref: vm.href, CloudInitUserData.clearedExtraConfig))
+            if vm.clearsUserData { try await wait(vcd.setExtraConfig(vmHref: vm.href, CloudInitUserData.clearedExtraConfig)) }
             if !vm.marks.isEmpty { try await wait(vcd.writeMarks(vm.href, vm.marks.map { ($0.key, $0.value) })) }
         }
-        done.insert("cleared the user data of \(retirement.vms.map(\.name).joined(separator: ", "))", at: 0)
+        let cleared = retirement.vms.filter(\.clearsUserData).map(\.name)
+        let marked = retirement.vms.filter { !$0.clearsUserData && !$0.marks.isEmpty }.map(\.name)
+        if !marked.isEmpty { done.insert("recorded \(marked.joined(separator: ", ")) ready", at: 0) }
+        if !cleared.isEmpty { done.insert("cleared the user data of \(cleared.joined(separator: ", "))", at: 0) }
         return done.joined(separator: "; ")
     }
 }

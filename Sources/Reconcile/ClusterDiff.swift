@@ -207,9 +207,12 @@ struct ClusterDiff {
             if let installation = desired.installationID { entries.append(MetadataEntry(MetadataKey.installation, installation)) }
         }
         if vm.guest == .ready && !vm.isMarkedReady { entries.append(MetadataEntry(MetadataKey.guestReady, "true")) }
-        if vm.guest == .ready && vm.bootstrapSecrets.hasUserData == true {
-            // Its bootstrap ran: the user data (a node's held its join command) goes before the marks are written.
-            retiring.append(BootstrapRetirement.VM(name: vm.name, href: vm.href, marks: entries))
+        let hasUserData = vm.bootstrapSecrets.hasUserData == true
+        if vm.guest == .ready && (hasUserData || (role == "node" && !vm.isMarkedReady)) {
+            // Its bootstrap ran: the user data (a node's held its join command) goes before the marks are written. A node
+            // that just joined takes part even without user data (a customization script carried its join command): the
+            // last one to join has the token revoked.
+            retiring.append(BootstrapRetirement.VM(name: vm.name, href: vm.href, clearsUserData: hasUserData, marks: entries))
         } else if !entries.isEmpty {
             // Only the guest-ready mark: a task on the VM alone, so the marks of a cluster's VMs are written together.
             let markLane = vm.isTagged ? Lane.vm(href: vm.href) : lane
@@ -248,7 +251,8 @@ struct ClusterDiff {
             revocation = JoinRevocation(masterHref: master.href, tokenID: published)
         }
         let names = retiring.map(\.name).joined(separator: ", ")
-        let reason = "bootstrap done: clear user data" + (revocation.map { "; revoke join token \($0.tokenID)" } ?? "")
+        let reason = "bootstrap done: " + (retiring.contains(where: \.clearsUserData) ? "clear user data" : "record ready")
+            + (revocation.map { "; revoke join token \($0.tokenID)" } ?? "")
         plan.actions.append(action(.retireBootstrap(BootstrapRetirement(vms: retiring, revocation: revocation)), .update,
                                    "VM\(retiring.count > 1 ? "s" : "") \(names)", reason, waitsFor: busy, lane: lane))
     }

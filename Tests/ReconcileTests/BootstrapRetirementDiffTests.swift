@@ -54,6 +54,18 @@ import Testing
         #expect(retirement.vms.map(\.name) == ["c1-m1"] && retirement.revocation == nil, "no node was handed a token")
     }
 
+    /// On images without cloud-init a customization script carried the join command: nothing to clear, but the last
+    /// node to join still has the token revoked, and its ready mark comes with that.
+    @Test func aNodeWithoutUserDataStillEndsItsToken() throws {
+        let plan = plan([vm("c1-m1", userData: false, marked: true, published: "eeeeee"),
+                         vm("c1-n1", userData: false, marked: true), vm("c1-n2", userData: false)])
+        let retirement = try #require(retirementOf(plan))
+        #expect(retirement.vms.map(\.name) == ["c1-n2"] && retirement.vms[0].clearsUserData == false)
+        #expect(retirement.vms[0].marks.map(\.key) == [MetadataKey.guestReady])
+        #expect(retirement.revocation?.tokenID == "eeeeee")
+        #expect(plan.actions.first { $0.target == "VM c1-n2" }?.reason == "bootstrap done: record ready; revoke join token eeeeee")
+    }
+
     @Test func doneAndClearedIsQuiet() {
         let plan = plan([vm("c1-m1", userData: false, marked: true, published: "dddddd", revoked: "cccccc"),
                          vm("c1-n1", userData: nil, marked: true), vm("c1-n2", userData: nil, marked: true)])
