@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Observe
 import Testing
 import VCDClient
@@ -39,6 +40,22 @@ struct CloudInitTests {
         let object = try #require(try cloud.store.object(.init(kind: .cluster, org: "org1", name: "ci")))
         let messages = try cloud.store.events(of: object.uid).map(\.message)
         #expect(messages.contains { $0.contains("cleared the user data of") && $0.contains("ci-n1") && $0.contains("revoke join token \(revoked)") }, "\(messages)")
+
+        // Another user of the org reads the VMs as vCD shows them to her: the master's secrets only as ciphertext, no
+        // user data, no join command or kubeconfig credentials anywhere.
+        let alice = VCDSession(baseURL: cloud.server.baseURL, credentials: Credentials(user: "alice", org: "org1", password: "sim-alice"),
+                               retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)))
+        for name in ["ci-m1", "ci-n1"] {
+            let href = try #require(try await cloud.vm(name)?.href)
+            let seen = VMDocument.extraConfig(of: try await alice.get(href))
+            #expect(seen[GuestContract.statusKey] == "done", "alice reads \(name)")
+            #expect(!CloudInitUserData.hasUserData(seen))
+            for key in GuestContract.secretKeys where name == "ci-m1" {
+                #expect(seen[key].map(SealedSecret.isSealed) == true, "\(key) is ciphertext")
+            }
+            #expect(seen.values.allSatisfy { !$0.contains("kubeadm join") && !$0.contains("client-key-data") && !$0.contains("--token") })
+        }
+        await alice.logout()
 
         // A node added later joins with the fresh token, which is revoked in turn.
         try cloud.apply(Specs.template(), Specs.cluster("ci", nodes: 2))
