@@ -43,6 +43,9 @@ import VCDSim
         let saved = try String(contentsOfFile: cli.path(".cse/sim/state.json"), encoding: .utf8)
         #expect(saved.contains("cse-sealed:1:"))
         #expect(!saved.contains("client-key-data"))
+        // The root password never reached vCD, not even in the simulator's task history: not in clear, not base64-encoded
+        // (the build VM got its hash only).
+        #expect(!saved.contains("test-root-pw") && !saved.contains(Data("test-root-pw".utf8).base64EncodedString()))
         // Each read is an event of the cluster: who and when.
         let described = try await cli.runOffPool(["describe", "cluster", "demo", "--org", "org1"])
         #expect(described.stdout.contains("KubeconfigRead") && described.stdout.contains("cse kubeconfig"), "\(described.stdout)")
