@@ -37,6 +37,18 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libcrypt (libxcrypt): SHA-512 crypt hashes of the template's root password (`chpasswd -e` on the guest).
+        .systemLibrary(
+            name: "CCrypt",
+            pkgConfig: "libcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        // zlib: the simulator's audit reads gzip+base64 user data as cloud-init does.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Specs and config: YAML parsed and validated into value types, with file:line:column diagnostics.
         .target(
             name: "Spec",
@@ -67,7 +79,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", "CCrypt", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
         .target(name: "VCDClient", dependencies: ["CCurl", "CLibXML2", .product(name: "Logging", package: "swift-log")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
@@ -84,6 +96,7 @@ let package = Package(
                 "GuestSecrets",
                 "Spec",
                 "CLibXML2",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
