@@ -24,7 +24,10 @@ public final class DesiredStateStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // FULL: a commit that returned survives power loss too, not only a crash of the process.
-            if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
+            if !readOnly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                db.add(transactionObserver: CommitTimer(), extent: .databaseLifetime)
+            }
         }
         if readOnly {
             // In a folder the user cannot write, SQLite cannot make the WAL index a reader needs; an immutable open
