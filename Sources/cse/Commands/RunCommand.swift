@@ -17,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
             Reconciles whenever desired state changes (cse apply, tenant requests), when an action ends, and every \
             service.resync_interval_seconds to repair drift. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
-            action is safe to repeat) and exits 0.
+            action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics,             /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
             """
     )
 
