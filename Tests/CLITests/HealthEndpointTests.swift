@@ -71,6 +71,51 @@ struct HealthEndpointTests {
         #expect(service.terminationReason == .exit && service.terminationStatus == 0)
     }
 
+    /// A vCD that stops answering (the simulator process stopped with SIGSTOP: connections open, nothing comes back)
+    /// makes the service not ready within the check's bound; `/readyz` itself keeps answering, and so does `/healthz`.
+    @Test(.timeLimit(.minutes(5)))
+    func readyzAnswersInBoundedTimeWhenVCDStopsAnswering() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        let cloud = try await OwnershipTests.startCloud(cli)
+        defer { kill(cloud.process.processIdentifier, SIGCONT); kill(cloud.process.processIdentifier, SIGKILL) }
+        let port = try #require(HTTPPort.free())
+        try cli.write("""
+            vcd:
+              host: \(cloud.baseURL)
+              username: administrator
+              password: {env: CSE_TEST_VCD_PASSWORD}
+              verify: false
+            store:
+              path: store.sqlite
+            service:
+              log_file: cse.log
+              http:
+                listen: 127.0.0.1:\(port)
+            """, to: "config.yaml")
+        let service = try SpawnedCommand(executable: CLIRunner.binary.path, arguments: ["run", "config.yaml"], workingDirectory: cli.workingDirectory.path,
+                                         environment: CLIRunner.environment.merging(OwnershipTests.environment) { $1 }, output: cli.path("run.out"))
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        _ = try await HTTPPort.eventually(base + "/readyz") { $0.status == 200 }
+
+        kill(cloud.process.processIdentifier, SIGSTOP)
+        // Each answer comes within the check's 3 s bound (and the test client's 10 s), never after vCD's 60 s request timeout.
+        let notReady = try await HTTPPort.eventually(base + "/readyz", timeout: .seconds(60)) { $0.status == 503 }
+        let components = try #require(try JSONSerialization.jsonObject(with: notReady.body) as? [String: Any])["components"] as? [String: String]
+        #expect(components?["vcd"]?.contains("no answer within") == true, "\(String(describing: components))")
+        #expect(components?["store"] == "ok")
+        let health = try await HTTPPort.client.send(HTTPRequest(method: "GET", url: base + "/healthz"))
+        #expect(health.status == 200)
+
+        kill(cloud.process.processIdentifier, SIGCONT)
+        _ = try await HTTPPort.eventually(base + "/readyz", timeout: .seconds(120)) { $0.status == 200 }
+        kill(service.processIdentifier, SIGTERM)
+        await CLIRunner.waitOffPool(service)
+        #expect(service.terminationReason == .exit && service.terminationStatus == 0)
+        await cloud.stop()
+    }
+
     @Test func aBadListenAddressIsRefusedWithItsPlace() throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
