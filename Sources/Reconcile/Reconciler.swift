@@ -156,9 +156,7 @@ public actor Reconciler {
                                       now: .now)
         scheduler.observed(from: snapshot.startedAt)
         for action in chosen { start(action) }
-        let runningActions = Set(running.values.map(\.action))
-        ReconcileMetrics.passed(plan: plan, objects: objects, waiting: plan.actions.filter { !runningActions.contains($0) }.count,
-                                running: running.count)
+        ReconcileMetrics.passed(plan: plan, objects: objects, waiting: plan.actions.count { running[$0.lane]?.action != $0 }, running: running.count)
         return PassReport(plan: plan, started: chosen, inFlight: running.count, statusWrites: projection.changes.count)
     }
 

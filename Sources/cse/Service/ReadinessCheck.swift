@@ -25,9 +25,9 @@ final class ReadinessCheck: Sendable {
 
     /// nil when ready, else what is wrong.
     func problem() async -> String? {
-        let task: Task<String?, Never> = state.withLock { state in
+        let task: Task<String?, Never>? = state.withLock { state in
             if let running = state.running { return running }
-            if let last = state.last, ContinuousClock.now - last.at < freshFor { return Task { last.problem } }
+            if let last = state.last, ContinuousClock.now - last.at < freshFor { return nil }
             let probe = self.probe
             let running = Task { [weak self] () -> String? in
                 let problem: String?
@@ -43,6 +43,7 @@ final class ReadinessCheck: Sendable {
             state.running = running
             return running
         }
+        guard let task else { return state.withLock { $0.last?.problem } }
         return await Self.value(of: task, within: timeout) ?? "no answer within \(timeout)"
     }
 
