@@ -9,7 +9,8 @@ import VCDClient
 struct ServiceReadinessTests {
     @Test(.timeLimit(.minutes(6)))
     func readyzTurns503WhileTheBrokerIsStoppedAnd200WhenItIsBack() async throws {
-        let brokerPort = try #require(ScratchBroker.freePort(), "no free port in 5673...5699 for a second RabbitMQ")
+        // A range of its own: the other scratch-broker tests run at the same time and pick from theirs.
+        let brokerPort = try #require(ScratchBroker.freePort(in: 5710...5739), "no free port in 5710...5739 for a RabbitMQ of its own")
         let broker = ScratchBroker(port: brokerPort)
         defer { broker.remove() }
         try await broker.start()
