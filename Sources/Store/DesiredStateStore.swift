@@ -26,7 +26,8 @@ public final class DesiredStateStore: Sendable {
             // FULL: a commit that returned survives power loss too, not only a crash of the process.
             if !readOnly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                db.add(transactionObserver: CommitTimer(), extent: .databaseLifetime)
+                // The writer's commits only (pool readers are read-only connections).
+                if !db.configuration.readonly { db.add(transactionObserver: CommitTimer(), extent: .databaseLifetime) }
             }
         }
         if readOnly {
