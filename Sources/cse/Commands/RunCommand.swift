@@ -17,7 +17,8 @@ struct RunCommand: AsyncParsableCommand {
             Reconciles whenever desired state changes (cse apply, tenant requests), when an action ends, and every \
             service.resync_interval_seconds to repair drift. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
-            action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics,             /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
+            action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics, \
+            /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
             """
     )
 
@@ -61,6 +62,10 @@ struct RunCommand: AsyncParsableCommand {
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
+        // PostgreSQL tells at once when any replica or `cse apply` commits a change (LISTEN/NOTIFY); SQLite's
+        // changes are found by polling the change token (below) every second.
+        let reconciler = context.reconciler
+        store.onDesiredStateChange { reconciler.poke() }
         let loop = Task {
             await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
         }
