@@ -70,7 +70,15 @@ public final class CurlHTTPClient: Sendable {
             handle.reset()
             idle.withLock { if $0.count < options.maxIdleHandles { $0.append(handle) } }
         }
-        return try handle.perform(request, options: options)
+        let started = ContinuousClock.now
+        do {
+            let response = try handle.perform(request, options: options)
+            VCDMetrics.record(method: request.method, url: request.url, status: response.status, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            VCDMetrics.record(method: request.method, url: request.url, status: nil, duration: ContinuousClock.now - started)
+            throw error
+        }
     }
 }
 
