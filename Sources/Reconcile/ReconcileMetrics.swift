@@ -70,6 +70,7 @@ extension Step {
         case .powerOnVM: "power_on_vm"
         case .setMetadata: "set_metadata"
         case .reconfigureVM: "reconfigure_vm"
+        case .retireBootstrap: "retire_bootstrap"
         case .removeVMs: "remove_vms"
         case .deleteVApp: "delete_vapp"
         case .confirmDeleted: "confirm_deleted"
