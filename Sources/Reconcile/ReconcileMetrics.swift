@@ -74,7 +74,6 @@ extension Step {
         case .removeVMs: "remove_vms"
         case .deleteVApp: "delete_vapp"
         case .confirmDeleted: "confirm_deleted"
-        case .retireBootstrap: "retire_bootstrap"
         }
     }
 }
