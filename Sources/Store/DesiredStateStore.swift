@@ -16,10 +16,12 @@ public final class DesiredStateStore: Sendable {
         try self.init(engine: SQLiteEngine(path: path), path: path, clock: clock)
     }
 
-    /// The PostgreSQL store at `url` (its tables made or migrated; the schema named by the URL made when missing).
+    /// The PostgreSQL store at `url` (migrated when older). `creating`: its tables (and the schema the URL names) are
+    /// made when missing; otherwise a database without a store is refused (`StoreError.unreadable`).
     /// `path` is the local path beside which per-machine files are kept (`store.path`).
-    public convenience init(postgres url: PostgresURL, path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        try self.init(engine: PostgresEngine(url: url), path: path, clock: clock)
+    public convenience init(postgres url: PostgresURL, path: String, creating: Bool = true,
+                            clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try self.init(engine: PostgresEngine(url: url, creating: creating), path: path, clock: clock)
     }
 
     init(engine: any StoreEngine, path: String, clock: @escaping @Sendable () -> Date) {

@@ -21,6 +21,9 @@ struct PostgresStoreCommandTests {
         try cli.write("store:\n  path: state/store.sqlite\n  url: \(url)\n", to: "a/config.yaml")
         try cli.write("store:\n  url: \(url)\n", to: "b/config.yaml")
         try cli.write(SpecFixtures.template + "\n---\n" + SpecFixtures.cluster("pg1"), to: "specs/all.yaml")
+        // A read command does not make a store: it names the database (no password) and says who makes one.
+        let early = try await cli.detached(["get", "clusters", "--config", cli.path("b/config.yaml")])
+        #expect(early.status == 1 && early.stderr.contains("no store there") && early.stderr.contains(schema), "\(early.stderr)")
         let apply = try await cli.detached(["apply", cli.path("specs"), "--no-wait", "--config", cli.path("a/config.yaml")])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cli.path("a/state/store.sqlite")), "no SQLite file is made")

@@ -19,12 +19,18 @@ final class PostgresEngine: StoreEngine {
     /// How often a transaction that lost a serialization race is run again before the error reaches the caller.
     static let attempts = 50
 
-    init(url: PostgresURL) throws {
+    /// `creating`: make the tables when the database (or schema) has none; otherwise such a database is refused.
+    init(url: PostgresURL, creating: Bool = true) throws {
         self.url = url
         pool = PostgresConnectionPool(url: url)
         listener = PostgresChangeListener(pool: pool, channel: Self.channel(for: url))
         do {
-            try pool.withConnection { connection in try PostgresSchema.migrate(connection, url: url, logger: pool.logger) }
+            try pool.withConnection { connection in
+                if !creating, try !PostgresSchema.exists(connection, logger: pool.logger) {
+                    throw StoreError.unreadable(path: url.redacted, reason: "no store there: `cse apply` or `cse run` creates one; check store.url")
+                }
+                try PostgresSchema.migrate(connection, url: url, logger: pool.logger)
+            }
         } catch {
             pool.close()
             throw PostgresErrors.storeError(error, url: url, doing: "cannot migrate the schema")

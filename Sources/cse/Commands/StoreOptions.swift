@@ -22,7 +22,7 @@ struct StoreOptions: ParsableArguments {
     func openStore(config: ServiceConfig? = nil, creating: Bool = false) throws -> DesiredStateStore {
         let resolved = try config ?? loadConfig()
         if store == nil, let url = resolved.store.url {
-            return try openPostgres(url, config: resolved.store)
+            return try openPostgres(url, config: resolved.store, creating: creating)
         }
         let path = store ?? resolved.store.path
         let exists = FileManager.default.fileExists(atPath: path)
@@ -46,8 +46,9 @@ struct StoreOptions: ParsableArguments {
 }
 
 extension StoreOptions {
-    /// The PostgreSQL store of `store.url` (tables made or migrated on first use). Messages name it without a password.
-    private func openPostgres(_ text: String, config: StoreConfig) throws -> DesiredStateStore {
+    /// The PostgreSQL store of `store.url` (its tables made by the commands that write desired state, as a missing
+    /// SQLite file is). Messages name it without a password.
+    private func openPostgres(_ text: String, config: StoreConfig, creating: Bool) throws -> DesiredStateStore {
         var url: PostgresURL
         do {
             url = try PostgresURL(parsing: text)
@@ -62,7 +63,7 @@ extension StoreOptions {
             }
         }
         do {
-            return try DesiredStateStore(postgres: url, path: config.path)
+            return try DesiredStateStore(postgres: url, path: config.path, creating: creating)
         } catch let error as StoreError {
             throw CLIError("\(error)")
         } catch {
