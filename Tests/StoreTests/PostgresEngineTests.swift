@@ -60,6 +60,38 @@ import Testing
         #expect(!wakeUps.wait(atLeast: afterCreate + 3, seconds: 1), "the status write woke the listener: \(wakeUps.count - afterCreate) wake-ups")
     }
 
+    @Test func connectionsTheServerClosedAreReplacedWithoutLosingAWrite() throws {
+        guard TestEngine.postgresURL != nil else { return }
+        let fixture = try StoreFixtures.store(.postgres)
+        defer { fixture.remove() }
+        let store = fixture.store
+        try store.put(StoreFixtures.cluster("before"), owner: .admin)
+        // Another process (an operator, a server restart) ends every connection of this store's pool.
+        let other = try fixture.another()
+        defer { other.close() }
+        let schema = try #require(fixture.postgres?.schema)
+        try (other.engine as? PostgresEngine)?.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cse \(schema)' AND pid <> pg_backend_pid()")
+        // The pooled connections are dead: the next read and write run on new ones, each once.
+        #expect(try store.objects().map(\.key.name) == ["before"])
+        try store.put(StoreFixtures.cluster("after"), owner: .admin)
+        // Lost in the middle of a transaction: the server rolled it back, so it runs again whole, on a new connection.
+        var runs = 0
+        try store.transaction { tx in
+            runs += 1
+            let (object, _) = try tx.put(StoreFixtures.cluster("third"), owner: .tenant(org: "org1", user: "alice"), expectedGeneration: 0)
+            if runs == 1 {
+                try (other.engine as? PostgresEngine)?.execute(
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = 'cse \(schema)' AND pid <> pg_backend_pid()")
+            }
+            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: 1, org: "org1", user: "alice")
+            try tx.logRequest("req-3", tenantTaskID: task.id)
+        }
+        #expect(try other.objects().map(\.key.name) == ["after", "before", "third"])
+        let tasks = try other.tenantTasks().count
+        #expect(runs == 2 && tasks == 1, "the interrupted run left nothing; the second stored once (runs: \(runs), tasks: \(tasks))")
+    }
+
     private func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -53,7 +53,7 @@ final class PostgresChangeListener: Sendable {
                 do {
                     let connection = try pool.connect()
                     connection.addListener(channel: channel) { [weak self] _, _ in self?.notifyAll() }
-                    _ = try connection.query(PostgresQuery(unsafeSQL: "LISTEN \(PostgresSchema.quoted(channel))"), logger: pool.logger).wait()
+                    _ = try connection.run(PostgresQuery(unsafeSQL: "LISTEN \(PostgresSchema.quoted(channel))"), logger: pool.logger)
                     let keep = state.withLockedValue { state -> Bool in
                         if state.stopped { return false }
                         state.connection = connection

@@ -38,7 +38,8 @@ final class PostgresConnectionPool: @unchecked Sendable {
         // Index scans over sequential ones: a sequential scan in a SERIALIZABLE transaction locks the whole table's
         // predicate, so concurrent writers of different objects would conflict and retry (PostgreSQL's manual,
         // "Serializable Isolation Level", on reducing serialization failures).
-        var parameters = [("application_name", "cse"), ("enable_seqscan", "off")]
+        // application_name names the schema too: pg_stat_activity tells which store a connection serves.
+        var parameters = [("application_name", "cse" + (url.schema.map { " " + $0 } ?? "")), ("enable_seqscan", "off")]
         if let schema = url.schema { parameters.append(("search_path", schema)) }
         configuration.options.additionalStartupParameters = parameters
         return configuration

@@ -66,12 +66,18 @@ final class PostgresEngine: StoreEngine {
                 return try pool.withConnection { connection in
                     try once(connection, begin: begin, writing: writing, notify: notify, body)
                 }
+            } catch let lost as LostBeforeCommit where attempt < 3 {
+                // A pooled connection the server closed (a restart, an idle timeout): nothing was committed; once more
+                // on a new connection.
+                _ = lost
+                continue
             } catch {
                 if let state = PostgresErrors.sqlState(error), PostgresErrors.retryable.contains(state), attempt < Self.attempts {
                     // Let the winner finish; a little jitter keeps two losers from colliding again.
                     Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.005) * Double(min(attempt, 10)))
                     continue
                 }
+                let error = (error as? LostBeforeCommit)?.underlying ?? error
                 throw PostgresErrors.storeError(error, url: url, doing: writing ? "write failed" : "read failed")
             }
         }
@@ -80,23 +86,35 @@ final class PostgresEngine: StoreEngine {
     private func once<T>(_ connection: PostgresConnection, begin: String, writing: Bool, notify: Bool,
                          _ body: (any StoreSession) throws -> T) throws -> T {
         let logger = pool.logger
-        _ = try connection.query(PostgresQuery(unsafeSQL: begin), logger: logger).wait()
+        let result: T
         do {
-            let result = try body(PostgresSession(connection: connection, logger: logger, writing: writing))
+            _ = try connection.run(PostgresQuery(unsafeSQL: begin), logger: logger)
+            result = try body(PostgresSession(connection: connection, logger: logger, writing: writing))
             if notify {
                 // Delivered to listeners when (and only if) the transaction commits.
-                _ = try connection.query("SELECT pg_notify(\(Self.channel(for: url)), '')", logger: logger).wait()
+                _ = try connection.run("SELECT pg_notify(\(Self.channel(for: url)), '')", logger: logger)
             }
-            _ = try connection.query("COMMIT", logger: logger).wait()
-            return result
         } catch {
+            // The server rolls back a transaction whose connection is lost: it can run again, on another connection.
+            if PostgresErrors.isConnectionLost(error) { throw ConnectionInDoubt(underlying: LostBeforeCommit(underlying: error)) }
             do {
-                _ = try connection.query("ROLLBACK", logger: logger).wait()
+                _ = try connection.run("ROLLBACK", logger: logger)
             } catch {
                 throw ConnectionInDoubt(underlying: error)
             }
             throw error
         }
+        do {
+            _ = try connection.run("COMMIT", logger: logger)
+        } catch {
+            // Lost during COMMIT, the write may or may not have been applied: never run blindly again.
+            if PostgresErrors.isConnectionLost(error) {
+                throw ConnectionInDoubt(underlying: StoreError.unavailable(
+                    location: url.redacted, reason: "the connection was lost while committing; the change may or may not be stored"))
+            }
+            throw error
+        }
+        return result
     }
 
     func onDesiredStateChange(_ handler: @escaping @Sendable () -> Void) {
@@ -114,7 +132,7 @@ extension PostgresEngine {
     func execute(_ sql: String) throws {
         try write(changesDesiredState: false) { session in
             guard let session = session as? PostgresSession else { return }
-            _ = try session.connection.query(PostgresQuery(unsafeSQL: sql), logger: session.logger).wait()
+            _ = try session.connection.run(PostgresQuery(unsafeSQL: sql), logger: session.logger)
         }
     }
 
@@ -125,8 +143,13 @@ extension PostgresEngine {
         try pool.withConnection { connection in
             try PostgresSchema.migrate(connection, url: url, logger: pool.logger, upTo: last)
             for statement in statements {
-                _ = try connection.query(PostgresQuery(unsafeSQL: statement), logger: pool.logger).wait()
+                _ = try connection.run(PostgresQuery(unsafeSQL: statement), logger: pool.logger)
             }
         }
     }
+}
+
+/// A transaction's connection was lost before COMMIT was sent: nothing of it was stored.
+struct LostBeforeCommit: Error {
+    let underlying: any Error
 }

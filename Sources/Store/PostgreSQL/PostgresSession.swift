@@ -11,11 +11,11 @@ struct PostgresSession: StoreSession {
     let writing: Bool
 
     private func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(query, logger: logger).wait().rows
+        try connection.run(query, logger: logger).rows
     }
 
     private func run(_ query: PostgresQuery) throws {
-        _ = try connection.query(query, logger: logger).wait()
+        _ = try connection.run(query, logger: logger)
     }
 
     // MARK: objects
