@@ -75,7 +75,22 @@ public actor AMQPConsumerSession {
         await connection.close()
     }
 
+    /// Requests served concurrently share the session: while one caller connects, the others wait for that same
+    /// connection (an actor is re-entered at every await; two connects would leave a second consumer nobody reads,
+    /// holding its deliveries unacknowledged).
+    private var connecting: Task<AMQPConnection, any Error>?
+
     private func connected() async throws -> AMQPConnection {
+        if let connection { return connection }
+        if let connecting { return try await connecting.value }
+        let attempt = Task { try await self.connect() }
+        connecting = attempt
+        defer { connecting = nil }
+        // The caller that started the attempt stops it when cancelled (retrying against a broker that is down).
+        return try await withTaskCancellationHandler { try await attempt.value } onCancel: { attempt.cancel() }
+    }
+
+    private func connect() async throws -> AMQPConnection {
         if let connection { return connection }
         while true {
             try Task.checkCancellation()

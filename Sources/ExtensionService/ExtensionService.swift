@@ -24,28 +24,50 @@ public struct ExtensionService: Sendable {
     let logger: Logger
     let events: @Sendable (ExtensionServiceEvent) -> Void
     let hooks: Hooks
-    /// How long one wait for a delivery lasts: the upper bound on noticing cancellation.
+    /// How long one wait for a delivery lasts while no request is in flight: the upper bound on noticing cancellation.
     let pollInterval: Duration
+    /// Requests served at once on this consumer (each acknowledged on its own once answered).
+    let inFlight: Int
+
+    /// The wait for a delivery while requests are in flight: the connection runs one call at a time, so a reply or an
+    /// ack waits at most this long behind a receive.
+    static let busyPollInterval: Duration = .microseconds(500)
 
     public init(session: AMQPConsumerSession, api: ClusterAPI, logger: Logger = Logger(label: "cse.amqp.service"),
-                pollInterval: Duration = .milliseconds(250), hooks: Hooks = Hooks(),
+                pollInterval: Duration = .milliseconds(250), inFlight: Int = 16, hooks: Hooks = Hooks(),
                 events: @escaping @Sendable (ExtensionServiceEvent) -> Void = { _ in }) {
+        precondition(inFlight > 0, "at least one request in flight")
         self.session = session
         self.api = api
         self.logger = logger
         self.pollInterval = pollInterval
+        self.inFlight = inFlight
         self.hooks = hooks
         self.events = events
     }
 
-    /// Serves requests one at a time until the task is cancelled; throws only for configuration errors
-    /// (a refused login, a topology the broker rejects).
+    /// Serves up to `inFlight` requests at once until the task is cancelled, then lets the ones in flight finish;
+    /// throws only for configuration errors (a refused login, a topology the broker rejects).
     public func run() async throws {
-        logger.info("serving vCD extension requests from \(session.url.redacted), queue \(session.topology.queue)")
+        logger.info("serving vCD extension requests from \(session.url.redacted), queue \(session.topology.queue), \(inFlight) at once")
+        let slots = InFlightSlots(limit: inFlight)
         do {
-            while !Task.isCancelled {
-                guard let delivery = try await session.receive(timeout: pollInterval) else { continue }
-                await process(delivery)
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    if !slots.take() {
+                        await slots.waitForOne()
+                        continue
+                    }
+                    let busy = slots.taken > 1
+                    guard let delivery = try await session.receive(timeout: busy ? Self.busyPollInterval : pollInterval) else {
+                        slots.release()
+                        continue
+                    }
+                    group.addTask {
+                        await process(delivery)
+                        slots.release()
+                    }
+                }
             }
         } catch is CancellationError {
             // Stopping is the normal end.

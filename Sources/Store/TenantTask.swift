@@ -30,9 +30,7 @@ public struct LoggedRequest: Hashable, Sendable {
 
 extension DesiredStateStore.Transaction {
     public func loggedRequest(_ requestID: String) throws -> LoggedRequest? {
-        try RequestLogRecord.fetchOne(db, key: requestID).map {
-            LoggedRequest(requestID: $0.requestID, tenantTaskID: $0.tenantTaskID, status: $0.status, reply: $0.reply)
-        }
+        try RequestLogRecord.fetchOne(db, key: requestID).map(DesiredStateStore.decode)
     }
 
     /// Records a request in the same transaction as the change it makes.
@@ -77,7 +75,12 @@ extension DesiredStateStore {
     }
 
     public func loggedRequest(_ requestID: String) throws -> LoggedRequest? {
-        try transaction { try $0.loggedRequest(requestID) }
+        // A read: answering a redelivery from the log takes no write transaction.
+        try pool.read { db in try RequestLogRecord.fetchOne(db, key: requestID).map(Self.decode) }
+    }
+
+    static func decode(_ record: RequestLogRecord) -> LoggedRequest {
+        LoggedRequest(requestID: record.requestID, tenantTaskID: record.tenantTaskID, status: record.status, reply: record.reply)
     }
 
     static func decode(_ record: TenantTaskRecord) -> TenantTask {
