@@ -50,6 +50,20 @@ public actor AMQPConsumerSession {
         }
     }
 
+    /// Hands a delivery back to the broker (to be delivered again); false when its connection is gone (then the
+    /// broker delivers it again anyway).
+    @discardableResult
+    public func requeue(_ delivery: AMQPDelivery) async -> Bool {
+        guard let connection, connection.id == delivery.connectionID else { return false }
+        do {
+            try await connection.nack(delivery, requeue: true)
+            return true
+        } catch {
+            await lose(connection, error)
+            return false
+        }
+    }
+
     /// Publishes on the current connection (connecting first when needed). Throws when the connection
     /// breaks meanwhile; the session reconnects on next use.
     public func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {

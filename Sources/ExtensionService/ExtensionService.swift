@@ -79,10 +79,13 @@ public struct ExtensionService: Sendable {
         let address = ReplyAddress(delivery.properties)
         let requestID: String
         let reply: ExtensionReply
+        var handled: HandledRequest?
         do {
             let request = try ExtensionRequest.decode(delivery.body)
             requestID = request.id
-            reply = await api.handle(request)
+            let answer = await api.respond(to: request)
+            handled = answer
+            reply = answer.reply
             if Self.changesState(request, reply) { events(.committed(requestID: request.id)) }
         } catch {
             // Never the body or headers: they carry the tenant's session token.
@@ -91,27 +94,45 @@ public struct ExtensionService: Sendable {
             logger.warning("rejected message (delivery \(delivery.deliveryTag), correlation id \(delivery.properties.correlationID ?? "none"), \(delivery.body.count) bytes): \(Self.reason(error))")
             events(.rejected(reason: Self.reason(error)))
         }
-        if let address {
+        let answered = await answer(reply, requestID: requestID, to: address)
+        // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
+        // was not sent: the redelivery then finds it in the request log.
+        if let handled {
             do {
-                try await session.publish(exchange: address.exchange, routingKey: address.routingKey,
-                                          body: reply.encoded(requestID: requestID), properties: address.properties)
-                events(.answered(requestID: requestID, status: reply.status))
-            } catch let error as AMQPError where error.isRejectedPublish {
-                // The reply address is wrong (e.g. no such exchange): a redelivery could not fix that.
-                logger.warning("reply to request \(requestID) refused by the broker (\(error)); acknowledging it anyway")
+                try await handled.settle()
             } catch {
-                // Not acknowledged: the broker redelivers it and the request log answers it the same way.
-                logger.warning("reply to request \(requestID) not sent (\(error)); it will be redelivered")
+                logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
+                await session.requeue(delivery)
                 return
             }
-        } else {
-            logger.warning("request \(requestID) names no reply queue (reply_to); nobody gets the answer")
         }
+        guard answered else { return }
         if let beforeAck = hooks.beforeAck, await !beforeAck(requestID) {
             await session.dropConnection()
             return
         }
         if await session.ack(delivery) { events(.acknowledged(requestID: requestID)) }
+    }
+
+    /// Publishes the reply; false when it was not sent and a redelivery could fix that (then the request is not
+    /// acknowledged: the broker redelivers it and the request log answers it the same way).
+    private func answer(_ reply: ExtensionReply, requestID: String, to address: ReplyAddress?) async -> Bool {
+        guard let address else {
+            logger.warning("request \(requestID) names no reply queue (reply_to); nobody gets the answer")
+            return true
+        }
+        do {
+            try await session.publish(exchange: address.exchange, routingKey: address.routingKey,
+                                      body: reply.encoded(requestID: requestID), properties: address.properties)
+            events(.answered(requestID: requestID, status: reply.status))
+        } catch let error as AMQPError where error.isRejectedPublish {
+            // The reply address is wrong (e.g. no such exchange): a redelivery could not fix that.
+            logger.warning("reply to request \(requestID) refused by the broker (\(error)); acknowledging it anyway")
+        } catch {
+            logger.warning("reply to request \(requestID) not sent (\(error)); it will be redelivered")
+            return false
+        }
+        return true
     }
 
     static func changesState(_ request: ExtensionRequest, _ reply: ExtensionReply) -> Bool {

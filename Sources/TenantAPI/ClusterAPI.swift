@@ -31,9 +31,27 @@ public struct ClusterAPI: Sendable {
     /// Commits and pieces the tenant path wrote so far (how well concurrent requests share commits).
     public var commitStatistics: GroupCommit.Statistics { commits.statistics }
 
+    /// Answers a request and commits everything it writes before returning.
     public func handle(_ request: ExtensionRequest) async -> ExtensionReply {
-        // Two deliveries of one request (a redelivery while its original is still in flight) are handled one after the other.
-        await inFlight.exclusively(request.id) { await handleAlone(request) }
+        let handled = await respond(to: request)
+        do {
+            try await handled.settle()
+        } catch {
+            return internalError(request, error)
+        }
+        return handled.reply
+    }
+
+    /// Answers a request once its change committed, leaving the writes that only record the answer (the vCD task's
+    /// href, the final reply) to `settle()`, which the caller awaits after sending the answer and before
+    /// acknowledging the request. Two deliveries of one request (a redelivery while its original is still in flight)
+    /// are handled one after the other: the second starts once the first settled.
+    public func respond(to request: ExtensionRequest) async -> HandledRequest {
+        await inFlight.claim(request.id)
+        let inFlight = self.inFlight
+        let settlement = Settlement(commits: commits, finished: { inFlight.release(request.id) })
+        let reply = await Settlement.$current.withValue(settlement) { await handleAlone(request) }
+        return HandledRequest(reply: reply, settlement: settlement)
     }
 
     private func handleAlone(_ request: ExtensionRequest) async -> ExtensionReply {
@@ -245,7 +263,8 @@ public struct ClusterAPI: Sendable {
         }
     }
 
-    /// Makes (or finds) the vCD task of a committed change, then records its href and the final answer in one write.
+    /// Makes (or finds) the vCD task of a committed change; its href and the final answer are recorded in one write
+    /// that the request's settlement commits.
     private func answer(_ request: ExtensionRequest, task: TenantTask, object: StoredObject, lookFirst: Bool) async throws -> ExtensionReply {
         let href = try await publish(task: task, object: object, requestID: request.id, lookFirst: lookFirst)
         let body: [String: Any] = task.operation == .create
@@ -254,10 +273,12 @@ public struct ClusterAPI: Sendable {
         let reply = ExtensionReply(status: 202, body: JSON.encode(body))
         let requestID = request.id
         let newHref = task.taskHref == nil ? href : nil
-        try await commits.write { tx in
+        let record: Settlement.Write = { tx in
             if let newHref { try tx.updateTenantTask(id: task.id, taskHref: newHref, state: .running) }
             try tx.logRequest(requestID, tenantTaskID: task.id, status: reply.status, reply: reply.body)
         }
+        // Committed before the request is acknowledged, in the same batch as later requests' changes.
+        if let settlement = Settlement.current { settlement.add(record) } else { try await commits.write(record) }
         return reply
     }
 

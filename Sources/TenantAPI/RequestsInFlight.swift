@@ -7,15 +7,8 @@ final class RequestsInFlight: Sendable {
     /// Ids under way, each with the handlings of the same id waiting for it.
     private let underWay = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
 
-    /// Runs `body` once no other handling of `id` is under way in this process.
-    func exclusively<T: Sendable>(_ id: String, _ body: () async -> T) async -> T {
-        await claim(id)
-        let result = await body()
-        release(id)
-        return result
-    }
-
-    private func claim(_ id: String) async {
+    /// Returns once no other handling of `id` is under way in this process; `release(id)` ends this one.
+    func claim(_ id: String) async {
         while true {
             let claimed = underWay.withLock { underWay -> Bool in
                 guard underWay[id] == nil else { return false }
@@ -34,7 +27,7 @@ final class RequestsInFlight: Sendable {
         }
     }
 
-    private func release(_ id: String) {
+    func release(_ id: String) {
         let waiters = underWay.withLock { $0.removeValue(forKey: id) } ?? []
         for waiter in waiters { waiter.resume() }
     }
