@@ -29,9 +29,10 @@ public struct ExtensionService: Sendable {
     /// Requests served at once on this consumer (each acknowledged on its own once answered).
     let inFlight: Int
 
-    /// The wait for a delivery while requests are in flight: the connection runs one call at a time, so a reply or an
-    /// ack waits at most this long behind a receive.
-    static let busyPollInterval: Duration = .microseconds(500)
+    /// While requests are in flight the connection must stay free for their replies and acks (it runs one call at a
+    /// time): a receive then only takes what already arrived, and when nothing had, the loop waits for one of them to
+    /// finish, or this long, before it looks again.
+    static let busyPause: Duration = .milliseconds(2)
 
     public init(session: AMQPConsumerSession, api: ClusterAPI, logger: Logger = Logger(label: "cse.amqp.service"),
                 pollInterval: Duration = .milliseconds(250), inFlight: Int = 16, hooks: Hooks = Hooks(),
@@ -59,8 +60,9 @@ public struct ExtensionService: Sendable {
                         continue
                     }
                     let busy = slots.taken > 1
-                    guard let delivery = try await session.receive(timeout: busy ? Self.busyPollInterval : pollInterval) else {
+                    guard let delivery = try await session.receive(timeout: busy ? .zero : pollInterval) else {
                         slots.release()
+                        if busy { await slots.waitForRelease(orAtMost: Self.busyPause) }
                         continue
                     }
                     group.addTask {

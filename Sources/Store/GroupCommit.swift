@@ -13,11 +13,22 @@ public final class GroupCommit: Sendable {
         public var commits = 0
         public var pieces = 0
         public var largestBatch = 0
+        /// Wall time spent running pieces, and committing (the fsync), in seconds.
+        public var workSeconds = 0.0
+        public var commitSeconds = 0.0
 
-        public init(commits: Int = 0, pieces: Int = 0, largestBatch: Int = 0) {
+        public init(commits: Int = 0, pieces: Int = 0, largestBatch: Int = 0, workSeconds: Double = 0, commitSeconds: Double = 0) {
             self.commits = commits
             self.pieces = pieces
             self.largestBatch = largestBatch
+            self.workSeconds = workSeconds
+            self.commitSeconds = commitSeconds
+        }
+
+        /// What happened between `earlier` and this (the largest batch is this one's).
+        public func since(_ earlier: Statistics) -> Statistics {
+            Statistics(commits: commits - earlier.commits, pieces: pieces - earlier.pieces, largestBatch: largestBatch,
+                       workSeconds: workSeconds - earlier.workSeconds, commitSeconds: commitSeconds - earlier.commitSeconds)
         }
     }
 
@@ -99,12 +110,16 @@ public final class GroupCommit: Sendable {
 
     private func commit(_ batch: [Piece]) {
         let outcomes: [@Sendable () -> Void]
+        let clock = ContinuousClock()
+        let start = clock.now
+        var worked = start
         do {
             outcomes = try store.pool.writeWithoutTransaction { db in
                 var outcomes: [@Sendable () -> Void] = []
                 try db.inTransaction(.immediate) {
                     let tx = DesiredStateStore.Transaction(db: db, now: store.now)
                     outcomes = batch.map { $0.run(tx) }
+                    worked = clock.now
                     return .commit
                 }
                 return outcomes
@@ -117,8 +132,16 @@ public final class GroupCommit: Sendable {
             $0.commits += 1
             $0.pieces += batch.count
             $0.largestBatch = max($0.largestBatch, batch.count)
+            $0.workSeconds += (worked - start).seconds
+            $0.commitSeconds += (clock.now - worked).seconds
         }
         for outcome in outcomes { outcome() }
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

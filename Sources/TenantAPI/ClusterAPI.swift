@@ -157,19 +157,20 @@ public struct ClusterAPI: Sendable {
                                nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
                                storageProfile: body.storageProfile, sshKey: body.sshKey)
         if let repeated = try await repeatedCreate(request, spec: spec, caller: caller) { return repeated }
-        let owner = Owner.tenant(org: caller.org, user: caller.user)
+        // Made ready here, so that the group-committed write does as little as it can.
+        let new = try NewObject(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user))
         let user = caller.user
         return try await change(request, operation: .create) { tx in
-            if let existing = try tx.object(ObjectKey(kind: .cluster, org: org, name: spec.name)) {
+            if let existing = try tx.sameName(as: new.object.key) {
                 // A cluster being deleted keeps its name until vCD confirms it gone: restoring it here would bring the
                 // old one back and leave the delete's task running for ever.
+                guard existing.name == spec.name else { throw StoreError.nameTaken(new.object.key, existing: existing.name) }
                 throw RequestFailure.conflict(existing.isDeleting
                     ? "cluster '\(spec.name)' is being deleted in org '\(org)'; create it again once the deletion has finished"
                     : "cluster '\(spec.name)' already exists in org '\(org)'")
             }
-            let (object, _) = try tx.put(.cluster(spec), owner: owner, expectedGeneration: 0)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation,
-                                               org: org, user: user)
+            let object = try tx.insert(new)
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: org, user: user)
             return (object, task)
         }
     }
@@ -188,7 +189,7 @@ public struct ClusterAPI: Sendable {
         let user = caller.user
         return try await change(request, operation: .resize) { tx in
             let (object, _) = try tx.put(.cluster(resized), owner: current.owner, expectedGeneration: current.generation)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .resize, targetGeneration: object.generation,
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .resize, targetGeneration: object.generation,
                                                org: resized.org, user: user)
             return (object, task)
         }
@@ -199,7 +200,7 @@ public struct ClusterAPI: Sendable {
         let user = caller.user
         return try await change(request, operation: .delete) { tx in
             let (object, _) = try tx.markDeleted(current.key)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .delete, targetGeneration: object.generation,
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .delete, targetGeneration: object.generation,
                                                org: current.key.org, user: user)
             return (object, task)
         }
@@ -231,7 +232,7 @@ public struct ClusterAPI: Sendable {
                   $0.objectUID == existing.uid && $0.operation == .create && $0.user == caller.user
               }) else { return nil }
         let requestID = request.id
-        try await commits.write { tx in try tx.logRequest(requestID, tenantTaskID: task.id) }
+        try await commits.write { tx in try tx.recordRequest(requestID, tenantTaskID: task.id) }
         return try await answer(request, task: task, object: existing, lookFirst: true)
     }
 
@@ -247,9 +248,9 @@ public struct ClusterAPI: Sendable {
                         _ write: @escaping @Sendable (DesiredStateStore.Transaction) throws -> (StoredObject, TenantTask)) async throws -> ExtensionReply {
         let requestID = request.id
         let outcome = try await commits.write { tx -> ChangeOutcome in
-            if let logged = try tx.loggedRequest(requestID) { return .logged(logged) }
+            if let logged = try tx.loggedRequestCached(requestID) { return .logged(logged) }
             let (object, task) = try write(tx)
-            try tx.logRequest(requestID, tenantTaskID: task.id)
+            try tx.recordRequest(requestID, tenantTaskID: task.id)
             return .applied(object, task)
         }
         switch outcome {
@@ -274,8 +275,8 @@ public struct ClusterAPI: Sendable {
         let requestID = request.id
         let newHref = task.taskHref == nil ? href : nil
         let record: Settlement.Write = { tx in
-            if let newHref { try tx.updateTenantTask(id: task.id, taskHref: newHref, state: .running) }
-            try tx.logRequest(requestID, tenantTaskID: task.id, status: reply.status, reply: reply.body)
+            if let newHref { try tx.recordTaskHref(newHref, ofTenantTask: task.id) }
+            try tx.recordRequest(requestID, tenantTaskID: task.id, status: reply.status, reply: reply.body)
         }
         // Committed before the request is acknowledged, in the same batch as later requests' changes.
         if let settlement = Settlement.current { settlement.add(record) } else { try await commits.write(record) }

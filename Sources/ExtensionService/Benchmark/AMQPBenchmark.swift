@@ -82,8 +82,7 @@ public enum AMQPBenchmark {
         let after = api.commitStatistics
         for task in serviceTasks { task.cancel() }
         for task in serviceTasks { _ = try? await task.value }
-        let commits = GroupCommit.Statistics(commits: after.commits - before.commits, pieces: after.pieces - before.pieces,
-                                             largestBatch: after.largestBatch)
+        let commits = after.since(before)
         return AMQPBenchmarkReport(broker: url.redacted, window: window, listeners: shape.listeners, inFlight: shape.inFlight,
                                    service: measured, rawEcho: raw, synchronous: synchronous, commits: commits)
     }

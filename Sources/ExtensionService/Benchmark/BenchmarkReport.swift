@@ -50,7 +50,8 @@ public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
         store writer connection: synchronous=\(synchronous.map { "\($0)" } ?? "unknown") (read back with PRAGMA synchronous)
         \(line("tenant API (store commit)", service))
         \(line("raw rabbitmq-c echo      ", rawEcho))
-        store writes: \(commits.pieces) in \(commits.commits) commit(s), \(String(format: "%.1f", perCommit)) per commit, largest batch \(commits.largestBatch)
+        store writes: \(commits.pieces) in \(commits.commits) commit(s), \(String(format: "%.1f", perCommit)) per commit, largest batch \(commits.largestBatch); \
+        committer busy \(String(format: "%.2f s writing + %.2f s committing", commits.workSeconds, commits.commitSeconds))
         ratio tenant API / raw echo: \(String(format: "%.3f", ratio))
         """
     }
