@@ -40,13 +40,16 @@ extension DesiredStateStore.Transaction {
     /// The object of the same kind and org whose name equals `key.name` without regard to case (the exact name first),
     /// if any: names become vApp and DNS host names, so a create must not clash with it (as `put` refuses).
     public func sameName(as key: ObjectKey) throws -> SameName? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT name, deletionRequestedAt IS NOT NULL FROM object
-            WHERE kind = ? AND org = ? AND lower(name) = ? ORDER BY name = ? DESC LIMIT 1
-            """)
+        let statement = try db.cachedStatement(sql: Self.sameNameSQL)
         guard let row = try Row.fetchOne(statement, arguments: [key.kind.rawValue, key.org, key.name.lowercased(), key.name]) else { return nil }
         return SameName(name: row[0], isDeleting: row[1])
     }
+
+    /// Served by the index `objectFoldedName` (schema v5), not by reading every object of the org.
+    static let sameNameSQL = """
+        SELECT name, deletionRequestedAt IS NOT NULL FROM object
+        WHERE kind = ? AND org = ? AND lower(name) = ? ORDER BY name = ? DESC LIMIT 1
+        """
 
     /// Inserts an object at generation 1; the caller checked with `sameName(as:)` in this transaction that its name is
     /// free. Returns it as any later read sees it (dates at the store's millisecond precision).

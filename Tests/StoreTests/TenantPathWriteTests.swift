@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Spec
 @testable import Store
@@ -40,5 +41,21 @@ import Testing
         try store.markDeleted(new.object.key)
         let afterDelete = try store.transaction { tx in try tx.sameName(as: new.object.key) }
         #expect(afterDelete == SameName(name: "Demo", isDeleting: true))
+    }
+
+    @Test func aNameIsComparedWithoutCaseByIndexNotByReadingTheOrg() throws {
+        let (store, directory) = try StoreFixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + DesiredStateStore.Transaction.sameNameSQL, arguments: ["cluster", "org1", "demo", "demo"])
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX objectFoldedName") }, "\(plan)")
+        // The generic write's check (put) is served by it too.
+        let putPlan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM object WHERE kind = ? AND org = ? AND LOWER(name) = ?",
+                             arguments: ["cluster", "org1", "demo"]).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(putPlan.contains { $0.contains("USING INDEX objectFoldedName") }, "\(putPlan)")
     }
 }
