@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // librabbitmq (rabbitmq-c 0.11, flat headers) with a shim for its variadic calls.
@@ -44,12 +45,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The desired-state store: objects, generations, status and events in SQLite.
+        // The desired-state store: objects, generations, status and events in SQLite (embedded) or PostgreSQL (shared).
         .target(
             name: "Store",
             dependencies: [
                 "Spec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.

@@ -31,8 +31,21 @@ public enum ConfigLoader {
             "ssl_key_file", "prefix",
         ]).flatMap(readAMQP)
         if let password = config.amqp?.password { config.amqp?.password = anchor.resolve(password) }
-        if let store = document.mapping("store", allowedKeys: ["path"]) {
+        if let store = document.mapping("store", allowedKeys: ["path", "url", "password"]) {
             config.store.path = store.string("path").map(anchor.resolve) ?? StoreConfig.defaultPath
+            if let url = store.string("url") {
+                let lowered = url.lowercased()
+                if URLComponents(string: url)?.password != nil {
+                    // Config files hold references to secrets, never secrets; the value is not repeated.
+                    store.report("url", "'store.url' must not hold a password: give it as store.password: {env: NAME} or {file: PATH}")
+                } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+                    config.store.url = url
+                } else {
+                    // The value is not repeated: it may hold a password.
+                    store.report("url", "'store.url' must be a PostgreSQL URL: postgres://USER@HOST:PORT/DATABASE")
+                }
+            }
+            config.store.password = store.secret("password").map(anchor.resolve)
         }
         if let service = document.mapping("service", allowedKeys: ["listeners", "inflight_per_listener", "resync_interval", "log_file", "logging_level", "concurrency"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners

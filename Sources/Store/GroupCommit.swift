@@ -1,5 +1,4 @@
 import Dispatch
-import GRDB
 import Synchronization
 
 /// Group commit for concurrent writers (tenant requests). Each caller hands over one piece of work; the pieces that
@@ -33,8 +32,9 @@ public final class GroupCommit: Sendable {
     }
 
     private struct Piece: Sendable {
-        /// Runs in the batch's transaction; returns what to tell its caller once the transaction committed.
-        let run: @Sendable (DesiredStateStore.Transaction) -> @Sendable () -> Void
+        /// Runs in the batch's transaction; returns what to tell its caller once the transaction committed. Throws only
+        /// an error that ends the whole transaction (the engine retries the batch or fails it as a whole).
+        let run: @Sendable (DesiredStateStore.Transaction) throws -> @Sendable () -> Void
         /// Tells the caller the batch failed as a whole (its commit did not happen).
         let fail: @Sendable (any Error) -> Void
     }
@@ -67,17 +67,16 @@ public final class GroupCommit: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let piece = Piece(
                 run: { tx in
+                    var value: T?
                     do {
-                        var value: T?
-                        try tx.db.inSavepoint {
-                            value = try work(tx)
-                            return .commit
-                        }
-                        guard let value else { return { continuation.resume(throwing: GroupCommitError.noResult) } }
-                        return { continuation.resume(returning: value) }
+                        try tx.session.savepoint { value = try work(tx) }
+                    } catch let error where tx.session.endsTransaction(error) {
+                        throw error
                     } catch {
                         return { continuation.resume(throwing: error) }
                     }
+                    guard let value else { return { continuation.resume(throwing: GroupCommitError.noResult) } }
+                    return { continuation.resume(returning: value) }
                 },
                 fail: { continuation.resume(throwing: $0) })
             let leads = queue.withLock { queue -> Bool in
@@ -114,14 +113,10 @@ public final class GroupCommit: Sendable {
         let start = clock.now
         var worked = start
         do {
-            outcomes = try store.pool.writeWithoutTransaction { db in
-                var outcomes: [@Sendable () -> Void] = []
-                try db.inTransaction(.immediate) {
-                    let tx = DesiredStateStore.Transaction(db: db, now: store.now)
-                    outcomes = batch.map { $0.run(tx) }
-                    worked = clock.now
-                    return .commit
-                }
+            outcomes = try store.write(changesDesiredState: true) { session in
+                let tx = DesiredStateStore.Transaction(session: session, now: store.now)
+                let outcomes = try batch.map { try $0.run(tx) }
+                worked = clock.now
                 return outcomes
             }
         } catch {

@@ -34,12 +34,19 @@ public struct SameName: Sendable, Equatable {
     public var isDeleting: Bool
 }
 
-/// The tenant path's writes, each on a cached prepared statement (they repeat for every request). Same rows and
-/// meaning as `put`, `createTenantTask`, `logRequest` and `updateTenantTask`.
+/// The tenant path's writes. On SQLite each runs on a cached prepared statement (they repeat for every request); on
+/// other engines they use the session's row operations. Same rows and meaning as `put`, `createTenantTask`,
+/// `logRequest` and `updateTenantTask`.
 extension DesiredStateStore.Transaction {
+    private var sqlite: Database? { (session as? SQLiteSession)?.db }
+
     /// The object of the same kind and org whose name equals `key.name` without regard to case (the exact name first),
     /// if any: names become vApp and DNS host names, so a create must not clash with it (as `put` refuses).
     public func sameName(as key: ObjectKey) throws -> SameName? {
+        guard let db = sqlite else {
+            let found = try session.object(key) ?? session.object(kind: key.kind, org: key.org, nameIgnoringCase: key.name)
+            return found.map { SameName(name: $0.name, isDeleting: $0.deletionRequestedAt != nil) }
+        }
         let statement = try db.cachedStatement(sql: Self.sameNameSQL)
         guard let row = try Row.fetchOne(statement, arguments: [key.kind.rawValue, key.org, key.name.lowercased(), key.name]) else { return nil }
         return SameName(name: row[0], isDeleting: row[1])
@@ -55,6 +62,13 @@ extension DesiredStateStore.Transaction {
     /// free. Returns it as any later read sees it (dates at the store's millisecond precision).
     public func insert(_ new: NewObject) throws -> StoredObject {
         let key = new.object.key
+        guard let db = sqlite else {
+            try session.insert(ObjectRecord(id: nil, uid: new.uid, kind: key.kind.rawValue, org: key.org, name: key.name, spec: new.canonicalJSON,
+                                            specHash: new.specHash, generation: 1, owner: new.ownerJSON, createdAt: now, updatedAt: now,
+                                            deletionRequestedAt: nil))
+            guard let stored = try session.object(key) else { throw StoreError.notFound(key) }
+            return try stored.stored()
+        }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO object (uid, kind, org, name, spec, specHash, generation, owner, createdAt, updatedAt, deletionRequestedAt)
             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, NULL)
@@ -68,6 +82,9 @@ extension DesiredStateStore.Transaction {
 
     /// `createTenantTask`, on a cached statement.
     public func insertTenantTask(objectUID: String, operation: TenantTask.Operation, targetGeneration: Int, org: String, user: String) throws -> TenantTask {
+        guard let db = sqlite else {
+            return try createTenantTask(objectUID: objectUID, operation: operation, targetGeneration: targetGeneration, org: org, user: user)
+        }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO tenantTask (objectUID, operation, targetGeneration, org, "user", taskHref, state, message, createdAt, updatedAt)
             VALUES (?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?)
@@ -79,6 +96,7 @@ extension DesiredStateStore.Transaction {
 
     /// `loggedRequest`, on a cached statement.
     public func loggedRequestCached(_ requestID: String) throws -> LoggedRequest? {
+        guard let db = sqlite else { return try loggedRequest(requestID) }
         let statement = try db.cachedStatement(sql: "SELECT tenantTaskID, status, reply FROM requestLog WHERE requestID = ?")
         guard let row = try Row.fetchOne(statement, arguments: [requestID]) else { return nil }
         return LoggedRequest(requestID: requestID, tenantTaskID: row[0], status: row[1], reply: row[2])
@@ -86,6 +104,7 @@ extension DesiredStateStore.Transaction {
 
     /// `logRequest` (insert or replace the request's entry), on a cached statement.
     public func recordRequest(_ requestID: String, tenantTaskID: Int64?, status: Int? = nil, reply: String? = nil) throws {
+        guard let db = sqlite else { return try logRequest(requestID, tenantTaskID: tenantTaskID, status: status, reply: reply) }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO requestLog (requestID, tenantTaskID, status, reply, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(requestID) DO UPDATE SET tenantTaskID = excluded.tenantTaskID, status = excluded.status,
@@ -96,6 +115,14 @@ extension DesiredStateStore.Transaction {
 
     /// Records the vCD task's href of a tenant task and marks it running (as `updateTenantTask` does), on a cached statement.
     public func recordTaskHref(_ taskHref: String, ofTenantTask id: Int64) throws {
+        guard let db = sqlite else {
+            guard var record = try session.tenantTask(id: id) else { return }
+            record.taskHref = taskHref
+            record.state = TenantTask.State.running.rawValue
+            record.updatedAt = now
+            try session.update(record)
+            return
+        }
         let statement = try db.cachedStatement(sql: "UPDATE tenantTask SET taskHref = ?, state = ?, updatedAt = ? WHERE id = ?")
         try statement.execute(arguments: [taskHref, TenantTask.State.running.rawValue, now, id])
     }

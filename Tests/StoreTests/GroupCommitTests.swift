@@ -6,21 +6,24 @@ import Testing
 
 @Suite struct GroupCommitTests {
     @Test func theWriterConnectionRunsWithSynchronousFull() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixture = try StoreFixtures.store(.sqlite)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let pool = try #require(store.engine as? SQLiteEngine).pool
         // Read back from the connection every write goes through (GRDB sets NORMAL when it switches the pool to WAL).
-        let mode = try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let mode = try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(mode == 2, "PRAGMA synchronous on the writer is \(String(describing: mode)), FULL is 2")
-        let inTransaction = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let inTransaction = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(inTransaction == 2)
         #expect(try store.writerSynchronousMode() == .full)
         // Still so after a reopen of an existing file.
-        #expect(try DesiredStateStore(path: store.path).writerSynchronousMode() == .full)
+        #expect(try fixture.another().writerSynchronousMode() == .full)
     }
 
-    @Test func aBatchWhereOneRequestConflictsCommitsTheOthers() async throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func aBatchWhereOneRequestConflictsCommitsTheOthers(engine: TestEngine) async throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (existing, _) = try store.put(StoreFixtures.cluster("taken"), owner: .admin)
         let commits = GroupCommit(store: store)
         // A first piece holds the committer until the others are queued, so they go into one batch for sure.
@@ -66,17 +69,18 @@ import Testing
         #expect(statistics.pieces == names.count + 1 && statistics.largestBatch == names.count)
     }
 
-    @Test func aCallerResumesOnlyAfterItsBatchCommitted() async throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func aCallerResumesOnlyAfterItsBatchCommitted(engine: TestEngine) async throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let commits = GroupCommit(store: store)
-        let path = store.path
+        let other = try fixture.another()
         // What a caller sees as written is visible to another connection (committed), not only inside the transaction.
         let generations = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<20 {
                 group.addTask {
                     _ = try await commits.write { tx in try tx.put(StoreFixtures.cluster("c\(index)"), owner: .admin) }
-                    return try DesiredStateStore(path: path).object(ObjectKey(kind: .cluster, org: "org1", name: "c\(index)")) != nil
+                    return try other.object(ObjectKey(kind: .cluster, org: "org1", name: "c\(index)")) != nil
                 }
             }
             return try await group.reduce(into: [Bool]()) { $0.append($1) }

@@ -6,9 +6,10 @@ import Testing
 
 /// The tenant path's cached-statement writes store what the generic ones do, and read back equal.
 @Suite struct TenantPathWriteTests {
-    @Test func insertedObjectTaskAndLogReadBackAsWritten() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func insertedObjectTaskAndLogReadBackAsWritten(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let new = try NewObject(StoreFixtures.cluster("Demo"), owner: .tenant(org: "org1", user: "alice"))
         let (inserted, task) = try store.transaction { tx -> (StoredObject, TenantTask) in
             #expect(try tx.sameName(as: new.object.key) == nil)
@@ -44,15 +45,16 @@ import Testing
     }
 
     @Test func aNameIsComparedWithoutCaseByIndexNotByReadingTheOrg() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let plan = try store.pool.read { db in
+        let fixture = try StoreFixtures.store(.sqlite)
+        defer { fixture.remove() }
+        let pool = try #require(fixture.store.engine as? SQLiteEngine).pool
+        let plan = try pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + DesiredStateStore.Transaction.sameNameSQL, arguments: ["cluster", "org1", "demo", "demo"])
                 .map { $0["detail"] as String? ?? "" }
         }
         #expect(plan.contains { $0.contains("USING INDEX objectFoldedName") }, "\(plan)")
         // The generic write's check (put) is served by it too.
-        let putPlan = try store.pool.read { db in
+        let putPlan = try pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM object WHERE kind = ? AND org = ? AND LOWER(name) = ?",
                              arguments: ["cluster", "org1", "demo"]).map { $0["detail"] as String? ?? "" }
         }

@@ -58,6 +58,10 @@ struct RunCommand: AsyncParsableCommand {
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
+        // PostgreSQL tells at once when any replica or `cse apply` commits a change (LISTEN/NOTIFY); SQLite's
+        // changes are found by polling the change token (below) every second.
+        let reconciler = context.reconciler
+        store.onDesiredStateChange { reconciler.poke() }
         let loop = Task {
             await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
         }

@@ -35,9 +35,12 @@ enum SampleConfig {
           # ssl_key_file: /etc/cse/amqp-client.key
           prefix: vcd
 
-        # Desired state: a SQLite file.
+        # Desired state: a SQLite file (embedded, one `cse run`), or a PostgreSQL database that several
+        # `cse run` replicas share (url; path then only places local files: keys, the embedded simulator).
         store:
           path: .cse/store.sqlite
+          # url: postgres://cse@127.0.0.1:5432/cse   # ?schema=NAME for a schema of its own
+          # password: {env: CSE_STORE_PASSWORD}      # when the server asks for one (never in the url)
 
         service:
           listeners: 2                   # concurrent AMQP consumers
