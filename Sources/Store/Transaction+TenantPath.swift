@@ -23,7 +23,7 @@ public struct NewObject: Sendable {
         self.canonicalJSON = canonicalJSON
         self.owner = owner
         uid = UUID().uuidString.lowercased()
-        specHash = object.specHash
+        specHash = DesiredObject.specHash(kind: object.kind, canonicalJSON: canonicalJSON)
         ownerJSON = ObjectRecord.encode(owner)
     }
 }
