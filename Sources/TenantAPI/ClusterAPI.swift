@@ -330,7 +330,7 @@ public struct ClusterAPI: Sendable {
     }
 
     private func chooseTemplate(_ requested: String?) throws -> String {
-        let names = try store.objects(kind: .template, includeDeleting: false).map(\.key.name)
+        let names = try store.objectNames(kind: .template, includeDeleting: false)
         if let requested {
             guard names.contains(requested) else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
             return requested
