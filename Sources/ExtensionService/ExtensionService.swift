@@ -79,12 +79,15 @@ public struct ExtensionService: Sendable {
 
     func process(_ delivery: AMQPDelivery) async {
         let address = ReplyAddress(delivery.properties)
+        let started = ContinuousClock.now
+        var method: String?
         let requestID: String
         let reply: ExtensionReply
         var handled: HandledRequest?
         do {
             let request = try ExtensionRequest.decode(delivery.body)
             requestID = request.id
+            method = request.method
             let answer = await api.respond(to: request)
             handled = answer
             reply = answer.reply
@@ -96,6 +99,7 @@ public struct ExtensionService: Sendable {
             logger.warning("rejected message (delivery \(delivery.deliveryTag), correlation id \(delivery.properties.correlationID ?? "none"), \(delivery.body.count) bytes): \(Self.reason(error))")
             events(.rejected(reason: Self.reason(error)))
         }
+        defer { ExtensionServiceMetrics.answered(method: method, status: reply.status, duration: ContinuousClock.now - started) }
         let answered = await answer(reply, requestID: requestID, to: address)
         // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
         // was not sent: the redelivery then finds it in the request log.

@@ -26,6 +26,7 @@ public struct LeaseKeeper: Sendable {
     @discardableResult
     public func acquire(waiting: (Lease) -> Void, giveUpWhen: () -> Bool = { false }) async throws -> Bool {
         var told: String?
+        ReconcileMetrics.lease(held: false)
         while let other = try tryAcquire() {
             if told != other.holder {
                 waiting(other)
@@ -40,6 +41,7 @@ public struct LeaseKeeper: Sendable {
             release()
             return false
         }
+        ReconcileMetrics.lease(held: true)
         return true
     }
 
@@ -50,6 +52,7 @@ public struct LeaseKeeper: Sendable {
                 try? await Task.sleep(for: .seconds(duration / 3))
                 guard !Task.isCancelled else { return }
                 if let other = try? tryAcquire() {
+                    ReconcileMetrics.lease(held: false)
                     lost(other)
                     return
                 }
@@ -58,6 +61,7 @@ public struct LeaseKeeper: Sendable {
     }
 
     public func release() {
+        ReconcileMetrics.lease(held: false)
         try? store.releaseLease(holder: holder)
     }
 }

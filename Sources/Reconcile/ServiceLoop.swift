@@ -14,8 +14,10 @@ extension Reconciler {
         while !Task.isCancelled {
             var settled = true
             let token = changeToken()
+            let started = ContinuousClock.now
             do {
                 let report = try await pass()
+                ReconcileMetrics.pass(ok: true, duration: ContinuousClock.now - started)
                 failures = 0
                 settled = report.plan.isEmpty && report.inFlight == 0
                     && report.plan.assessments.values.allSatisfy { $0.phase == .ready || $0.phase == .failed }
@@ -23,6 +25,7 @@ extension Reconciler {
                     logger.info("pass: started \(report.started.count) action(s), \(report.inFlight) running, \(report.plan.actions.count) planned")
                 }
             } catch {
+                ReconcileMetrics.pass(ok: false, duration: ContinuousClock.now - started)
                 failures += 1
                 logger.error("reconcile pass failed (\(failures) in a row): \(error)")
             }

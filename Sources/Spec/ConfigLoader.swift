@@ -47,7 +47,8 @@ public enum ConfigLoader {
             }
             config.store.password = store.secret("password").map(anchor.resolve)
         }
-        if let service = document.mapping("service", allowedKeys: ["listeners", "inflight_per_listener", "resync_interval", "log_file", "logging_level", "concurrency"]) {
+        if let service = document.mapping("service", allowedKeys: ["listeners", "inflight_per_listener", "resync_interval", "log_file", "logging_level",
+                                                                   "concurrency", "http"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
             config.service.inFlightPerListener = service.int("inflight_per_listener", range: 1...256) ?? config.service.inFlightPerListener
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
@@ -55,6 +56,12 @@ public enum ConfigLoader {
             if let concurrency = service.mapping("concurrency", allowedKeys: ["global", "per_org"]) {
                 config.service.concurrency.global = concurrency.int("global", range: 1...1024) ?? config.service.concurrency.global
                 config.service.concurrency.perOrg = concurrency.int("per_org", range: 1...1024) ?? config.service.concurrency.perOrg
+            }
+            if let http = service.mapping("http", allowedKeys: ["listen"]), let listen = http.string("listen", required: true) {
+                switch HTTPListen.parse(listen) {
+                case .success(let address): config.service.httpListen = address
+                case .failure(let error): http.report("listen", "'service.http.listen': \(error)")
+                }
             }
             if let level = service.string("logging_level") {
                 if ServiceSettings.logLevels.contains(level) {

@@ -84,6 +84,8 @@ public struct ServiceSettings: Hashable, Sendable {
     public var logLevel: String
     /// How many reconcile actions run at once (`service.concurrency`).
     public var concurrency = Concurrency()
+    /// Where `cse run` serves metrics and health (`service.http.listen`); nil: not served.
+    public var httpListen: HTTPListen?
 
     public struct Concurrency: Hashable, Sendable {
         /// Actions running at once in all (each holds one vApp or catalog item; vCD runs one task per entity).

@@ -57,7 +57,10 @@ public final class DesiredStateStore: Sendable {
     }
 
     func write<T>(changesDesiredState: Bool = false, _ body: (any StoreSession) throws -> T) throws -> T {
-        try engine.write(changesDesiredState: changesDesiredState, body)
+        let started = ContinuousClock.now
+        let result = try engine.write(changesDesiredState: changesDesiredState, body)
+        StoreMetrics.committed(after: ContinuousClock.now - started)
+        return result
     }
 
     // MARK: reads

@@ -17,7 +17,8 @@ struct RunCommand: AsyncParsableCommand {
             Reconciles whenever desired state changes (cse apply, tenant requests), when an action ends, and every \
             service.resync_interval_seconds to repair drift. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
-            action is safe to repeat) and exits 0.
+            action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics, \
+            /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
             """
     )
 
@@ -48,13 +49,16 @@ struct RunCommand: AsyncParsableCommand {
             stop.raise()
             return name
         }
+        let health = try await startHealthServer(loaded, logger: logger)
         let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded, creating: true), role: "cse run")
         guard try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
                                       giveUpWhen: { stop.isRaised }) else {
             let name = await signals.value
             logger.notice("received \(name) while waiting for the store's lease; stopped")
+            await health?.server.stop()
             return
         }
+        health?.readiness.starting("connecting to vCD")
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let store = context.store
@@ -71,10 +75,11 @@ struct RunCommand: AsyncParsableCommand {
             loop.cancel()
         }
         let consumers = try startConsumers(loaded, context: context, logger: logger)
+        health?.readiness.serving(checks: Self.readinessChecks(context), consumers: consumers.map(\.session))
         let signal = await signals.value
         logger.notice("received \(signal); stopping")
-        for consumer in consumers { consumer.cancel() }
-        for consumer in consumers { _ = await consumer.result }
+        for consumer in consumers { consumer.task.cancel() }
+        for consumer in consumers { _ = await consumer.task.result }
         loop.cancel()
         await loop.value
         let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
@@ -82,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         renewing.cancel()
         lease.release()
         await context.connection.close()
+        await health?.server.stop()
         logger.notice("stopped")
     }
 }
@@ -90,7 +96,8 @@ extension RunCommand {
     /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue, each serving
     /// `service.inflight_per_listener` requests at once over one ClusterAPI (so their writes share commits). A
     /// committed request wakes the reconcile loop at once.
-    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, logger: Logger) throws -> [Task<Void, any Error>] {
+    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, logger: Logger) throws
+        -> [(session: AMQPConsumerSession, task: Task<Void, any Error>)] {
         guard let amqp = config.amqp else {
             logger.info("no amqp section: tenant requests are not served")
             return []
@@ -108,10 +115,10 @@ extension RunCommand {
             let service = ExtensionService(session: session, api: api, logger: logger, inFlight: inFlight) { event in
                 if case .committed = event { reconciler.poke() }
             }
-            return Task {
+            return (session, Task {
                 defer { Task { await session.close() } }
                 try await service.run()
-            }
+            })
         }
     }
 }

@@ -51,6 +51,9 @@ enum SampleConfig {
           concurrency:
             global: 32                   # reconcile actions running at once (one per vApp or catalog item)
             per_org: 16                  # of which at most this many for one org's objects
+          # Prometheus /metrics, /healthz (alive) and /readyz (store, vCD, AMQP) of `cse run`; off when absent.
+          # http:
+          #   listen: 127.0.0.1:9464
 
         # The template `cse install config.yaml` builds (CSE 0.1's broker section). Specs in specs/ can
         # describe more templates; see `cse sample-specs`.
