@@ -103,6 +103,8 @@ enum PostgresSchema {
                 "seenAt" timestamptz NOT NULL)
             """,
         ]),
+        // PostgreSQL has had this index since v1 (object_name_ci); SQLite gets it in v5.
+        (Migrations.v5, []),
     ]
 
     /// An arbitrary constant naming cse's migration lock among the database's advisory locks.

@@ -98,6 +98,11 @@ enum Schema {
                 t.column("seenAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration(Migrations.v5) { db in
+            // A create checks that no object of its kind and org has its name without regard to case
+            // (`lower(name) = ?`): without this index that reads every row of the org.
+            try db.execute(sql: "CREATE INDEX objectFoldedName ON object(kind, org, lower(name))")
+        }
         return migrator
     }
 }
