@@ -39,7 +39,12 @@ final class PostgresEngine: StoreEngine {
 
     /// The NOTIFY channel: one per schema, so stores sharing a database do not wake each other.
     static func channel(for url: PostgresURL) -> String {
-        "cse_desired_state" + (url.schema.map { "_" + $0 } ?? "")
+        let name = "cse_desired_state" + (url.schema.map { "_" + $0 } ?? "")
+        guard name.utf8.count > 63 else { return name }
+        // Channel names are identifiers (at most 63 bytes): a long schema name is replaced by its FNV-1a hash.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "cse_desired_state_" + String(hash, radix: 16)
     }
 
     func appliedMigrations() throws -> [String] {
