@@ -64,8 +64,8 @@ public struct UnownedEntry: Hashable, Sendable, Codable, FetchableRecord, Persis
 
 extension DesiredStateStore {
     /// Replaces the list of unowned objects with what a pass just saw.
-    public func recordUnowned(_ entries: [UnownedEntry]) throws {
-        try pool.write { db in
+    public func recordUnowned(_ entries: [UnownedEntry], fence: LeaseFence? = nil) throws {
+        try fencedWrite(fence, "unowned objects") { db in
             try UnownedEntry.deleteAll(db)
             for entry in entries { try entry.insert(db) }
         }

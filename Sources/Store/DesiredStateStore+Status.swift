@@ -23,8 +23,8 @@ extension DesiredStateStore {
 
     /// Reads, changes and writes the status in one transaction.
     @discardableResult
-    public func updateStatus(of uid: String, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
-        try pool.write { db in
+    public func updateStatus(of uid: String, fence: LeaseFence? = nil, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
+        try fencedWrite(fence, "status") { db in
             guard try ObjectRecord.filter(Column("uid") == uid).fetchCount(db) > 0 else { return nil }
             var status = try StatusRecord.fetchOne(db, key: uid).map(Self.decode) ?? ObjectStatus()
             change(&status)
@@ -35,8 +35,9 @@ extension DesiredStateStore {
 
     /// Appends to the object's history. Callers keep secrets out of `message`.
     @discardableResult
-    public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String) throws -> ObjectEvent {
-        try pool.write { db in
+    public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String,
+                            fence: LeaseFence? = nil) throws -> ObjectEvent {
+        try fencedWrite(fence, "event \(reason)") { db in
             var record = EventRecord(id: nil, objectUID: object.uid, kind: object.key.kind.rawValue, org: object.key.org,
                                      name: object.key.name, at: now, type: type.rawValue, reason: reason, message: message)
             try record.insert(db)

@@ -14,9 +14,9 @@ extension DesiredStateStore {
     /// Writes the given statuses in one transaction, skipping objects that no longer exist.
     /// Returns the uids written.
     @discardableResult
-    public func writeStatuses(_ statuses: [(uid: String, status: ObjectStatus)]) throws -> Set<String> {
+    public func writeStatuses(_ statuses: [(uid: String, status: ObjectStatus)], fence: LeaseFence? = nil) throws -> Set<String> {
         guard !statuses.isEmpty else { return [] }
-        return try pool.write { db in
+        return try fencedWrite(fence, "status") { db in
             let existing = Set(try String.fetchAll(db, sql: "SELECT uid FROM object"))
             var written = Set<String>()
             for (uid, status) in statuses where existing.contains(uid) {

@@ -110,8 +110,8 @@ public final class DesiredStateStore: Sendable {
     /// The reconciler confirms a tombstoned object is gone: its row and status go, its events stay.
     /// Refused (returns false) if the object was restored or re-created meanwhile.
     @discardableResult
-    public func confirmDeleted(_ key: ObjectKey, uid: String) throws -> Bool {
-        try pool.write { db in
+    public func confirmDeleted(_ key: ObjectKey, uid: String, fence: LeaseFence? = nil) throws -> Bool {
+        try fencedWrite(fence, "confirm deletion") { db in
             guard let record = try ObjectRecord.filter(key).fetchOne(db), record.uid == uid,
                   record.deletionRequestedAt != nil else { return false }
             _ = try ObjectRecord.deleteOne(db, key: record.id)

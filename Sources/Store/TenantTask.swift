@@ -65,8 +65,9 @@ extension DesiredStateStore {
     }
 
     /// Records the vCD task's href once created, or its end.
-    public func updateTenantTask(id: Int64, taskHref: String? = nil, state: TenantTask.State, message: String? = nil) throws {
-        try pool.write { db in
+    public func updateTenantTask(id: Int64, taskHref: String? = nil, state: TenantTask.State, message: String? = nil,
+                                 fence: LeaseFence? = nil) throws {
+        try fencedWrite(fence, "tenant task") { db in
             guard var record = try TenantTaskRecord.fetchOne(db, key: id) else { return }
             if let taskHref { record.taskHref = taskHref }
             record.state = state.rawValue

@@ -27,6 +27,7 @@ extension Simulator {
             expireSessions()
             return SimResponse(status: 204)
         case ("GET", "/sim/inventory"): return .json(200, audit())
+        case ("GET", "/sim/writes"): return .json(200, ["writes": writeLog.entries.map(\.json)])
         // Which cloud this is: lets a second cse process in the same folder use a running embedded simulator.
         case ("GET", "/sim/state"): return .json(200, ["stateFile": options.stateFile ?? ""])
         default: return .json(404, ["message": "no such simulator endpoint: \(request.method) \(request.path)"])

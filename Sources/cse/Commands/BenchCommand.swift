@@ -5,7 +5,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (./cse bench ... runs the release build).",
-        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self, BenchUploadCommand.self, BenchSoakCommand.self, BenchConvergeCommand.self]
+        subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self, BenchUploadCommand.self, BenchSoakCommand.self, BenchConvergeCommand.self,
+                      BenchReplicasCommand.self, BenchReplicaServeCommand.self, BenchLeaseHolderCommand.self]
     )
 }
 

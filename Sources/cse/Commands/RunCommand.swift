@@ -39,53 +39,42 @@ struct RunCommand: AsyncParsableCommand {
         let loaded = try storeOptions.loadConfig()
         let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
-        // One process reconciles a store at a time: wait for the store's lease (another `cse run`, or a `cse apply`
-        // reconciling with no service running, holds it), then keep it renewed while serving.
-        // SIGTERM/SIGINT are handled from the start: a service still waiting for the lease stops cleanly too.
+        // Any number of replicas run on one store (and one broker): every replica serves tenant requests, one at a time
+        // holds the store's lease and reconciles; the others wait for it (a standby takes over once the holder's lease
+        // expires). SIGTERM/SIGINT are handled from the start: a standby stops cleanly too.
         let stop = ShutdownFlag()
         let signals = Task {
             let name = await ShutdownSignal.wait()
             stop.raise()
             return name
         }
-        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded, creating: true), role: "cse run")
-        guard try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
-                                      giveUpWhen: { stop.isRaised }) else {
-            let name = await signals.value
-            logger.notice("received \(name) while waiting for the store's lease; stopped")
-            return
-        }
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
-        let store = context.store
-        let loop = Task {
-            await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
+        let lease = LeaseKeeper(store: context.store, role: "cse run", duration: TimeInterval(settings.leaseTTLSeconds))
+        let current = CurrentReconciler()
+        let consumers = try startConsumers(loaded, context: context, current: current, logger: logger)
+        let terms = Task {
+            await LeaseTerms(lease: lease, context: context, current: current, settings: settings, grace: grace, logger: logger)
+                .run(until: { stop.isRaised })
         }
-        let renewing = lease.keepRenewing { other in
-            // Another process took the lease after this one stalled past its expiry: stop reconciling at once.
-            logger.error("the store's lease was taken by \(other.holder); this service stops reconciling")
-            loop.cancel()
-        }
-        let consumers = try startConsumers(loaded, context: context, logger: logger)
         let signal = await signals.value
-        logger.notice("received \(signal); stopping")
         for consumer in consumers { consumer.cancel() }
         for consumer in consumers { _ = await consumer.result }
-        loop.cancel()
-        await loop.value
-        let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
-        if handedBack > 0 { logger.notice("handing back \(handedBack) running action(s); the next start resumes them") }
-        renewing.cancel()
-        lease.release()
+        terms.cancel()
+        if await terms.value {
+            logger.notice("received \(signal); stopping")
+        } else {
+            logger.notice("received \(signal) while waiting for the store's lease; stopped")
+        }
         await context.connection.close()
         logger.notice("stopped")
     }
 }
 
 extension RunCommand {
-    /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue. A committed
-    /// request wakes the reconcile loop at once.
-    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, logger: Logger) throws -> [Task<Void, any Error>] {
+    /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue (shared by every
+    /// replica). A committed request wakes the reconcile loop at once when this replica reconciles.
+    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, current: CurrentReconciler, logger: Logger) throws -> [Task<Void, any Error>] {
         guard let amqp = config.amqp else {
             logger.info("no amqp section: tenant requests are not served")
             return []
@@ -95,11 +84,10 @@ extension RunCommand {
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
                              kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), placements: VCDPlacements(session: vcd), logger: logger)
-        let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)
             let service = ExtensionService(session: session, api: api, logger: logger) { event in
-                if case .committed = event { reconciler.poke() }
+                if case .committed = event { current.poke() }
             }
             return Task {
                 defer { Task { await session.close() } }

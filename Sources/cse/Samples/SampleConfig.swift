@@ -47,6 +47,9 @@ enum SampleConfig {
           concurrency:
             global: 32                   # reconcile actions running at once (one per vApp or catalog item)
             per_org: 16                  # of which at most this many for one org's objects
+          lease:
+            ttl: 15                      # seconds; one replica of `cse run` reconciles, renewing every ttl/3;
+                                         # a standby takes over within about ttl after it dies
 
         # The template `cse install config.yaml` builds (CSE 0.1's broker section). Specs in specs/ can
         # describe more templates; see `cse sample-specs`.
