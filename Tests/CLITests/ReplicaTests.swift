@@ -99,4 +99,55 @@ struct ReplicaTests {
         #expect(try harness.store.tenantTasks(states: [.pending, .running]).isEmpty, "a tenant task was left open")
         await harness.stop(replicas.filter { $0.processIdentifier != holder })
     }
+
+    /// The extension queue is shared: a replica that stops (SIGSTOP) keeps the requests the broker pushed to it
+    /// unanswered; once it is killed, the broker redelivers them to the survivor, which answers each, and each is
+    /// applied once.
+    @Test(.enabled(if: amqpURL != nil, "CSE_TEST_AMQP_URL is not set: no broker to test against"))
+    func requestsHeldByADeadReplicaAreRedeliveredToASurvivorAndAppliedOnce() async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        let harness = try await ReplicaHarness.start(cli, replicas: 2, leaseTTL: 5, amqp: Self.amqpURL,
+                                                     simSettings: "task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n")
+        var replicas: [SpawnedCommand] = []
+        defer {
+            for replica in replicas where replica.isRunning {
+                kill(replica.processIdentifier, SIGCONT)
+                kill(replica.processIdentifier, SIGKILL)
+            }
+            if harness.sim.isRunning { kill(harness.sim.processIdentifier, SIGKILL) }
+        }
+        let env = ReplicaHarness.environment
+        try cli.write(ReplicaHarness.template("tpl"), to: "specs/all.yaml")
+        #expect(try await cli.runOffPool(["apply", "specs", "--no-wait", "--config", harness.config(0)], environment: env).status == 0)
+        #expect(try await cli.runOffPool(["register", harness.config(0)], environment: env).status == 0)
+        replicas = try (0..<2).map(harness.startReplica)
+        #expect(try await ReplicaHarness.eventually(120) { (0..<2).allSatisfy { harness.log($0).contains("serving vCD extension requests") } },
+                "not every replica serves tenant requests")
+        let token = try await harness.login(user: "alice", org: "org1", password: "sim-alice")
+        let stopped = replicas[0].processIdentifier
+        kill(stopped, SIGSTOP)
+        let names = (1...6).map { "r\($0)" }
+        let creates = names.map { name in
+            Task { (try? await harness.createCluster(name, nodes: 0, template: "tpl", token: token))?.status ?? 0 }
+        }
+        // The survivor answers its share; the stopped replica's share waits in its unacknowledged deliveries.
+        #expect(try await ReplicaHarness.eventually(60) {
+            try names.filter { try harness.store.object(ObjectKey(kind: .cluster, org: "org1", name: $0)) != nil }.count >= 1
+        }, "the running replica answered nothing")
+        try await Task.sleep(for: .seconds(1))
+        let beforeKill = try names.filter { try harness.store.object(ObjectKey(kind: .cluster, org: "org1", name: $0)) != nil }
+        #expect(beforeKill.count < names.count, "the stopped replica was given no request: the queue is not shared round-robin")
+        kill(stopped, SIGKILL)
+        var statuses: [Int] = []
+        for create in creates { statuses.append(await create.value) }
+        #expect(statuses.allSatisfy { $0 == 202 }, "every create answered once the dead replica's requests were redelivered: \(statuses)")
+        let tasks = try harness.store.tenantTasks(states: [.pending, .running, .success, .error])
+        for name in names {
+            let object = try #require(try harness.store.object(ObjectKey(kind: .cluster, org: "org1", name: name)), "\(name) was not applied")
+            #expect(tasks.filter { $0.objectUID == object.uid }.count == 1, "\(name): \(tasks.filter { $0.objectUID == object.uid })")
+            #expect(object.generation == 1)
+        }
+        await harness.stop(replicas.filter { $0.processIdentifier != stopped })
+    }
 }
