@@ -82,6 +82,8 @@ struct BenchReplicasCommand: AsyncParsableCommand {
             guard let holder = try await Self.holder(observer, among: pids, except: nil, within: .seconds(ttl * 4 + 30)) else {
                 throw ValidationError("round \(round): no lease-holder process took the lease")
             }
+            // Killed in steady state, at a random point between two renewals (not just after the lease was taken).
+            try await Task.sleep(for: .milliseconds(ttl * 1000 + Int.random(in: 0..<(ttl * 1000 / 3))))
             kill(holder, SIGKILL)
             let killed = ContinuousClock.now
             guard try await Self.holder(observer, among: pids, except: holder, within: .seconds(ttl * 4 + 30)) != nil else {

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the service: the reconcile loop (and, with an amqp section, tenant requests from vCD).",
         discussion: """
             Reconciles whenever desired state changes (cse apply, tenant requests), when an action ends, and every \
-            service.resync_interval_seconds to repair drift. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
+            service.resync_interval_seconds to repair drift. Any number of replicas may run on one store and one queue: \
+            each serves tenant requests, the one holding the store's lease (service.lease.ttl) reconciles, a standby \
+            takes over once the holder's lease expires. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
             action is safe to repeat) and exits 0.
             """
