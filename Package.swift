@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // librabbitmq (rabbitmq-c 0.11, flat headers) with a shim for its variadic calls.
@@ -36,6 +39,18 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libcrypt (libxcrypt): SHA-512 crypt hashes of the template's root password (`chpasswd -e` on the guest).
+        .systemLibrary(
+            name: "CCrypt",
+            pkgConfig: "libcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        // zlib: the simulator's audit reads gzip+base64 user data as cloud-init does.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Specs and config: YAML parsed and validated into value types, with file:line:column diagnostics.
         .target(
             name: "Spec",
@@ -44,12 +59,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The desired-state store: objects, generations, status and events in SQLite.
+        // The desired-state store: objects, generations, status and events in SQLite (embedded) or PostgreSQL (shared).
         .target(
             name: "Store",
             dependencies: [
                 "Spec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The guest contract (guestinfo keys a VM reports) and the node bootstrap scripts generated from specs.
@@ -61,13 +82,14 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Bootstrap", dependencies: ["Spec", "GuestSecrets", "CCrypt", .product(name: "Yams", package: "Yams")]),
         // The vCD REST client: HTTP over libcurl, sessions, typed XML, tasks, retries.
-        .target(name: "VCDClient", dependencies: ["CCurl", "CLibXML2", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VCDClient", dependencies: ["CCurl", "CLibXML2", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
         // Observed state: what vCD holds of cse's objects, read through the vCD REST API.
         .target(name: "Observe", dependencies: ["VCDClient", "Bootstrap", .product(name: "Logging", package: "swift-log")]),
         // Diff, plan and execution: desired x observed -> actions.
-        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reconcile", dependencies: ["Spec", "Store", "Observe", "VCDClient", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                                           .product(name: "Metrics", package: "swift-metrics")]),
         // The tenant API (/api/cluster, /api/template) over the desired-state store.
         .target(name: "TenantAPI", dependencies: ["Spec", "Store", "VCDClient", .product(name: "Logging", package: "swift-log")]),
         // The vCD simulator: the vCloud API (XML, tasks, query service, extensions) over an in-memory cloud.
@@ -78,6 +100,7 @@ let package = Package(
                 "GuestSecrets",
                 "Spec",
                 "CLibXML2",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -91,7 +114,8 @@ let package = Package(
         // AMQP 0-9-1 over rabbitmq-c: connect, declare, consume, publish, ack, reconnect.
         .target(name: "AMQPTransport", dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")]),
         // Consumes vCD extension requests from AMQP, answers them through ClusterAPI, acks after commit.
-        .target(name: "ExtensionService", dependencies: ["AMQPTransport", "TenantAPI", "Spec", "Store", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ExtensionService", dependencies: ["AMQPTransport", "TenantAPI", "Spec", "Store", .product(name: "Logging", package: "swift-log"),
+                                                    .product(name: "Metrics", package: "swift-metrics")]),
         // The command-line interface.
         .executableTarget(
             name: "cse",
@@ -110,14 +134,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // Only the executable chooses the metrics backend (Prometheus) and serves it (Hummingbird).
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
-        .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim"]),
+        .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim", "VCDClient"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec", "VCDClient", "VCDSim"]),
-        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets"]),
+        .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Observe", "Spec", "Store"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A consumer that outlives its connections: it connects (and declares its topology) when first used and
 /// again after the broker goes away, pausing with exponential backoff and jitter between attempts.
@@ -11,7 +12,12 @@ public actor AMQPConsumerSession {
     private let options: AMQPConnectionOptions
     private let policy: ReconnectPolicy
     private let logger: Logger
-    private var connection: AMQPConnection?
+    private var connection: AMQPConnection? {
+        didSet { connectedFlag.withLock { $0 = connection != nil } }
+    }
+    private nonisolated let connectedFlag = Mutex(false)
+    /// Whether a connection to the broker is open now (read without waiting on the session: health checks use it).
+    public nonisolated var isConnected: Bool { connectedFlag.withLock { $0 } }
     private var failedAttempts = 0
     public private(set) var connectionsOpened = 0
 

@@ -29,7 +29,7 @@ public enum BootstrapAudit {
             "# delivered as: \(bootstrap.delivery.rawValue)",
         ]
         if role == .template {
-            lines.append("# root password: \(RootPassword.mask) (from \(template.rootPassword), set with chpasswd)")
+            lines.append("# root password: \(RootPassword.mask) (from \(template.rootPassword), its SHA-512 crypt hash only, set with chpasswd -e)")
         }
         if role != .template {
             lines.append("# shown for a cluster 'example' with 2 nodes\(role == .node ? "; the join token is masked" : "")")

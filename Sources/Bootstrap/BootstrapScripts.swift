@@ -16,10 +16,11 @@ public struct BootstrapScripts: Sendable {
     }
 
     /// The template build VM's bootstrap. Throws `SecretError` when the root password cannot be read: before any vCD
-    /// change is made with it.
+    /// change is made with it. The script carries the password's SHA-512 crypt hash only (a fresh salt each time).
     public func templateBootstrap(for template: TemplateSpec) throws -> GuestBootstrap {
         let password = try environment.map { try template.rootPassword.resolve(environment: $0) } ?? template.rootPassword.resolve()
-        return GuestBootstrap(delivery: Self.delivery(template), script: TemplateScript(template: template, rootPassword: .value(password)).text)
+        return GuestBootstrap(delivery: Self.delivery(template),
+                              script: TemplateScript(template: template, rootPassword: try RootPassword.hashing(password)).text)
     }
 
     /// The template build VM's bootstrap with its secrets masked, for `cse bootstrap show`.

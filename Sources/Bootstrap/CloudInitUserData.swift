@@ -31,6 +31,16 @@ public enum CloudInitUserData {
         [(userDataKey, Data(cloudConfig(script: script).utf8).base64EncodedString()), (encodingKey, "base64")]
     }
 
+    /// The extra config that removes a VM's user data once its guest has run it (and before a template build VM is
+    /// captured, so clones do not inherit it): vCD removes an extra config key whose value is empty
+    /// (go-vcloud-director's `VM.DeleteExtraConfig` sends the keys with empty values). Safe to repeat.
+    public static let clearedExtraConfig: [(key: String, value: String)] = [(userDataKey, ""), (encodingKey, "")]
+
+    /// Whether the VM's extra config still carries user data.
+    public static func hasUserData(_ extraConfig: [String: String]) -> Bool {
+        !(extraConfig[userDataKey] ?? "").isEmpty
+    }
+
     /// The script inside user data (as the simulator's guest reads it); nil when there is none or it is malformed.
     public static func script(fromExtraConfig extraConfig: [String: String]) -> String? {
         guard let encoded = extraConfig[userDataKey], extraConfig[encodingKey] == "base64",

@@ -41,6 +41,16 @@ public enum GuestContract {
     public static let joinExpiresKey = "guestinfo.cse.join.expires"
     /// Master only: the cluster's admin kubeconfig, sealed. Secret.
     public static let kubeconfigKey = "guestinfo.cse.kubeconfig"
+    /// Master only: the token id (`[a-z0-9]{6}`, the public half of a bootstrap token: Kubernetes' "Authenticating
+    /// with Bootstrap Tokens" names it public and the secret half secret) of the published join command, in clear.
+    public static let joinTokenIDKey = "guestinfo.cse.join.id"
+
+    // MARK: keys cse writes (extra config set with reconfigureVm; the guest reads them with `vmtoolsd --cmd "info-get ..."`)
+
+    /// Set by cse on a master once every node it handed a join command to has joined: the id of the newest token
+    /// handed out. The master's refresh script deletes that token and every one it issued before
+    /// (`kubeadm token delete ID`), then publishes a fresh one; cse never hands out a revoked id.
+    public static let joinRevokeKey = "guestinfo.cse.join.revoke"
 
     /// Keys whose values are secrets: never logged, printed or stored in events.
     public static let secretKeys: Set<String> = [joinCommandKey, kubeconfigKey]
@@ -78,15 +88,32 @@ public enum GuestContract {
         return SealingKey(id: id, publicKeyPEM: String(script[begin.lowerBound..<finish.upperBound]))
     }
 
+    // MARK: lifetime of what travels in (user data and join tokens)
+    //
+    // - The template's root password travels only as a SHA-512 crypt hash (`RootPassword`, `chpasswd -e`), and the
+    //   build VM's user data is removed before the VM is captured: a capture keeps the VM's extra config, and every
+    //   clone would inherit it.
+    // - A node's user data carries the master's join command (its token lives `joinTokenTTL`). Once a guest reports
+    //   `done`, cse removes its user data (`CloudInitUserData.clearedExtraConfig`, through reconfigureVm, only on VMs
+    //   it owns) and only then marks it ready; the cluster is Ready only after that.
+    // - Once every node of the cluster joined, cse sets `joinRevokeKey` on the master to the published token's id
+    //   (the newest any node was given); the master's timer (`joinCheckInterval`) deletes that token and every one
+    //   it issued before, and publishes a fresh one. cse never hands out a token the master was asked to revoke
+    //   (`joinInfo`). A token whose revocation never comes (its node was removed first) expires with its TTL.
+
     // MARK: what the script carries in
 
     /// First comment line of every cse script: `# cse-bootstrap: contract=1 role=master`.
     public static let headerPrefix = "# cse-bootstrap:"
     /// Node scripts carry the join command (base64) in this shell variable.
     public static let joinVariable = "CSE_JOIN_COMMAND_B64"
-    /// How long a published join token lives (the master refreshes it every `joinRefreshInterval`).
-    public static let joinTokenTTL: TimeInterval = 2 * 3600
-    public static let joinRefreshInterval: TimeInterval = 30 * 60
+    /// How long a published join token lives (`kubeadm token create --ttl`; the master refreshes it every
+    /// `joinRefreshInterval`). Tokens handed to nodes are revoked once the nodes joined (`joinRevokeKey`); the TTL
+    /// bounds the life of one whose revocation never came (a node removed before it joined).
+    public static let joinTokenTTL: TimeInterval = 3600
+    public static let joinRefreshInterval: TimeInterval = 15 * 60
+    /// How often the master's timer looks for a revocation (and a published token due for refresh).
+    public static let joinCheckInterval: TimeInterval = 60
 
     public static func header(role: Role) -> String {
         "\(headerPrefix) contract=\(version) role=\(role.rawValue)"
@@ -143,14 +170,29 @@ public enum GuestContract {
         }
     }
 
-    /// Join information a master published (sealed; `open` unseals), when present and valid for at least `margin` more.
+    /// Join information a master published (sealed; `open` unseals), when present, valid for at least `margin` more,
+    /// and not revoked (its token id is not the one cse asked the master to revoke: the master has not yet published
+    /// a fresh one).
     public static func joinInfo(_ extraConfig: [String: String], open: (String) throws -> Data, now: Date = Date(),
                                 margin: TimeInterval = 600) -> JoinInfo? {
         guard let sealed = extraConfig[joinCommandKey], let data = try? open(sealed),
               let command = String(data: data, encoding: .utf8), command.hasPrefix("kubeadm join ") else { return nil }
+        if let id = tokenID(inJoinCommand: command) {
+            if let revoked = extraConfig[joinRevokeKey], revoked == id { return nil }
+            if let published = extraConfig[joinTokenIDKey], !published.isEmpty, published != id { return nil }
+        }
         let expires = extraConfig[joinExpiresKey].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:))
         if let expires, expires.timeIntervalSince(now) < margin { return nil }
         return JoinInfo(command: command, expires: expires)
+    }
+
+    /// The token id (public half) of the bootstrap token in a `kubeadm join ... --token ID.SECRET ...` command.
+    public static func tokenID(inJoinCommand command: String) -> String? {
+        let words = command.split(separator: " ")
+        guard let index = words.firstIndex(of: "--token"), index + 1 < words.count,
+              let dot = words[index + 1].firstIndex(of: ".") else { return nil }
+        let id = String(words[index + 1][..<dot])
+        return id.isEmpty ? nil : id
     }
 
     /// The admin kubeconfig a master published (sealed; `open` unseals). Nil when there is none; throws when it

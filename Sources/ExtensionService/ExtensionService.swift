@@ -55,11 +55,14 @@ public struct ExtensionService: Sendable {
 
     func process(_ delivery: AMQPDelivery) async {
         let address = ReplyAddress(delivery.properties)
+        let started = ContinuousClock.now
+        var method: String?
         let requestID: String
         let reply: ExtensionReply
         do {
             let request = try ExtensionRequest.decode(delivery.body)
             requestID = request.id
+            method = request.method
             reply = await api.handle(request)
             if Self.changesState(request, reply) { events(.committed(requestID: request.id)) }
         } catch {
@@ -69,6 +72,7 @@ public struct ExtensionService: Sendable {
             logger.warning("rejected message (delivery \(delivery.deliveryTag), correlation id \(delivery.properties.correlationID ?? "none"), \(delivery.body.count) bytes): \(Self.reason(error))")
             events(.rejected(reason: Self.reason(error)))
         }
+        defer { ExtensionServiceMetrics.answered(method: method, status: reply.status, duration: ContinuousClock.now - started) }
         if let address {
             do {
                 try await session.publish(exchange: address.exchange, routingKey: address.routingKey,

@@ -142,6 +142,7 @@ public struct Observer: Sendable {
         var cpu = record.cpu
         var memory = record.memoryMB
         var ip: String?
+        var secrets = BootstrapSecrets()
         if record.metadata[MetadataKey.guestReady] == "true" {
             guest = .ready
             // A ready master's address is needed (kubeconfig, status) and only its document has it.
@@ -149,7 +150,9 @@ public struct Observer: Sendable {
                 var read = document
                 if read == nil { read = try await readIfPresent(record.href) }
                 guard let read else { return nil }
-                ip = VMDocument(read).ipAddress
+                let parsed = VMDocument(read)
+                ip = parsed.ipAddress
+                secrets = BootstrapSecrets(extraConfig: parsed.extraConfig)
             }
         } else {
             // The guest's reports live in the VM's extra config, which only a VM read shows.
@@ -162,6 +165,7 @@ public struct Observer: Sendable {
             }
             let parsed = VMDocument(vm)
             guest = guestReader(parsed.extraConfig)
+            secrets = BootstrapSecrets(extraConfig: parsed.extraConfig)
             cpu = parsed.cpu ?? cpu
             memory = parsed.memoryMB ?? memory
             ip = parsed.ipAddress
@@ -169,7 +173,7 @@ public struct Observer: Sendable {
         return ObservedVM(name: record.name, href: record.href, powerState: VMDocument.powerState(record.status),
                           ipAddress: ip?.isEmpty == false ? ip : nil, cpu: cpu, memoryMB: memory, guest: guest,
                           isBusy: busy.contains(record.href), isTagged: record.metadata[MetadataKey.nodeRole] != nil,
-                          isMarkedReady: record.metadata[MetadataKey.guestReady] == "true")
+                          isMarkedReady: record.metadata[MetadataKey.guestReady] == "true", bootstrapSecrets: secrets)
     }
 
     /// Each source OVA in its own org and catalog: a same-named item of another org is never taken for it.

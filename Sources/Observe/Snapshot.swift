@@ -1,4 +1,5 @@
 import Foundation
+import Bootstrap
 
 /// What vCD holds of cse's objects at one moment: an immutable value made by one observation.
 /// Only objects carrying cse's metadata appear; everything else in vCD is invisible to the reconciler.
@@ -130,9 +131,13 @@ public struct ObservedVM: Hashable, Sendable {
     public var isTagged: Bool
     /// cse has recorded the guest's bootstrap as done in the VM's metadata.
     public var isMarkedReady: Bool
+    /// What the VM's extra config shows of its bootstrap secrets; nil fields were not read (a VM marked ready is read
+    /// only when it is a master).
+    public var bootstrapSecrets: BootstrapSecrets
 
     public init(name: String, href: String, powerState: PowerState, ipAddress: String? = nil, cpu: Int?, memoryMB: Int?,
-                guest: GuestProgress = .notStarted, isBusy: Bool = false, isTagged: Bool = true, isMarkedReady: Bool? = nil) {
+                guest: GuestProgress = .notStarted, isBusy: Bool = false, isTagged: Bool = true, isMarkedReady: Bool? = nil,
+                bootstrapSecrets: BootstrapSecrets = BootstrapSecrets()) {
         self.name = name
         self.href = href
         self.powerState = powerState
@@ -143,6 +148,28 @@ public struct ObservedVM: Hashable, Sendable {
         self.isBusy = isBusy
         self.isTagged = isTagged
         self.isMarkedReady = isMarkedReady ?? (guest == .ready)
+        self.bootstrapSecrets = bootstrapSecrets
+    }
+}
+
+/// What a VM's extra config shows of the secrets of its bootstrap (none of them secret itself).
+public struct BootstrapSecrets: Hashable, Sendable {
+    /// Whether `guestinfo.userdata` still holds user data; nil when the extra config was not read.
+    public var hasUserData: Bool?
+    /// A master's published join token id (the public half), and the id cse asked it to revoke.
+    public var publishedJoinTokenID: String?
+    public var revokedJoinTokenID: String?
+
+    public init(hasUserData: Bool? = nil, publishedJoinTokenID: String? = nil, revokedJoinTokenID: String? = nil) {
+        self.hasUserData = hasUserData
+        self.publishedJoinTokenID = publishedJoinTokenID
+        self.revokedJoinTokenID = revokedJoinTokenID
+    }
+
+    public init(extraConfig: [String: String]) {
+        self.init(hasUserData: CloudInitUserData.hasUserData(extraConfig),
+                  publishedJoinTokenID: extraConfig[GuestContract.joinTokenIDKey].flatMap { $0.isEmpty ? nil : $0 },
+                  revokedJoinTokenID: extraConfig[GuestContract.joinRevokeKey].flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

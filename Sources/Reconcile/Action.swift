@@ -43,6 +43,9 @@ public enum Step: Hashable, Sendable {
     /// Records cse's metadata on an entity (a VM's role, a guest seen ready).
     case setMetadata(href: String, entries: [MetadataEntry])
     case reconfigureVM(vmHref: String, cpu: Int, memoryMB: Int)
+    /// Guests that finished their bootstrap lose their user data (a node's held its join command), then get their marks;
+    /// the join token nodes were given is revoked on the master once every node joined.
+    case retireBootstrap(BootstrapRetirement)
     case removeVMs(vAppHref: String, vmHrefs: [String])
     case deleteVApp(href: String)
     /// Store-side: the object is gone from vCD, so its tombstone can go (run by the reconciler, not the vCD executor).
@@ -142,4 +145,26 @@ public struct MetadataEntry: Hashable, Sendable {
         self.key = key
         self.value = value
     }
+}
+
+/// What ends the bootstrap of a cluster's ready VMs (`Step.retireBootstrap`).
+public struct BootstrapRetirement: Hashable, Sendable {
+    public struct VM: Hashable, Sendable {
+        public var name: String
+        public var href: String
+        /// The VM still has user data (cloud-init images); a node on an image without cloud-init has none to clear.
+        public var clearsUserData: Bool
+        /// Marks written once its user data is gone (the guest-ready mark, and role marks on an untagged VM).
+        public var marks: [MetadataEntry]
+    }
+
+    public var vms: [VM]
+    /// Set when every node of the cluster joined: the newest token the master published (and so the newest handed out).
+    public var revocation: JoinRevocation?
+}
+
+/// Asks a master to revoke a join token and every one it issued before (`GuestContract.joinRevokeKey`).
+public struct JoinRevocation: Hashable, Sendable {
+    public var masterHref: String
+    public var tokenID: String
 }

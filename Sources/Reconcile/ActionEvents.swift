@@ -65,6 +65,7 @@ struct ActionEvents: Sendable {
         case .addVMs: return "VMsAdded"
         case .powerOnVM: return "PoweredOn"
         case .setMetadata: return "MetadataRecorded"
+        case .retireBootstrap: return "BootstrapRetired"
         case .reconfigureVM: return "Resized"
         case .removeVMs: return "VMsRemoved"
         case .deleteVApp: return "VAppDeleted"

@@ -58,6 +58,8 @@ public struct ActionRunner: Sendable {
         case .reconfigureVM(let href, let cpu, let memoryMB):
             try await vcd.resizeVM(vmHref: href, cpu: cpu, memoryMB: memoryMB, timeout: taskTimeout, pollInterval: pollInterval)
             return "resized \(action.target) to \(cpu) CPU / \(memoryMB) MB"
+        case .retireBootstrap(let retirement):
+            return try await retire(retirement)
         case .removeVMs(let vAppHref, let vmHrefs):
             return try await removeVMs(vAppHref: vAppHref, vmHrefs: vmHrefs, target: action.target)
         case .deleteVApp(let href):
@@ -126,6 +128,16 @@ public struct ActionRunner: Sendable {
         if itemHref == nil {
             let vApp = try await vcd.get(vAppHref)
             if vApp["deployed"] == "true" || vApp["status"] == "4" { try await wait(vcd.undeploy(vAppHref)) }
+            // The build's user data (the root password's hash, the whole build script) must not be captured: a capture
+            // is a vSphere clone, which keeps the VM's .vmx configuration and so its extra config (vSphere API,
+            // VirtualMachineCloneSpec: `config` only lists changes; vmw:ExtraConfig entries are .vmx settings), and every
+            // VM made from the template would carry it.
+            for vm in vApp.path("Children")?.all("Vm") ?? [] {
+                guard let vmHref = vm["href"] else { continue }
+                if CloudInitUserData.hasUserData(VMDocument.extraConfig(of: try await vcd.get(vmHref))) {
+                    try await wait(vcd.setExtraConfig(vmHref: vmHref, CloudInitUserData.clearedExtraConfig))
+                }
+            }
             try await wait(vcd.capture(vAppHref: vAppHref, into: catalog, itemName: build.itemName,
                                            description: "Kubernetes template \(build.template.name) revision \(build.revision)"))
             let refreshed = try await vcd.catalog(named: site.catalog, org: org)

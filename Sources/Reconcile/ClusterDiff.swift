@@ -140,6 +140,7 @@ struct ClusterDiff {
         let item = revision?.itemName ?? vApp.templateItem
         let itemWait = image == nil ? ["template \(template.spec.name) ready"] : []
         let handle = VAppHandle.existing(href: vApp.href)
+        var retiring: [BootstrapRetirement.VM] = []
 
         // Unwanted VMs: names cse does not give, and nodes beyond the count (newest = highest ordinal first).
         let extras = nodes.keys.filter { $0 > spec.nodes.count }.sorted(by: >).compactMap { nodes[$0] }
@@ -162,7 +163,7 @@ struct ClusterDiff {
             plan.actions.append(action(addition(handle, template: template, image: image, item: item, [unfinished]), .update,
                                        "VM \(master.name)", "finish adding the master (user data, marks, power-on)", waitsFor: busyNote, lane: lane))
         } else {
-            addVMUpkeep(master, role: "master", size: size.master, busy: busyNote, lane: lane, to: &plan)
+            addVMUpkeep(master, role: "master", size: size.master, busy: busyNote, lane: lane, retiring: &retiring, to: &plan)
         }
 
         let missing = (0..<spec.nodes.count).map { $0 + 1 }.filter { nodes[$0] == nil }
@@ -180,9 +181,11 @@ struct ClusterDiff {
                                            "VM \(unfinished.name)", "finish adding the node (user data, marks, power-on)",
                                            waitsFor: busyNote + (masterReady ? [] : ["master \(master.name) ready"]), lane: lane))
             } else {
-                addVMUpkeep(nodes[ordinal]!, role: "node", size: size.node, busy: busyNote, lane: lane, to: &plan)
+                addVMUpkeep(nodes[ordinal]!, role: "node", size: size.node, busy: busyNote, lane: lane, retiring: &retiring, to: &plan)
             }
         }
+        addRetirement(retiring, master: master, nodes: nodes, settled: missing.isEmpty && removals.isEmpty,
+                      busy: busyNote, lane: lane, to: &plan)
         plan.assessments[key] = assess(master: master, nodes: (1...max(spec.nodes.count, 1)).compactMap { spec.nodes.count == 0 ? nil : nodes[$0] },
                                        missing: missing.count, removals: removals.count, vApp: vApp)
     }
@@ -196,14 +199,21 @@ struct ClusterDiff {
 
     /// A VM that should exist: tagged, started if stopped, resized if its size drifted, replaced if its guest failed,
     /// and marked ready once its guest reported done (so later observations need not read it).
-    private func addVMUpkeep(_ vm: ObservedVM, role: String, size: VMResources, busy: [String], lane: String, to plan: inout Plan) {
+    private func addVMUpkeep(_ vm: ObservedVM, role: String, size: VMResources, busy: [String], lane: String,
+                             retiring: inout [BootstrapRetirement.VM], to plan: inout Plan) {
         var entries: [MetadataEntry] = []
         if !vm.isTagged {
             entries += [MetadataEntry(MetadataKey.nodeRole, role), MetadataEntry(MetadataKey.clusterID, cluster.uid)]
             if let installation = desired.installationID { entries.append(MetadataEntry(MetadataKey.installation, installation)) }
         }
         if vm.guest == .ready && !vm.isMarkedReady { entries.append(MetadataEntry(MetadataKey.guestReady, "true")) }
-        if !entries.isEmpty {
+        let hasUserData = vm.bootstrapSecrets.hasUserData == true
+        if vm.guest == .ready && (hasUserData || (role == "node" && !vm.isMarkedReady)) {
+            // Its bootstrap ran: the user data (a node's held its join command) goes before the marks are written. A node
+            // that just joined takes part even without user data (a customization script carried its join command): the
+            // last one to join has the token revoked.
+            retiring.append(BootstrapRetirement.VM(name: vm.name, href: vm.href, clearsUserData: hasUserData, marks: entries))
+        } else if !entries.isEmpty {
             // Only the guest-ready mark: a task on the VM alone, so the marks of a cluster's VMs are written together.
             let markLane = vm.isTagged ? Lane.vm(href: vm.href) : lane
             plan.actions.append(action(.setMetadata(href: vm.href, entries: entries), .update, "VM \(vm.name)",
@@ -226,6 +236,27 @@ struct ClusterDiff {
         }
     }
 
+    /// One step for the VMs whose bootstrap ended (user data cleared, then marks). Once every node of a settled cluster
+    /// (none missing, none being removed) has joined, and a node is among them, the master's published join token, the
+    /// newest any node was given, is revoked with every earlier one; never one already revoked.
+    private func addRetirement(_ retiring: [BootstrapRetirement.VM], master: ObservedVM, nodes: [Int: ObservedVM], settled: Bool,
+                               busy: [String], lane: String, to plan: inout Plan) {
+        guard !retiring.isEmpty else { return }
+        let wanted = nodes.filter { $0.key <= spec.nodes.count }.values
+        let allJoined = settled && master.guest == .ready && wanted.allSatisfy { $0.guest == .ready }
+        let nodeRetires = retiring.contains { $0.href != master.href }
+        var revocation: JoinRevocation?
+        if allJoined, nodeRetires, let published = master.bootstrapSecrets.publishedJoinTokenID,
+           published != master.bootstrapSecrets.revokedJoinTokenID {
+            revocation = JoinRevocation(masterHref: master.href, tokenID: published)
+        }
+        let names = retiring.map(\.name).joined(separator: ", ")
+        let reason = "bootstrap done: " + (retiring.contains(where: \.clearsUserData) ? "clear user data" : "record ready")
+            + (revocation.map { "; revoke join token \($0.tokenID)" } ?? "")
+        plan.actions.append(action(.retireBootstrap(BootstrapRetirement(vms: retiring, revocation: revocation)), .update,
+                                   "VM\(retiring.count > 1 ? "s" : "") \(names)", reason, waitsFor: busy, lane: lane))
+    }
+
     private func assess(master: ObservedVM, nodes: [ObservedVM], missing: Int, removals: Int, vApp: ObservedVApp) -> Assessment {
         if case .failed(let phase, let reason) = master.guest {
             return Assessment(.failed, "master bootstrap failed", failure: "master \(master.name) failed in phase \(phase): \(reason)")
@@ -242,6 +273,9 @@ struct ClusterDiff {
         if missing > 0 || removals > 0 || joined < nodes.count || master.powerState != .poweredOn {
             return Assessment(.updating, "\(joined)/\(spec.nodes.count) nodes joined")
         }
+        // Ready only once no finished guest keeps its bootstrap (a node's join command) in its user data.
+        let retiring = ([master] + nodes).filter { $0.guest == .ready && $0.bootstrapSecrets.hasUserData == true }.count
+        if retiring > 0 { return Assessment(.updating, "clearing the bootstrap of \(retiring) VM\(retiring == 1 ? "" : "s")") }
         return Assessment(.ready, "master \(master.ipAddress ?? "?"), \(spec.nodes.count) node\(spec.nodes.count == 1 ? "" : "s") joined")
     }
 

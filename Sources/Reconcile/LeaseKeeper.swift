@@ -35,6 +35,7 @@ public struct LeaseKeeper: Sendable {
     /// Returns nil when `giveUpWhen` became true first (the lease is then not held).
     public func acquire(waiting: (Lease) -> Void, giveUpWhen: () -> Bool = { false }) async throws -> LeaseFence? {
         var told: String?
+        ReconcileMetrics.lease(held: false)
         while true {
             switch try tryAcquire() {
             case .taken(let fence):
@@ -42,6 +43,7 @@ public struct LeaseKeeper: Sendable {
                     release()
                     return nil
                 }
+                ReconcileMetrics.lease(held: true)
                 return fence
             case .heldBy(let other):
                 if told != other.holder {
@@ -69,21 +71,26 @@ public struct LeaseKeeper: Sendable {
                 do {
                     try store.renewLease(fence, duration: duration)
                     fence.renewed(startedAt: start, duration: duration)
+                } catch is FencedWriteRefused {
+                    // Refused: the fence is lost (the loop ends).
+                    ReconcileMetrics.lease(held: false)
                 } catch {
-                    // Refused: the fence is lost (the loop ends). Anything else (a busy store) is tried again; the
-                    // fence runs out by this process's clock meanwhile if it lasts.
+                    // A busy or unreachable store is tried again; the fence runs out by this process's clock meanwhile
+                    // if it lasts.
                 }
             }
         }
     }
 
     public func release() {
+        ReconcileMetrics.lease(held: false)
         try? store.releaseLease(holder: holder)
     }
 
     /// Gives up the fence's lease, through the store's fence check: a lease lost by this process's clock only is
     /// released (a standby need not wait for it to expire); a stale one is refused and recorded.
     public func release(_ fence: LeaseFence) {
+        ReconcileMetrics.lease(held: false)
         try? store.releaseLease(fence)
     }
 }

@@ -166,6 +166,7 @@ public actor Reconciler {
                                       now: .now)
         scheduler.observed(from: snapshot.startedAt)
         for action in chosen { start(action) }
+        ReconcileMetrics.passed(plan: plan, objects: objects, waiting: plan.actions.count { running[$0.lane]?.action != $0 }, running: running.count)
         return PassReport(plan: plan, started: chosen, inFlight: running.count, statusWrites: projection.changes.count)
     }
 
@@ -261,10 +262,12 @@ public actor Reconciler {
         running[action.lane] = nil
         if let message {
             scheduler.succeeded(action, at: Date())
+            ReconcileMetrics.action(action, failure: nil)
             events.succeeded(action, message: message)
         } else if let error {
             let kind = FailureKind.of(error)
             scheduler.failed(action, kind: kind, error: "\(error)", at: Date(), now: .now)
+            ReconcileMetrics.action(action, failure: kind)
             events.failed(action, error: error, kind: kind)
         }
         signal()

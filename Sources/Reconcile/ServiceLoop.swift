@@ -18,8 +18,10 @@ extension Reconciler {
             if fence?.lostBecause != nil { return }
             var settled = true
             let token = changeToken()
+            let started = ContinuousClock.now
             do {
                 let report = try await pass()
+                ReconcileMetrics.pass(ok: true, duration: ContinuousClock.now - started)
                 failures = 0
                 settled = report.plan.isEmpty && report.inFlight == 0
                     && report.plan.assessments.values.allSatisfy { $0.phase == .ready || $0.phase == .failed }
@@ -29,6 +31,7 @@ extension Reconciler {
             } catch is FencedWriteRefused {
                 return
             } catch {
+                ReconcileMetrics.pass(ok: false, duration: ContinuousClock.now - started)
                 failures += 1
                 logger.error("reconcile pass failed (\(failures) in a row): \(error)")
             }

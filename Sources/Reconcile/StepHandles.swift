@@ -30,6 +30,9 @@ extension Step {
             return [("vm", href)]
         case .setMetadata(let href, _):
             return [("entity", href)]
+        case .retireBootstrap(let retirement):
+            return [("vms", retirement.vms.map(\.href).joined(separator: " "))]
+                + (retirement.revocation.map { [("master", $0.masterHref), ("revoke join token", $0.tokenID)] } ?? [])
         case .removeVMs(let vAppHref, let vmHrefs):
             return [("vApp", vAppHref), ("vms", vmHrefs.joined(separator: " "))]
         case .deleteVApp(let href):

@@ -31,10 +31,23 @@ public enum ConfigLoader {
             "ssl_key_file", "prefix",
         ]).flatMap(readAMQP)
         if let password = config.amqp?.password { config.amqp?.password = anchor.resolve(password) }
-        if let store = document.mapping("store", allowedKeys: ["path"]) {
+        if let store = document.mapping("store", allowedKeys: ["path", "url", "password"]) {
             config.store.path = store.string("path").map(anchor.resolve) ?? StoreConfig.defaultPath
+            if let url = store.string("url") {
+                let lowered = url.lowercased()
+                if URLComponents(string: url)?.password != nil {
+                    // Config files hold references to secrets, never secrets; the value is not repeated.
+                    store.report("url", "'store.url' must not hold a password: give it as store.password: {env: NAME} or {file: PATH}")
+                } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+                    config.store.url = url
+                } else {
+                    // The value is not repeated: it may hold a password.
+                    store.report("url", "'store.url' must be a PostgreSQL URL: postgres://USER@HOST:PORT/DATABASE")
+                }
+            }
+            config.store.password = store.secret("password").map(anchor.resolve)
         }
-        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level", "concurrency", "lease"]) {
+        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level", "concurrency", "lease", "http"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
             config.service.logFile = service.string("log_file").map(anchor.resolve) ?? config.service.logFile
@@ -44,6 +57,12 @@ public enum ConfigLoader {
             if let concurrency = service.mapping("concurrency", allowedKeys: ["global", "per_org"]) {
                 config.service.concurrency.global = concurrency.int("global", range: 1...1024) ?? config.service.concurrency.global
                 config.service.concurrency.perOrg = concurrency.int("per_org", range: 1...1024) ?? config.service.concurrency.perOrg
+            }
+            if let http = service.mapping("http", allowedKeys: ["listen"]), let listen = http.string("listen", required: true) {
+                switch HTTPListen.parse(listen) {
+                case .success(let address): config.service.httpListen = address
+                case .failure(let error): http.report("listen", "'service.http.listen': \(error)")
+                }
             }
             if let level = service.string("logging_level") {
                 if ServiceSettings.logLevels.contains(level) {

@@ -56,10 +56,18 @@ public struct AMQPConfig: Hashable, Sendable {
 
 public struct StoreConfig: Hashable, Sendable {
     /// SQLite file of desired state; a relative path in a config file is taken from the config file's folder.
+    /// With `url` set, the local path beside which per-machine files (installation keys, the simulator's state) live.
     public var path: String
+    /// A PostgreSQL database (`postgres://USER@HOST:PORT/DATABASE[?schema=NAME]`) instead of the SQLite file,
+    /// for several `cse run` replicas. Never printed with a password.
+    public var url: String?
+    /// The PostgreSQL password, when the server asks for one (a reference: `{env: NAME}` or `{file: PATH}`).
+    public var password: SecretReference?
 
-    public init(path: String = StoreConfig.defaultPath) {
+    public init(path: String = StoreConfig.defaultPath, url: String? = nil, password: SecretReference? = nil) {
         self.path = path
+        self.url = url
+        self.password = password
     }
 
     public static let defaultPath = ".cse/store.sqlite"
@@ -77,6 +85,8 @@ public struct ServiceSettings: Hashable, Sendable {
     /// Seconds the store's reconciler lease lasts without renewal (`service.lease.ttl`): a standby replica takes over
     /// this long after the holder died; the holder renews every third of it.
     public var leaseTTLSeconds = 15
+    /// Where `cse run` serves metrics and health (`service.http.listen`); nil: not served.
+    public var httpListen: HTTPListen?
 
     public struct Concurrency: Hashable, Sendable {
         /// Actions running at once in all (each holds one vApp or catalog item; vCD runs one task per entity).

@@ -1,14 +1,13 @@
 import Foundation
-import GRDB
 import Spec
 
 extension DesiredStateStore {
     /// This installation's identity: made with the store, written on every vApp, VM and catalog item cse creates.
     /// cse destroys only what carries it (Kubernetes' owner references, Terraform's state).
     public func installationID() throws -> String {
-        try pool.read { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM installation LIMIT 1") else {
-                throw StoreError.unreadable(path: path, reason: "it has no installation identity")
+        try read { session in
+            guard let id = try session.installationID() else {
+                throw StoreError.unreadable(path: location, reason: "it has no installation identity")
             }
             return id
         }
@@ -18,25 +17,22 @@ extension DesiredStateStore {
     /// Refused when the store already holds an object of that name or uid.
     @discardableResult
     public func adopt(_ object: DesiredObject, uid: String, owner: Owner) throws -> StoredObject {
-        try pool.write { db in
+        try write(changesDesiredState: true) { session in
             let key = object.key
-            if try ObjectRecord.filter(key).fetchOne(db) != nil { throw StoreError.alreadyExists(key) }
-            if try ObjectRecord.filter(Column("uid") == uid).fetchOne(db) != nil { throw StoreError.alreadyExists(key) }
-            var record = ObjectRecord(
+            if try session.object(key) != nil { throw StoreError.alreadyExists(key) }
+            if try session.object(uid: uid) != nil { throw StoreError.alreadyExists(key) }
+            try session.insert(ObjectRecord(
                 id: nil, uid: uid, kind: key.kind.rawValue, org: key.org, name: key.name, spec: object.canonicalJSON,
                 specHash: object.specHash, generation: 1, owner: ObjectRecord.encode(owner), createdAt: now, updatedAt: now,
-                deletionRequestedAt: nil)
-            try record.insert(db)
-            guard let stored = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
+                deletionRequestedAt: nil))
+            guard let stored = try session.object(key) else { throw StoreError.notFound(key) }
             return try stored.stored()
         }
     }
 }
 
 /// An object with cse's metadata in vCD that this installation does not own, as the last pass saw it.
-public struct UnownedEntry: Hashable, Sendable, Codable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "unowned"
-
+public struct UnownedEntry: Hashable, Sendable, Codable {
     /// "cluster vApp", "build vApp" or "catalog item".
     public var kind: String
     public var org: String
@@ -65,13 +61,10 @@ public struct UnownedEntry: Hashable, Sendable, Codable, FetchableRecord, Persis
 extension DesiredStateStore {
     /// Replaces the list of unowned objects with what a pass just saw.
     public func recordUnowned(_ entries: [UnownedEntry], fence: LeaseFence? = nil) throws {
-        try fencedWrite(fence, "unowned objects") { db in
-            try UnownedEntry.deleteAll(db)
-            for entry in entries { try entry.insert(db) }
-        }
+        try fencedWrite(fence, "unowned objects") { try $0.replaceUnowned(entries) }
     }
 
     public func unowned() throws -> [UnownedEntry] {
-        try pool.read { db in try UnownedEntry.order(Column("kind"), Column("org"), Column("name")).fetchAll(db) }
+        try read { try $0.unowned() }
     }
 }

@@ -1,22 +1,18 @@
 import Foundation
-import GRDB
 import Spec
 
 extension DesiredStateStore {
     /// The object's status; a pending one when the reconciler has not written any yet.
     public func status(of uid: String) throws -> ObjectStatus {
-        try pool.read { db in
-            guard let record = try StatusRecord.fetchOne(db, key: uid) else { return ObjectStatus() }
-            return Self.decode(record)
-        }
+        try read { session in try session.status(uid: uid).map(Self.decode) ?? ObjectStatus() }
     }
 
     /// Replaces the object's status. Returns false when the object no longer exists.
     @discardableResult
     public func setStatus(_ status: ObjectStatus, of uid: String) throws -> Bool {
-        try pool.write { db in
-            guard try ObjectRecord.filter(Column("uid") == uid).fetchCount(db) > 0 else { return false }
-            try Self.encode(status, uid: uid).upsert(db)
+        try write { session in
+            guard try session.object(uid: uid) != nil else { return false }
+            try session.upsert(Self.encode(status, uid: uid))
             return true
         }
     }
@@ -24,11 +20,11 @@ extension DesiredStateStore {
     /// Reads, changes and writes the status in one transaction.
     @discardableResult
     public func updateStatus(of uid: String, fence: LeaseFence? = nil, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
-        try fencedWrite(fence, "status") { db in
-            guard try ObjectRecord.filter(Column("uid") == uid).fetchCount(db) > 0 else { return nil }
-            var status = try StatusRecord.fetchOne(db, key: uid).map(Self.decode) ?? ObjectStatus()
+        try fencedWrite(fence, "status") { session in
+            guard try session.object(uid: uid) != nil else { return nil }
+            var status = try session.status(uid: uid).map(Self.decode) ?? ObjectStatus()
             change(&status)
-            try Self.encode(status, uid: uid).upsert(db)
+            try session.upsert(Self.encode(status, uid: uid))
             return status
         }
     }
@@ -37,21 +33,18 @@ extension DesiredStateStore {
     @discardableResult
     public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String,
                             fence: LeaseFence? = nil) throws -> ObjectEvent {
-        try fencedWrite(fence, "event \(reason)") { db in
+        let at = now
+        return try fencedWrite(fence, "event \(reason)") { session in
             var record = EventRecord(id: nil, objectUID: object.uid, kind: object.key.kind.rawValue, org: object.key.org,
-                                     name: object.key.name, at: now, type: type.rawValue, reason: reason, message: message)
-            try record.insert(db)
+                                     name: object.key.name, at: at, type: type.rawValue, reason: reason, message: message)
+            record.id = try session.insert(record)
             return Self.decode(record)
         }
     }
 
     /// The object's events, oldest first; `limit` keeps the newest ones.
     public func events(of uid: String, limit: Int? = nil) throws -> [ObjectEvent] {
-        try pool.read { db in
-            var request = EventRecord.filter(Column("objectUID") == uid).order(Column("id").desc)
-            if let limit { request = request.limit(limit) }
-            return try request.fetchAll(db).reversed().map(Self.decode)
-        }
+        try read { session in try session.events(uid: uid, limit: limit).reversed().map(Self.decode) }
     }
 
     static func decode(_ record: StatusRecord) -> ObjectStatus {

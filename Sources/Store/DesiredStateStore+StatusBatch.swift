@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 
 extension DesiredStateStore {
     /// Every object's status, by uid (objects without a written status are absent), in one read.
     public func statuses() throws -> [String: ObjectStatus] {
-        try pool.read { db in
+        try read { session in
             var result: [String: ObjectStatus] = [:]
-            for record in try StatusRecord.fetchAll(db) { result[record.objectUID] = Self.decode(record) }
+            for record in try session.statuses() { result[record.objectUID] = Self.decode(record) }
             return result
         }
     }
@@ -16,11 +15,11 @@ extension DesiredStateStore {
     @discardableResult
     public func writeStatuses(_ statuses: [(uid: String, status: ObjectStatus)], fence: LeaseFence? = nil) throws -> Set<String> {
         guard !statuses.isEmpty else { return [] }
-        return try fencedWrite(fence, "status") { db in
-            let existing = Set(try String.fetchAll(db, sql: "SELECT uid FROM object"))
+        return try fencedWrite(fence, "status") { session in
+            let existing = try session.objectUIDs()
             var written = Set<String>()
             for (uid, status) in statuses where existing.contains(uid) {
-                try Self.encode(status, uid: uid).upsert(db)
+                try session.upsert(Self.encode(status, uid: uid))
                 written.insert(uid)
             }
             return written

@@ -1,94 +1,81 @@
 import Foundation
-import GRDB
 import Spec
 
-/// The desired-state store: one SQLite file (WAL) that `cse apply` and tenant requests write
-/// and the reconciler reads. Every write is one transaction, durable when it returns.
+/// The desired-state store that `cse apply` and tenant requests write and the reconciler reads: an SQLite file (WAL,
+/// the embedded default) or a PostgreSQL database. Every write is one transaction, durable when it returns.
+/// The rules live here, once, over an engine's row operations (`StoreEngine`), so callers never know the engine.
 public final class DesiredStateStore: Sendable {
+    /// The SQLite file; for PostgreSQL, the local path beside which per-machine files (keys, the embedded
+    /// simulator's state) are kept.
     public let path: String
-    let pool: DatabasePool
+    let engine: any StoreEngine
     let clock: @Sendable () -> Date
 
-    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        self.path = path
-        self.clock = clock
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        // A store the user may only read (a copy, another account's file) is opened read-only: reads work, writes say why.
-        let readOnly = FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path)
-        var configuration = Configuration()
-        configuration.readonly = readOnly
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // FULL: a commit that returned survives power loss too, not only a crash of the process.
-            if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
-        }
-        if readOnly {
-            // In a folder the user cannot write, SQLite cannot make the WAL index a reader needs; an immutable open
-            // (https://sqlite.org/uri.html#uriimmutable) reads the file as it is.
-            do {
-                let opened = try DatabasePool(path: path, configuration: configuration)
-                _ = try opened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
-                pool = opened
-            } catch {
-                pool = try DatabasePool(path: "file:\(path)?immutable=1", configuration: configuration)
-            }
-        } else {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        }
-        if readOnly {
-            let pending = try pool.read { db in try !Schema.migrator.hasCompletedMigrations(db) }
-            if pending { throw StoreError.unreadable(path: path, reason: "it is read-only and needs an upgrade; open it once with write access") }
-        } else {
-            try migrate()
-        }
+    /// The SQLite store at `path` (made, with its folder, when missing; migrated when older).
+    public convenience init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try self.init(engine: SQLiteEngine(path: path), path: path, clock: clock)
     }
 
-    /// The clock, at the millisecond precision SQLite keeps, so that what is written reads back equal.
+    /// The PostgreSQL store at `url` (its tables made or migrated; the schema named by the URL made when missing).
+    /// `path` is the local path beside which per-machine files are kept (`store.path`).
+    public convenience init(postgres url: PostgresURL, path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try self.init(engine: PostgresEngine(url: url), path: path, clock: clock)
+    }
+
+    init(engine: any StoreEngine, path: String, clock: @escaping @Sendable () -> Date) {
+        self.engine = engine
+        self.path = path
+        self.clock = clock
+    }
+
+    deinit {
+        engine.close()
+    }
+
+    /// Where desired state lives, for messages: the SQLite file, or the PostgreSQL URL without its password.
+    public var location: String { engine.location }
+
+    /// The clock, at the millisecond precision every engine keeps, so that what is written reads back equal.
     var now: Date {
         Date(timeIntervalSince1970: (clock().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
-    private func migrate() throws {
-        let migrator = Schema.migrator
-        let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-        if superseded {
-            let known = Set(migrator.migrations)
-            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
-            throw StoreError.schemaTooNew(path: path, unknownMigrations: applied.subtracting(known).sorted())
-        }
-        try migrator.migrate(pool)
-    }
-
     /// Identifiers of the migrations applied to this database, in order.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Schema.migrator.completedMigrations(db) }
+        try engine.appliedMigrations()
     }
 
-    public static var knownMigrations: [String] { Schema.migrator.migrations }
+    public static var knownMigrations: [String] { Migrations.all }
+
+    /// Ends the store's connections (PostgreSQL); later calls fail.
+    public func close() {
+        engine.close()
+    }
+
+    func read<T>(_ body: (any StoreSession) throws -> T) throws -> T {
+        try engine.read(body)
+    }
+
+    func write<T>(changesDesiredState: Bool = false, _ body: (any StoreSession) throws -> T) throws -> T {
+        let started = ContinuousClock.now
+        let result = try engine.write(changesDesiredState: changesDesiredState, body)
+        StoreMetrics.committed(after: ContinuousClock.now - started)
+        return result
+    }
 
     // MARK: reads
 
     public func object(_ key: ObjectKey) throws -> StoredObject? {
-        try pool.read { db in try ObjectRecord.filter(key).fetchOne(db)?.stored() }
+        try read { try $0.object(key)?.stored() }
     }
 
     public func object(uid: String) throws -> StoredObject? {
-        try pool.read { db in try ObjectRecord.filter(Column("uid") == uid).fetchOne(db)?.stored() }
+        try read { try $0.object(uid: uid)?.stored() }
     }
 
     /// Objects, sorted by kind, org and name. `org` nil = every org; tombstoned ones only when asked.
     public func objects(kind: ObjectKind? = nil, org: String? = nil, includeDeleting: Bool = true) throws -> [StoredObject] {
-        try pool.read { db in
-            var request = ObjectRecord.all()
-            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
-            if let org { request = request.filter(Column("org") == org) }
-            if !includeDeleting { request = request.filter(Column("deletionRequestedAt") == nil) }
-            return try request.order(Column("kind"), Column("org"), Column("name")).fetchAll(db).map { try $0.stored() }
-        }
+        try read { try $0.objects(kind: kind, org: org, includeDeleting: includeDeleting).map { try $0.stored() } }
     }
 
     // MARK: writes
@@ -98,112 +85,100 @@ public final class DesiredStateStore: Sendable {
     /// or a tombstoned object is restored.
     @discardableResult
     public func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-        try pool.write { db in try Self.put(object, owner: owner, expectedGeneration: expectedGeneration, now: now, db: db) }
+        try transaction { try $0.put(object, owner: owner, expectedGeneration: expectedGeneration) }
     }
 
     /// Marks an object for deletion (a tombstone the reconciler clears once it is gone from vCD).
     @discardableResult
     public func markDeleted(_ key: ObjectKey, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-        try pool.write { db in try Self.markDeleted(key, expectedGeneration: expectedGeneration, now: now, db: db) }
+        try transaction { try $0.markDeleted(key, expectedGeneration: expectedGeneration) }
     }
 
     /// The reconciler confirms a tombstoned object is gone: its row and status go, its events stay.
     /// Refused (returns false) if the object was restored or re-created meanwhile.
     @discardableResult
     public func confirmDeleted(_ key: ObjectKey, uid: String, fence: LeaseFence? = nil) throws -> Bool {
-        try fencedWrite(fence, "confirm deletion") { db in
-            guard let record = try ObjectRecord.filter(key).fetchOne(db), record.uid == uid,
-                  record.deletionRequestedAt != nil else { return false }
-            _ = try ObjectRecord.deleteOne(db, key: record.id)
+        try fencedWrite(fence, "confirm deletion", changesDesiredState: true) { session in
+            guard let record = try session.object(key), record.uid == uid, record.deletionRequestedAt != nil else { return false }
+            try session.deleteObject(uid: uid)
             return true
         }
     }
 
-    /// Runs several store operations in one transaction: all or nothing.
+    /// Runs several store operations in one transaction: all or nothing. `body` may run more than once (PostgreSQL
+    /// retries a transaction that lost a race with another writer), so it acts only through `tx`.
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try pool.write { db in try body(Transaction(db: db, now: now)) }
+        try write(changesDesiredState: true) { session in try body(Transaction(session: session, now: now)) }
     }
 
     /// A write transaction's view of the store.
     public struct Transaction {
-        let db: Database
+        let session: any StoreSession
         let now: Date
 
         public func object(_ key: ObjectKey) throws -> StoredObject? {
-            try ObjectRecord.filter(key).fetchOne(db)?.stored()
+            try session.object(key)?.stored()
+        }
+
+        public func objects(kind: ObjectKind? = nil) throws -> [StoredObject] {
+            try session.objects(kind: kind, org: nil, includeDeleting: true).map { try $0.stored() }
         }
 
         @discardableResult
         public func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-            try DesiredStateStore.put(object, owner: owner, expectedGeneration: expectedGeneration, now: now, db: db)
+            let key = object.key
+            let hash = object.specHash
+            guard var record = try session.object(key) else {
+                if let expected = expectedGeneration, expected != 0 {
+                    throw StoreError.generationConflict(key, expected: expected, actual: 0)
+                }
+                // Names become vApp names and DNS host names, which compare without case: `Demo` beside `demo` is one name.
+                if let other = try session.object(kind: key.kind, org: key.org, nameIgnoringCase: key.name) {
+                    throw StoreError.nameTaken(key, existing: other.name)
+                }
+                try session.insert(ObjectRecord(
+                    id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,
+                    spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),
+                    createdAt: now, updatedAt: now, deletionRequestedAt: nil))
+                return (try reread(key), .created)
+            }
+            if let expected = expectedGeneration {
+                // Expecting 0 ("create") also accepts a tombstone: re-creating a deleted name is allowed.
+                let actual = record.generation
+                let matches = expected == 0 ? record.deletionRequestedAt != nil : expected == actual
+                if !matches { throw StoreError.generationConflict(key, expected: expected, actual: actual) }
+            }
+            let restoring = record.deletionRequestedAt != nil
+            guard restoring || record.specHash != hash else { return (try record.stored(), .unchanged) }
+            record.spec = object.canonicalJSON
+            record.specHash = hash
+            record.generation += 1
+            record.updatedAt = now
+            record.deletionRequestedAt = nil
+            if restoring { record.owner = ObjectRecord.encode(owner) }
+            try session.update(record)
+            return (try reread(key), restoring ? .restored : .updated)
         }
 
         @discardableResult
         public func markDeleted(_ key: ObjectKey, expectedGeneration: Int? = nil) throws -> (StoredObject, WriteOutcome) {
-            try DesiredStateStore.markDeleted(key, expectedGeneration: expectedGeneration, now: now, db: db)
-        }
-
-        public func objects(kind: ObjectKind? = nil) throws -> [StoredObject] {
-            var request = ObjectRecord.all()
-            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
-            return try request.order(Column("kind"), Column("org"), Column("name")).fetchAll(db).map { try $0.stored() }
-        }
-    }
-
-    static func put(_ object: DesiredObject, owner: Owner, expectedGeneration: Int?, now: Date, db: Database) throws -> (StoredObject, WriteOutcome) {
-        let key = object.key
-        let hash = object.specHash
-        guard var record = try ObjectRecord.filter(key).fetchOne(db) else {
-            if let expected = expectedGeneration, expected != 0 {
-                throw StoreError.generationConflict(key, expected: expected, actual: 0)
+            guard var record = try session.object(key) else { throw StoreError.notFound(key) }
+            if let expected = expectedGeneration, expected != record.generation {
+                throw StoreError.generationConflict(key, expected: expected, actual: record.generation)
             }
-            // Names become vApp names and DNS host names, which compare without case: `Demo` beside `demo` is one name.
-            if let other = try ObjectRecord.filter(Column("kind") == key.kind.rawValue && Column("org") == key.org
-                                                   && Column("name").lowercased == key.name.lowercased()).fetchOne(db) {
-                throw StoreError.nameTaken(key, existing: other.name)
-            }
-            var record = ObjectRecord(
-                id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,
-                spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),
-                createdAt: now, updatedAt: now, deletionRequestedAt: nil)
-            try record.insert(db)
-            return (try reread(key, db), .created)
+            guard record.deletionRequestedAt == nil else { return (try record.stored(), .unchanged) }
+            record.deletionRequestedAt = now
+            record.generation += 1
+            record.updatedAt = now
+            try session.update(record)
+            return (try reread(key), .deleted)
         }
-        if let expected = expectedGeneration {
-            // Expecting 0 ("create") also accepts a tombstone: re-creating a deleted name is allowed.
-            let actual = record.generation
-            let matches = expected == 0 ? record.deletionRequestedAt != nil : expected == actual
-            if !matches { throw StoreError.generationConflict(key, expected: expected, actual: actual) }
-        }
-        let restoring = record.deletionRequestedAt != nil
-        guard restoring || record.specHash != hash else { return (try record.stored(), .unchanged) }
-        record.spec = object.canonicalJSON
-        record.specHash = hash
-        record.generation += 1
-        record.updatedAt = now
-        record.deletionRequestedAt = nil
-        if restoring { record.owner = ObjectRecord.encode(owner) }
-        try record.update(db)
-        return (try reread(key, db), restoring ? .restored : .updated)
-    }
 
-    /// What was just written, as any later read will see it (dates at SQLite's precision).
-    private static func reread(_ key: ObjectKey, _ db: Database) throws -> StoredObject {
-        guard let record = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
-        return try record.stored()
-    }
-
-    static func markDeleted(_ key: ObjectKey, expectedGeneration: Int?, now: Date, db: Database) throws -> (StoredObject, WriteOutcome) {
-        guard var record = try ObjectRecord.filter(key).fetchOne(db) else { throw StoreError.notFound(key) }
-        if let expected = expectedGeneration, expected != record.generation {
-            throw StoreError.generationConflict(key, expected: expected, actual: record.generation)
+        /// What was just written, as any later read will see it (dates at the engine's precision).
+        private func reread(_ key: ObjectKey) throws -> StoredObject {
+            guard let record = try session.object(key) else { throw StoreError.notFound(key) }
+            return try record.stored()
         }
-        guard record.deletionRequestedAt == nil else { return (try record.stored(), .unchanged) }
-        record.deletionRequestedAt = now
-        record.generation += 1
-        record.updatedAt = now
-        try record.update(db)
-        return (try reread(key, db), .deleted)
     }
 }
 
@@ -211,9 +186,13 @@ extension DesiredStateStore {
     /// Changes whenever desired state does (a write by this process or another): objects added, changed,
     /// marked for deletion or removed. Cheap enough to poll every second.
     public func changeToken() throws -> String {
-        try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(updatedAt), COUNT(deletionRequestedAt), SUM(generation) FROM object")
-            return [0, 1, 2, 3].map { index in row.flatMap { ($0[index] as DatabaseValue?)?.description } ?? "" }.joined(separator: "|")
-        }
+        try read { try $0.changeToken() }
+    }
+
+    /// Calls `handler` as soon as any process commits a change of desired state, where the engine can tell
+    /// (PostgreSQL's LISTEN/NOTIFY); with SQLite it is never called and `changeToken()` polling finds changes.
+    /// The handler runs on the engine's thread: it must return quickly (e.g. poke the reconciler).
+    public func onDesiredStateChange(_ handler: @escaping @Sendable () -> Void) {
+        engine.onDesiredStateChange(handler)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A named lease in the store: one holder at a time (`cse run`, or `cse apply` when no service runs), renewed before
 /// it expires; an expired lease may be taken by anyone (a holder that crashed stops renewing). Each time the lease is
@@ -51,27 +50,8 @@ public struct RefusedWrite: Hashable, Sendable {
     public var at: Date
 }
 
-struct LeaseRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "lease"
-    var name: String
-    var holder: String
-    var expiresAt: Date
-    var acquiredAt: Date
-    var token: Int64
-
+extension LeaseRecord {
     var lease: Lease { Lease(name: name, holder: holder, expiresAt: expiresAt, acquiredAt: acquiredAt, token: token) }
-}
-
-struct RefusedWriteRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "refusedWrite"
-    var id: Int64?
-    var lease: String
-    var holder: String
-    var token: Int64
-    var write: String
-    var currentHolder: String?
-    var currentToken: Int64?
-    var at: Date
 }
 
 extension DesiredStateStore {
@@ -80,18 +60,18 @@ extension DesiredStateStore {
     /// Takes the lease for `holder` for `duration` (a new token), renews it when `holder` holds it already (the same
     /// token), or says who holds it.
     public func takeLease(_ name: String = DesiredStateStore.reconcilerLease, holder: String, duration: TimeInterval) throws -> LeaseGrant {
-        try pool.write { db in
-            let now = self.now
-            let current = try LeaseRecord.fetchOne(db, key: name)
+        let now = self.now
+        return try write { session in
+            let current = try session.lease(name)
             if var current, current.expiresAt > now {
                 guard current.holder == holder else { return .heldBy(current.lease) }
                 current.expiresAt = now.addingTimeInterval(duration)
-                try current.update(db)
+                try session.upsert(current)
                 return .acquired(current.lease)
             }
             let taken = LeaseRecord(name: name, holder: holder, expiresAt: now.addingTimeInterval(duration), acquiredAt: now,
                                     token: (current?.token ?? 0) + 1)
-            try taken.upsert(db)
+            try session.upsert(taken)
             return .acquired(taken.lease)
         }
     }
@@ -104,42 +84,46 @@ extension DesiredStateStore {
 
     /// Extends the lease the fence was taken with; refused (`FencedWriteRefused`) once its token is not current or it expired.
     public func renewLease(_ fence: LeaseFence, duration: TimeInterval) throws {
-        try fencedWrite(fence, "renew lease") { db in try self.setExpiry(of: fence, to: self.now.addingTimeInterval(duration), db) }
+        let expiry = now.addingTimeInterval(duration)
+        try fencedWrite(fence, "renew lease") { session in try Self.setExpiry(of: fence, to: expiry, session) }
     }
 
     /// Gives up the lease the fence was taken with; refused (and recorded) when its token is no longer current.
     public func releaseLease(_ fence: LeaseFence) throws {
-        try fencedWrite(fence, "release lease") { db in try self.setExpiry(of: fence, to: self.now.addingTimeInterval(-1), db) }
+        // A second in the past: expired for any reader, whatever the rounding of dates read back.
+        let expiry = now.addingTimeInterval(-1)
+        try fencedWrite(fence, "release lease") { session in try Self.setExpiry(of: fence, to: expiry, session) }
     }
 
-    private func setExpiry(of fence: LeaseFence, to expiry: Date, _ db: Database) throws {
-        guard var record = try LeaseRecord.fetchOne(db, key: fence.lease) else { return }
+    private static func setExpiry(of fence: LeaseFence, to expiry: Date, _ session: any StoreSession) throws {
+        guard var record = try session.lease(fence.lease) else { return }
         record.expiresAt = expiry
-        try record.update(db)
+        try session.upsert(record)
     }
 
     /// Gives the lease up (only when `holder` holds it). The row stays, expired, so that tokens never repeat.
     public func releaseLease(_ name: String = DesiredStateStore.reconcilerLease, holder: String) throws {
-        try pool.write { db in
-            guard var record = try LeaseRecord.fetchOne(db, key: name), record.holder == holder, record.expiresAt > self.now else { return }
-            // A second in the past: expired for any reader, whatever the rounding of dates read back.
-            record.expiresAt = self.now.addingTimeInterval(-1)
-            try record.update(db)
+        let now = self.now
+        try write { session in
+            guard var record = try session.lease(name), record.holder == holder, record.expiresAt > now else { return }
+            record.expiresAt = now.addingTimeInterval(-1)
+            try session.upsert(record)
         }
     }
 
     /// The lease as it stands (nil when nobody holds it or it expired).
     public func lease(_ name: String = DesiredStateStore.reconcilerLease) throws -> Lease? {
-        try pool.read { db in
-            guard let record = try LeaseRecord.fetchOne(db, key: name), record.expiresAt > self.now else { return nil }
+        let now = self.now
+        return try read { session in
+            guard let record = try session.lease(name), record.expiresAt > now else { return nil }
             return record.lease
         }
     }
 
     /// Writes the store refused for a stale token, oldest first.
     public func refusedWrites() throws -> [RefusedWrite] {
-        try pool.read { db in
-            try RefusedWriteRecord.order(Column("id")).fetchAll(db).map {
+        try read { session in
+            try session.refusedWrites().map {
                 RefusedWrite(lease: $0.lease, holder: $0.holder, token: $0.token, write: $0.write, currentHolder: $0.currentHolder,
                              currentToken: $0.currentToken, at: $0.at)
             }
@@ -147,25 +131,28 @@ extension DesiredStateStore {
     }
 
     /// A write made under `fence` (nil: unfenced, as tenants' and `cse apply`'s desired-state writes are): in the same
-    /// transaction, the lease must still carry the fence's token and not have expired, else nothing is written, the
-    /// refusal is recorded (`refusedWrites`), the fence counts as lost, and `FencedWriteRefused` is thrown.
-    func fencedWrite<T>(_ fence: LeaseFence?, _ write: String, _ body: (Database) throws -> T) throws -> T {
-        guard let fence else { return try pool.write(body) }
+    /// transaction, the lease (its row locked by the read, on PostgreSQL) must still carry the fence's token and not
+    /// have expired, else nothing is written, the refusal is recorded (`refusedWrites`), the fence counts as lost, and
+    /// `FencedWriteRefused` is thrown.
+    func fencedWrite<T>(_ fence: LeaseFence?, _ what: String, changesDesiredState: Bool = false,
+                        _ body: (any StoreSession) throws -> T) throws -> T {
+        guard let fence else { return try write(changesDesiredState: changesDesiredState, body) }
+        let now = self.now
         do {
-            return try pool.write { db in
-                let now = self.now
-                let current = try LeaseRecord.fetchOne(db, key: fence.lease)
+            return try write(changesDesiredState: changesDesiredState) { session in
+                let current = try session.lease(fence.lease)
                 guard let current, current.token == fence.token, current.holder == fence.holder, current.expiresAt > now else {
-                    throw FencedWriteRefused(lease: fence.lease, holder: fence.holder, token: fence.token, write: write,
+                    throw FencedWriteRefused(lease: fence.lease, holder: fence.holder, token: fence.token, write: what,
                                              current: current.flatMap { $0.expiresAt > now ? $0.lease : nil }, locally: false)
                 }
-                return try body(db)
+                return try body(session)
             }
         } catch let refused as FencedWriteRefused {
             fence.lost(refused)
-            try? pool.write { db in
-                try RefusedWriteRecord(id: nil, lease: refused.lease, holder: refused.holder, token: refused.token, write: refused.write,
-                                       currentHolder: refused.current?.holder, currentToken: refused.current?.token, at: self.now).insert(db)
+            try? write { session in
+                try session.insert(RefusedWriteRecord(id: nil, lease: refused.lease, holder: refused.holder, token: refused.token,
+                                                      write: refused.write, currentHolder: refused.current?.holder,
+                                                      currentToken: refused.current?.token, at: now))
             }
             throw refused
         }

@@ -1,11 +1,8 @@
 import Foundation
-import GRDB
 import Spec
 
 /// Row of the `object` table.
-struct ObjectRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "object"
-
+struct ObjectRecord: Codable, Hashable, Sendable {
     var id: Int64?
     var uid: String
     var kind: String
@@ -18,10 +15,6 @@ struct ObjectRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var createdAt: Date
     var updatedAt: Date
     var deletionRequestedAt: Date?
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 
     func stored() throws -> StoredObject {
         let key = ObjectKey(kind: ObjectKind(rawValue: kind) ?? .cluster, org: org, name: name)
@@ -42,16 +35,10 @@ struct ObjectRecord: Codable, FetchableRecord, MutablePersistableRecord {
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try! encoder.encode(owner), as: UTF8.self)  // a plain enum: encoding cannot fail
     }
-
-    static func filter(_ key: ObjectKey) -> QueryInterfaceRequest<ObjectRecord> {
-        ObjectRecord.filter(Column("kind") == key.kind.rawValue && Column("org") == key.org && Column("name") == key.name)
-    }
 }
 
 /// Row of the `status` table.
-struct StatusRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "status"
-
+struct StatusRecord: Codable, Hashable, Sendable {
     var objectUID: String
     var phase: String
     var conditions: String
@@ -62,9 +49,7 @@ struct StatusRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// Row of the `tenantTask` table.
-struct TenantTaskRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "tenantTask"
-
+struct TenantTaskRecord: Codable, Hashable, Sendable {
     var id: Int64?
     var objectUID: String
     var operation: String
@@ -76,16 +61,10 @@ struct TenantTaskRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var message: String?
     var createdAt: Date
     var updatedAt: Date
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// Row of the `requestLog` table.
-struct RequestLogRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "requestLog"
-
+struct RequestLogRecord: Codable, Hashable, Sendable {
     var requestID: String
     var tenantTaskID: Int64?
     var status: Int?
@@ -94,9 +73,7 @@ struct RequestLogRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// Row of the `event` table.
-struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "event"
-
+struct EventRecord: Codable, Hashable, Sendable {
     var id: Int64?
     var objectUID: String
     var kind: String
@@ -106,8 +83,26 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var type: String
     var reason: String
     var message: String
+}
 
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+/// Row of the `lease` table.
+struct LeaseRecord: Codable, Hashable, Sendable {
+    var name: String
+    var holder: String
+    var expiresAt: Date
+    var acquiredAt: Date
+    /// The fencing token (`LeaseFence`): one more each time the lease is taken.
+    var token: Int64
+}
+
+/// Row of the `refusedWrite` table: a write made under a stale fencing token.
+struct RefusedWriteRecord: Codable, Hashable, Sendable {
+    var id: Int64?
+    var lease: String
+    var holder: String
+    var token: Int64
+    var write: String
+    var currentHolder: String?
+    var currentToken: Int64?
+    var at: Date
 }

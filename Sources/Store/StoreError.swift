@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case nameTaken(ObjectKey, existing: String)
     /// The store file is missing, unreadable or not a store; `reason` says what to do.
     case unreadable(path: String, reason: String)
+    /// The database server cannot be reached or refused a statement; `location` carries no password.
+    case unavailable(location: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(key) is already in the store"
         case .unreadable(let path, let reason):
             return "store \(path): \(reason)"
+        case .unavailable(let location, let reason):
+            return "store \(location): \(reason)"
         }
     }
 }

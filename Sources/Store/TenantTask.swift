@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A vCD task given to a tenant for a change (create, resize, delete); the reconciler ends it.
 public struct TenantTask: Hashable, Sendable {
@@ -30,55 +29,58 @@ public struct LoggedRequest: Hashable, Sendable {
 
 extension DesiredStateStore.Transaction {
     public func loggedRequest(_ requestID: String) throws -> LoggedRequest? {
-        try RequestLogRecord.fetchOne(db, key: requestID).map {
+        try session.requestLog(requestID).map {
             LoggedRequest(requestID: $0.requestID, tenantTaskID: $0.tenantTaskID, status: $0.status, reply: $0.reply)
         }
     }
 
     /// Records a request in the same transaction as the change it makes.
     public func logRequest(_ requestID: String, tenantTaskID: Int64? = nil, status: Int? = nil, reply: String? = nil) throws {
-        try RequestLogRecord(requestID: requestID, tenantTaskID: tenantTaskID, status: status, reply: reply, at: now).upsert(db)
+        try session.upsert(RequestLogRecord(requestID: requestID, tenantTaskID: tenantTaskID, status: status, reply: reply, at: now))
     }
 
     public func createTenantTask(objectUID: String, operation: TenantTask.Operation, targetGeneration: Int, org: String, user: String) throws -> TenantTask {
         var record = TenantTaskRecord(id: nil, objectUID: objectUID, operation: operation.rawValue, targetGeneration: targetGeneration,
                                       org: org, user: user, taskHref: nil, state: TenantTask.State.pending.rawValue, message: nil,
                                       createdAt: now, updatedAt: now)
-        try record.insert(db)
+        record.id = try session.insert(record)
         return DesiredStateStore.decode(record)
     }
 
     public func tenantTask(id: Int64) throws -> TenantTask? {
-        try TenantTaskRecord.fetchOne(db, key: id).map(DesiredStateStore.decode)
+        try session.tenantTask(id: id).map(DesiredStateStore.decode)
     }
 }
 
 extension DesiredStateStore {
     public func tenantTasks(states: [TenantTask.State] = [.pending, .running]) throws -> [TenantTask] {
-        try pool.read { db in
-            try TenantTaskRecord.filter(states.map(\.rawValue).contains(Column("state"))).order(Column("id")).fetchAll(db).map(Self.decode)
-        }
+        try read { session in try session.tenantTasks(states: states.map(\.rawValue)).map(Self.decode) }
     }
 
     public func tenantTask(id: Int64) throws -> TenantTask? {
-        try pool.read { db in try TenantTaskRecord.fetchOne(db, key: id).map(Self.decode) }
+        try read { session in try session.tenantTask(id: id).map(Self.decode) }
     }
 
     /// Records the vCD task's href once created, or its end.
     public func updateTenantTask(id: Int64, taskHref: String? = nil, state: TenantTask.State, message: String? = nil,
                                  fence: LeaseFence? = nil) throws {
-        try fencedWrite(fence, "tenant task") { db in
-            guard var record = try TenantTaskRecord.fetchOne(db, key: id) else { return }
+        let now = self.now
+        try fencedWrite(fence, "tenant task") { session in
+            guard var record = try session.tenantTask(id: id) else { return }
             if let taskHref { record.taskHref = taskHref }
             record.state = state.rawValue
             record.message = message ?? record.message
             record.updatedAt = now
-            try record.update(db)
+            try session.update(record)
         }
     }
 
     public func loggedRequest(_ requestID: String) throws -> LoggedRequest? {
-        try transaction { try $0.loggedRequest(requestID) }
+        try read { session in
+            try session.requestLog(requestID).map {
+                LoggedRequest(requestID: $0.requestID, tenantTaskID: $0.tenantTaskID, status: $0.status, reply: $0.reply)
+            }
+        }
     }
 
     static func decode(_ record: TenantTaskRecord) -> TenantTask {

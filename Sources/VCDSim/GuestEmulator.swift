@@ -101,6 +101,7 @@ extension Simulator {
         case .template:
             vm.customizationDone = true
         case .master:
+            if let key = guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)) { vm.installedSealingKey = [key.id, key.publicKeyPEM] }
             publishJoin(&vm, now: now)
             let server = "https://\(vm.ipAddress ?? "127.0.0.1"):6443"
             let kubeconfig = """
@@ -138,23 +139,41 @@ extension Simulator {
         let command = "kubeadm join \(vm.ipAddress ?? "127.0.0.1"):6443 --token \(token) --discovery-token-ca-cert-hash sha256:\(random.hex(64))"
         vm.extraConfig[GuestContract.joinCommandKey] = sealed(command, vm: vm)
         vm.extraConfig[GuestContract.joinExpiresKey] = String(Int(expiry.timeIntervalSince1970))
+        vm.extraConfig[GuestContract.joinTokenIDKey] = String(token.prefix(6))
     }
 
-    /// The master's refresh timer: a new token once the published one is older than the refresh interval.
+    /// The master's refresh timer, as `JoinRefresh`'s script does it: tokens cse asked to revoke (the one named and
+    /// every one issued before it) are deleted, and a new token is published when the published one was revoked or is
+    /// older than the refresh interval.
     private func refreshJoinToken(_ id: String, now: Date) {
         guard var vm = state.vms[id], let expires = vm.extraConfig[GuestContract.joinExpiresKey].flatMap(TimeInterval.init) else { return }
+        var revoked = false
+        if let revoke = vm.extraConfig[GuestContract.joinRevokeKey],
+           let named = vm.issuedTokens.first(where: { $0.key.hasPrefix(revoke + ".") }) {
+            // Tokens expire in the order they were issued (one TTL for all).
+            let before = vm.issuedTokens.filter { $0.value <= named.value }
+            for token in before.keys { vm.issuedTokens[token] = nil }
+            revoked = vm.extraConfig[GuestContract.joinTokenIDKey] == revoke
+        }
         let issued = expires - GuestContract.joinTokenTTL
-        guard now.timeIntervalSince1970 - issued >= GuestContract.joinRefreshInterval else { return }
+        guard revoked || now.timeIntervalSince1970 - issued >= GuestContract.joinRefreshInterval else {
+            if vm.issuedTokens != state.vms[id]?.issuedTokens {
+                state.vms[id] = vm
+                dirty = true
+            }
+            return
+        }
         vm.issuedTokens = vm.issuedTokens.filter { $0.value > now }
         publishJoin(&vm, now: now)
         state.vms[id] = vm
         dirty = true
     }
 
-    /// A secret as the master's publish script leaves it: sealed to the key its script carries (checked before the
-    /// publish phase, so it is there).
+    /// A secret as the master's publish script leaves it: sealed to the key it installed from its script (checked
+    /// before the publish phase, so it is there).
     private func sealed(_ secret: String, vm: SimVM) -> String? {
-        guard let key = guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)) else { return nil }
+        let installed = vm.installedSealingKey.flatMap { $0.count == 2 ? GuestContract.SealingKey(id: $0[0], publicKeyPEM: $0[1]) : nil }
+        guard let key = installed ?? guestScript(of: vm).flatMap(GuestContract.sealingKey(inScript:)) else { return nil }
         return try? SealedSecret.seal(Data(secret.utf8), toPublicKeyPEM: key.publicKeyPEM, keyID: key.id).text
     }
 

@@ -28,6 +28,14 @@ extension Simulator {
             return SimResponse(status: 204)
         case ("GET", "/sim/inventory"): return .json(200, audit())
         case ("GET", "/sim/writes"): return .json(200, ["writes": writeLog.entries.map(\.json)])
+        // The same audit, also looking for secrets the caller names in the body (`{"knownSecrets": [...]}`, a
+        // template's root password): in a body, never a URL; the answer says where, never the value.
+        case ("POST", "/sim/inventory"):
+            struct Body: Decodable { var knownSecrets: [String] }
+            guard let body = try? JSONDecoder().decode(Body.self, from: request.body) else {
+                return .json(400, ["message": "expected {\"knownSecrets\": [\"...\"]}"])
+            }
+            return .json(200, audit(knownSecrets: body.knownSecrets))
         // Which cloud this is: lets a second cse process in the same folder use a running embedded simulator.
         case ("GET", "/sim/state"): return .json(200, ["stateFile": options.stateFile ?? ""])
         default: return .json(404, ["message": "no such simulator endpoint: \(request.method) \(request.path)"])
@@ -35,12 +43,13 @@ extension Simulator {
     }
 
     /// The audit as JSON (what `GET /sim/inventory` answers).
-    public func auditJSON() -> Data {
-        (try? JSONSerialization.data(withJSONObject: audit(), options: [.sortedKeys])) ?? Data("{}".utf8)
+    /// `knownSecrets` (a template's root password, say) are looked for too, in every decoded layer; never printed.
+    public func auditJSON(knownSecrets: [String] = []) -> Data {
+        (try? JSONSerialization.data(withJSONObject: audit(knownSecrets: knownSecrets), options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
     /// What the cloud holds, for tests to check: vApps with their VMs and addresses, and anything suspicious.
-    func audit() -> [String: Any] {
+    func audit(knownSecrets: [String] = []) -> [String: Any] {
         var problems: [String] = []
         var vApps: [[String: Any]] = []
         for vApp in state.vApps.values.sorted(by: { ($0.org, $0.name) < ($1.org, $1.name) }) {
@@ -85,7 +94,7 @@ extension Simulator {
         return ["vApps": vApps, "addresses": allocations.sorted { $0["address"] ?? "" < $1["address"] ?? "" }, "catalogItems": templates,
                 "runningTasks": state.tasks.values.filter { !$0.status.isFinished }.count, "problems": problems,
                 // Secrets other users of an org could read (extra config, metadata): where and what kind, never the value.
-                "secretsInClear": ClearTextSecretScan.findings(in: state),
+                "secretsInClear": ClearTextSecretScan.findings(in: state, knownSecrets: knownSecrets),
                 "extensions": state.extensions.values.map { ["name": $0.name, "routingKey": $0.routingKey, "exchange": $0.exchange] }]
     }
 

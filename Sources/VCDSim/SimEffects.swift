@@ -50,7 +50,9 @@ extension Simulator {
             guard var vm = state.vms[id] else { throw SimFault.notFound("the VM is gone") }
             if let cpu { vm.cpu = cpu }
             if let memory { vm.memoryMB = memory }
-            for (key, value) in extra { vm.extraConfig[key] = value }
+            // An entry with an empty value removes the key (go-vcloud-director: "an item with an empty Value will be
+            // deleted"; its DeleteExtraConfig sends the keys with empty values).
+            for (key, value) in extra { vm.extraConfig[key] = value.isEmpty ? nil : value }
             state.vms[id] = vm
         case .capabilities(let id, let cpuHotAdd, let memoryHotAdd):
             guard var vm = state.vms[id] else { throw SimFault.notFound("the VM is gone") }
@@ -63,7 +65,7 @@ extension Simulator {
             for vm in state.vmsOf(vApp: vApp.id) {
                 captured.append(SimTemplateVM(id: state.newID(0x7e4), name: vm.name, cpu: vm.cpu, memoryMB: vm.memoryMB, diskMB: vm.diskMB,
                                               osType: vm.osType, isCustomized: vm.customizationDone || vm.isCustomizedImage,
-                                              hasCloudInit: vm.hasCloudInit))
+                                              hasCloudInit: vm.hasCloudInit, extraConfig: Self.capturedExtraConfig(vm.extraConfig)))
             }
             state.templates[templateID]?.vms = captured
             state.templates[templateID]?.status = 8
@@ -106,9 +108,18 @@ extension Simulator {
                               network: networkName, ipMode: pending.ipMode, ipAddress: ip, mac: mac, computerName: pending.computerName,
                               customizationScript: pending.customizationScript, adminPassword: random.hex(12), storageProfile: pending.storageProfile,
                               hasCloudInit: source.hasCloudInit)
+        state.vms[id]?.extraConfig = source.extraConfig ?? [:]
         let sourceCatalog = state.catalogItems[template.catalogItem]?.catalog
         state.vms[id]?.sourceOrg = template.org
         state.vms[id]?.sourceCatalog = sourceCatalog
+    }
+
+    /// What a capture keeps of a VM's extra config: the .vmx settings (set through the API), not the values its guest
+    /// set at run time with `info-set` (runtime guest variables, gone with a power cycle). The simulator keeps both in
+    /// one map, so the guest's own keys (`guestinfo.cse.*` reports) are left out here.
+    static func capturedExtraConfig(_ extraConfig: [String: String]) -> [String: String]? {
+        let kept = extraConfig.filter { !$0.key.hasPrefix("guestinfo.cse.") }
+        return kept.isEmpty ? nil : kept
     }
 
     private func removeVM(_ id: String) {

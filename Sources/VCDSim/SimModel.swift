@@ -79,6 +79,9 @@ struct SimTemplateVM: Codable, Sendable {
     /// The image runs cloud-init (VMware datasource): it reads `guestinfo.userdata` and ignores customization scripts
     /// (open-vm-tools disables custom scripts by default). Optional so that older saved states still load.
     var hasCloudInit: Bool? = nil
+    /// The captured VM's extra config: a capture is a vSphere clone, which keeps the .vmx settings (vmw:ExtraConfig
+    /// entries are .vmx settings: vSphere Automation API, Ovf ExtraConfig), and VMs made from the template get them.
+    var extraConfig: [String: String]? = nil
 }
 
 struct SimTemplate: Codable, Sendable {
@@ -170,6 +173,9 @@ struct SimVM: Codable, Sendable {
     var guest: SimGuestRun?
     /// Join tokens this VM (a master) issued, with their expiry.
     var issuedTokens: [String: Date] = [:]
+    /// The sealing key (id and public key PEM) a master installed on its disk from its script (`JoinRefresh`), which
+    /// its refresh timer keeps sealing with after its user data is gone.
+    var installedSealingKey: [String]? = nil
     /// Set by the template customization when it finishes.
     var customizationDone: Bool = false
     /// Copied from the source image (see `SimTemplateVM.hasCloudInit`).

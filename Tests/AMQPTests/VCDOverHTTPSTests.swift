@@ -50,7 +50,21 @@ struct VCDOverHTTPSTests {
         _ = try await insecure.get("/api/org")
         let warnings = log.all.filter { $0.hasPrefix("warning") && $0.contains("verification is off") }
         #expect(warnings.count == 1, "\(log.all)")
+        #expect(warnings.first?.contains(elsewhere.baseURL) == true, "it names the server: \(warnings)")
         await insecure.logout()
+        // No line the client logged holds the password, the Basic credentials, or a session token.
+        let basic = Data("administrator@System:sim-admin".utf8).base64EncodedString()
+        for line in log.all {
+            #expect(!line.contains("sim-admin") && !line.contains(basic) && !line.contains("Bearer ") && !line.lowercased().contains("authorization"),
+                    "\(line)")
+        }
+        // A URL with user information: the warning names scheme, host and port only.
+        let urlLog = CapturedLog()
+        let client = CurlHTTPClient(options: .init(verifyTLS: false), logger: urlLog.logger("cse.vcd"))
+        let withUser = elsewhere.baseURL.replacingOccurrences(of: "https://", with: "https://someone:pw-NEVER-LOG@") + "/api/versions"
+        for _ in 0..<3 { _ = try await client.send(HTTPRequest(method: "GET", url: withUser)) }
+        #expect(urlLog.all.count == 1 && urlLog.all[0].contains(elsewhere.baseURL), "\(urlLog.all)")
+        #expect(urlLog.all.allSatisfy { !$0.contains("pw-NEVER-LOG") && !$0.contains("someone") }, "\(urlLog.all)")
     }
 
     private func session(_ baseURL: String, _ http: CurlHTTPClient) -> VCDSession {

@@ -12,8 +12,9 @@ import Testing
 
         #expect(run.exitCode == 0, "\(run.log)\(run.console)")
         let phases = F.phaseKeys(.master)
-        #expect(run.keys == phases + [GuestContract.joinCommandKey, GuestContract.joinExpiresKey, GuestContract.kubeconfigKey,
-                                      GuestContract.statusKey])
+        #expect(run.keys == phases + [GuestContract.joinCommandKey, GuestContract.joinExpiresKey, GuestContract.joinTokenIDKey,
+                                      GuestContract.kubeconfigKey, GuestContract.statusKey])
+        #expect(run.extraConfig[GuestContract.joinTokenIDKey] == "abcdef", "the public half only")
         #expect(run.guestinfo.filter { $0.key == GuestContract.phaseKey }.map(\.value) == GuestContract.phases(for: .master))
         #expect(GuestContract.report(run.extraConfig) == .ready)
 
@@ -24,7 +25,7 @@ import Testing
         #expect(try GuestContract.kubeconfig(run.extraConfig, open: F.unseal) == Stubs.adminConf)
 
         #expect(run.calls.contains("kubeadm init --config \(harness.path("etc/kubernetes/cse-kubeadm.yaml").path)"))
-        #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl 7200s") })
+        #expect(run.calls(of: "kubeadm").contains { $0.hasPrefix("kubeadm token create") && $0.contains("--print-join-command --ttl \(Int(GuestContract.joinTokenTTL))s") })
         #expect(run.calls.contains { $0.hasPrefix("kubectl --kubeconfig") && $0.hasSuffix("apply -f \(harness.path("var/lib/cse/cni.yaml").path)") })
         #expect(!run.calls.contains { $0.contains("taint") }, "nodes run the workloads")
         #expect(harness.read("root/.kube/config") == Stubs.adminConf)
@@ -39,7 +40,7 @@ import Testing
 
         #expect(run.calls.contains("systemctl enable --now cse-join-refresh.timer"))
         let timer = try #require(harness.read("etc/systemd/system/cse-join-refresh.timer"))
-        #expect(timer.contains("OnUnitActiveSec=\(Int(GuestContract.joinRefreshInterval))"))
+        #expect(timer.contains("OnUnitActiveSec=\(Int(GuestContract.joinCheckInterval))"))
         let service = try #require(harness.read("etc/systemd/system/cse-join-refresh.service"))
         #expect(service.contains("ExecStart=\(harness.path("usr/local/sbin/cse-join-refresh").path)"))
         #expect(harness.read("usr/local/sbin/cse-join-refresh") == JoinRefresh.script(sealingKey: F.scripts.sealingKey))
@@ -47,17 +48,38 @@ import Testing
                 "a refresh that fails once still leaves a valid token")
     }
 
-    @Test func theTimersScriptPublishesAFreshToken() throws {
+    /// The timer's script: a young published token stays; one cse asks to revoke goes with every earlier token the
+    /// master issued (`kubeadm token delete ID`), and a fresh one is published; a revocation is done once.
+    @Test func theTimersScriptRevokesUsedTokensAndPublishesAFreshOne() throws {
         let harness = try ScriptHarness.withManifest()
         defer { harness.remove() }
-        _ = try harness.run(F.master(nodes: 2))
-        let before = try harness.run("")
-        let refresh = try harness.run(JoinRefresh.script(sealingKey: F.scripts.sealingKey))
+        let master = try harness.run(F.master(nodes: 2))
+        let refresh = JoinRefresh.script(sealingKey: F.scripts.sealingKey)
+        #expect(harness.read("var/lib/cse/join-tokens")?.hasPrefix("abcdef ") == true)
+        // Calls accumulate over runs: each run's own are those past the previous run's.
+        func tokenCalls(_ run: ScriptHarness.Run) -> [String] { run.calls.filter { $0.hasPrefix("kubeadm token") } }
 
-        #expect(refresh.exitCode == 0)
-        #expect(refresh.keys.dropFirst(before.keys.count) == [GuestContract.joinCommandKey, GuestContract.joinExpiresKey,
-                                                               GuestContract.kubeconfigKey])
-        #expect(GuestContract.joinInfo(refresh.extraConfig, open: F.unseal)?.command == Stubs.joinCommand)
+        let idle = try harness.run(refresh)
+        #expect(idle.exitCode == 0, "\(idle.console)")
+        #expect(tokenCalls(idle) == tokenCalls(master), "a young, published, unrevoked token stays")
+        #expect(idle.keys == master.keys)
+
+        // cse reports abcdef used: it goes, and a fresh token (ghijkl) is published.
+        try "\(GuestContract.joinRevokeKey)\tabcdef\n".write(to: harness.path("extraconfig.tsv"), atomically: true, encoding: .utf8)
+        let fresh = "kubeadm join 10.0.0.5:6443 --token ghijkl.0123456789ghijkl --discovery-token-ca-cert-hash sha256:00"
+        let before = idle.keys.count
+        let revoked = try harness.run(refresh, extraEnvironment: ["HARNESS_JOIN_COMMAND": fresh])
+        #expect(revoked.exitCode == 0, "\(revoked.console)")
+        let deletions = tokenCalls(revoked).filter { $0.hasPrefix("kubeadm token delete") }
+        #expect(deletions.count == 1 && deletions.first?.hasSuffix(" abcdef") == true, "\(deletions)")
+        #expect(revoked.keys.dropFirst(before) == [GuestContract.joinCommandKey, GuestContract.joinExpiresKey, GuestContract.joinTokenIDKey,
+                                                   GuestContract.kubeconfigKey])
+        #expect(GuestContract.joinInfo(revoked.extraConfig.merging([GuestContract.joinRevokeKey: "abcdef"]) { $1 }, open: F.unseal)?.command == fresh)
+        #expect(harness.read("var/lib/cse/join-tokens")?.hasPrefix("ghijkl ") == true)
+        #expect(harness.read("var/lib/cse/join-tokens")?.contains("0123456789") == false, "token ids only, never secrets")
+
+        let again = try harness.run(refresh, extraEnvironment: ["HARNESS_JOIN_COMMAND": fresh])
+        #expect(tokenCalls(again) == tokenCalls(revoked), "the same revocation is not acted on twice; the fresh token stays")
     }
 
     @Test func singleNodeClusterUntaintsTheMaster() throws {

@@ -87,7 +87,7 @@ import Testing
         #expect(text.contains("containerd.io=1.7.24-*") && text.contains("SystemdCgroup = true"))
         #expect(text.contains("https://raw.githubusercontent.com/projectcalico/calico/v3.29.1/manifests/calico.yaml"))
         #expect(text.contains(Stubs.manifestSHA256))
-        #expect(text.contains("cse_root_password_b64='********'"))
+        #expect(text.contains("cse_root_password_hash='********'"))
         #expect(!text.contains(F.rootPassword) && !text.contains(Data(F.rootPassword.utf8).base64EncodedString()))
         let node = BootstrapAudit.render(template: F.template(), role: .node)
         #expect(node.contains("kind: JoinConfiguration") && !node.contains("abcdef"))

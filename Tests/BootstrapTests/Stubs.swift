@@ -66,7 +66,7 @@ enum Stubs {
               "token create --help")
                 if [[ -z ${HARNESS_OLD_KUBEADM:-} ]]; then echo "      --print-join-command   Instead of printing only the token"; fi
                 ;;
-              "token create"*--print-join-command*) echo "\#(joinCommand) " ;;
+              "token create"*--print-join-command*) echo "${HARNESS_JOIN_COMMAND:-\#(joinCommand)} " ;;
               "token create"*) echo "\#(oldToken)" ;;
               "version -o short") echo "v1.9.9" ;;
             esac
@@ -85,9 +85,21 @@ enum Stubs {
             esac
             """#,
         "vmtoolsd": #"""
-            # --cmd "info-set KEY VALUE": one line "KEY<TAB>VALUE" per call.
-            request=${2#info-set }
-            printf '%s\t%s\n' "${request%% *}" "${request#* }" >>"$HARNESS_DIR/guestinfo.log"
+            # --cmd "info-set KEY VALUE": one line "KEY<TAB>VALUE" per call. --cmd "info-get KEY": the last value the guest
+            # set, or one cse set in the VM's extra config (extraconfig.tsv, same form); "No value found" and 1 otherwise.
+            case $2 in
+              info-get\ *)
+                key=${2#info-get }
+                value=$(cat "$HARNESS_DIR/extraconfig.tsv" "$HARNESS_DIR/guestinfo.log" 2>/dev/null \
+                  | awk -F '\t' -v k="$key" '$1 == k { v = $2; found = 1 } END { if (found) print v; else exit 1 }') \
+                  || { echo "No value found" >&2; exit 1; }
+                printf '%s\n' "$value"
+                ;;
+              *)
+                request=${2#info-set }
+                printf '%s\t%s\n' "${request%% *}" "${request#* }" >>"$HARNESS_DIR/guestinfo.log"
+                ;;
+            esac
             """#,
         "curl": #"""
             output=""

@@ -62,9 +62,38 @@ import Testing
         let run = try harness.run(script)
 
         #expect(run.exitCode == 0, "\(run.log)")
-        #expect(harness.read("chpasswd.stdin") == "root:\(F.rootPassword)\n")
-        #expect(!script.contains(F.rootPassword), "the script carries it encoded only")
+        // chpasswd -e gets a SHA-512 crypt hash of the password; neither the password nor any encoding of it is in
+        // the script (which travels as user data vCD shows to the org's users).
+        #expect(run.calls.contains("chpasswd -e"))
+        let line = try #require(harness.read("chpasswd.stdin"))
+        #expect(line.hasPrefix("root:$6$") && line.hasSuffix("\n"))
+        let hash = String(line.dropFirst("root:".count).dropLast())
+        #expect(PasswordHash.verify(F.rootPassword, hash: hash), "the hash is the password's")
+        #expect(!PasswordHash.verify(F.rootPassword + "x", hash: hash))
+        #expect(!script.contains(F.rootPassword) && !script.contains(Data(F.rootPassword.utf8).base64EncodedString()))
         for text in [run.log, run.console, run.calls.joined(separator: "\n")] { #expect(!text.contains(F.rootPassword)) }
+    }
+
+    /// cse's hashes are what an independent implementation makes: openssl's `passwd -6` with the same salt.
+    @Test func theHashIsStandardSHA512Crypt() throws {
+        let salt = "cseSalt0123456/."
+        let ours = try PasswordHash.sha512Crypt("s3cret pass:word", salt: salt)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["passwd", "-6", "-salt", salt, "-stdin"]
+        let input = Pipe(), output = Pipe()
+        openssl.standardInput = input
+        openssl.standardOutput = output
+        try openssl.run()
+        input.fileHandleForWriting.write(Data("s3cret pass:word\n".utf8))
+        try input.fileHandleForWriting.close()
+        let theirs = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        #expect(ours == theirs)
+        #expect(ours.hasPrefix("$6$\(salt)$"))
+        #expect(try PasswordHash.sha512Crypt("same") != PasswordHash.sha512Crypt("same"), "a fresh salt each time")
     }
 
     @Test func aMissingPasswordIsAnErrorBeforeAnyScript() {

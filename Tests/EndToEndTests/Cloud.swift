@@ -77,8 +77,10 @@ struct Cloud {
 
     // MARK: reading the cloud (as a test, through the API and the simulator's audit)
 
-    func audit() async throws -> Audit {
-        let response = try await CurlHTTPClient().send(HTTPRequest(method: "GET", url: server.baseURL + "/sim/inventory"))
+    /// The simulator's audit; `knownSecrets` are looked for in every decoded layer of extra config and metadata.
+    func audit(knownSecrets: [String] = []) async throws -> Audit {
+        let body = try JSONSerialization.data(withJSONObject: ["knownSecrets": knownSecrets])
+        let response = try await CurlHTTPClient().send(HTTPRequest(method: "POST", url: server.baseURL + "/sim/inventory", body: body))
         return Audit(try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:])
     }
 
@@ -122,6 +124,8 @@ struct Audit {
     var addresses: [String] { (raw["addresses"] as? [[String: String]] ?? []).compactMap { $0["address"] }.sorted() }
     var catalogItems: [String] { (raw["catalogItems"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted() }
     var problems: [String] { raw["problems"] as? [String] ?? ["audit unreadable"] }
+    /// Secrets an org's users could read in clear (extra config, user data, captured templates, metadata).
+    var secretsInClear: [String] { raw["secretsInClear"] as? [String] ?? ["audit unreadable"] }
 }
 
 enum Specs {

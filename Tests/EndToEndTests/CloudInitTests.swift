@@ -1,5 +1,6 @@
 import Bootstrap
 import Foundation
+import GuestSecrets
 import Observe
 import Testing
 import VCDClient
@@ -15,21 +16,57 @@ struct CloudInitTests {
         return VMDocument.extraConfig(of: try await cloud.admin.get(href))
     }
 
-    @Test func clusterVMsGetTheirBootstrapAsUserData() async throws {
+    /// Cluster VMs get their bootstrap as user data before power-on (a simulated cloud-init guest runs nothing else,
+    /// so a ready guest ran it); once a guest reported done, cse removes its user data (a node's held the join
+    /// command) and, once every node joined, has the master revoke the token it handed out: nothing secret stays
+    /// readable, and the master publishes a fresh token for nodes added later.
+    @Test func clusterVMsGetTheirBootstrapAsUserDataWhichGoesOnceTheyJoined() async throws {
         let cloud = try await Cloud.start()
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template(), Specs.cluster("ci", nodes: 1))
         #expect(try await cloud.converge() == .converged)
 
-        for (name, role) in [("ci-m1", GuestContract.Role.master), ("ci-n1", .node)] {
+        for name in ["ci-m1", "ci-n1"] {
             let extra = try await extraConfig(cloud, vm: name)
-            #expect(extra[CloudInitUserData.encodingKey] == "base64", "\(name)")
-            let script = try #require(CloudInitUserData.script(fromExtraConfig: extra), "\(name)")
-            #expect(GuestContract.role(ofScript: script) == role)
-            #expect(script.contains("kubeadm.k8s.io/v1beta4"))
-            #expect(GuestContract.report(extra) == .ready)
+            #expect(GuestContract.report(extra) == .ready, "\(name)")
+            #expect(!CloudInitUserData.hasUserData(extra) && extra[CloudInitUserData.encodingKey] == nil, "\(name): user data left")
         }
-        #expect(try await cloud.audit().problems.isEmpty)
+        let master = try await extraConfig(cloud, vm: "ci-m1")
+        let revoked = try #require(master[GuestContract.joinRevokeKey], "the node's token was not revoked")
+        #expect(revoked.count == 6, "a token id, never the secret half")
+        #expect(master[GuestContract.joinTokenIDKey] != nil && master[GuestContract.joinTokenIDKey] != revoked, "a fresh token is published")
+        let keys = cloud.keys
+        #expect(GuestContract.joinInfo(master, open: { try keys.open($0) }) != nil, "nodes added later can join")
+        let object = try #require(try cloud.store.object(.init(kind: .cluster, org: "org1", name: "ci")))
+        let messages = try cloud.store.events(of: object.uid).map(\.message)
+        #expect(messages.contains { $0.contains("cleared the user data of") && $0.contains("ci-n1") && $0.contains("revoke join token \(revoked)") }, "\(messages)")
+
+        // Another user of the org reads the VMs as vCD shows them to her: the master's secrets only as ciphertext, no
+        // user data, no join command or kubeconfig credentials anywhere.
+        let alice = VCDSession(baseURL: cloud.server.baseURL, credentials: Credentials(user: "alice", org: "org1", password: "sim-alice"),
+                               retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)))
+        for name in ["ci-m1", "ci-n1"] {
+            let href = try #require(try await cloud.vm(name)?.href)
+            let seen = VMDocument.extraConfig(of: try await alice.get(href))
+            #expect(seen[GuestContract.statusKey] == "done", "alice reads \(name)")
+            #expect(!CloudInitUserData.hasUserData(seen))
+            for key in GuestContract.secretKeys where name == "ci-m1" {
+                #expect(seen[key].map(SealedSecret.isSealed) == true, "\(key) is ciphertext")
+            }
+            #expect(seen.values.allSatisfy { !$0.contains("kubeadm join") && !$0.contains("client-key-data") && !$0.contains("--token") })
+        }
+        await alice.logout()
+
+        // A node added later joins with the fresh token, which is revoked in turn.
+        try cloud.apply(Specs.template(), Specs.cluster("ci", nodes: 2))
+        #expect(try await cloud.converge() == .converged)
+        let after = try await extraConfig(cloud, vm: "ci-m1")
+        #expect(after[GuestContract.joinRevokeKey] == master[GuestContract.joinTokenIDKey], "the second token was revoked too")
+        #expect(!CloudInitUserData.hasUserData(try await extraConfig(cloud, vm: "ci-n2")))
+
+        let audit = try await cloud.audit(knownSecrets: [Cloud.rootPassword])
+        #expect(audit.problems.isEmpty)
+        #expect(audit.secretsInClear.isEmpty, "\(audit.secretsInClear)")
     }
 
     @Test func aManifestWithAnotherDigestFailsTheTemplateBuild() async throws {
@@ -54,7 +91,7 @@ struct CloudInitTests {
         let cloud = try await Cloud.start(environment: [:])
         defer { Task { await cloud.stop() } }
         try cloud.apply(Specs.template())
-        let outcome = try await cloud.converge(timeout: .seconds(20))
+        let outcome = try await cloud.converge(timeout: .seconds(90))
         guard case .failed(let failures) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
         #expect(failures.joined().contains("CSE_TEMPLATE_ROOT_PASSWORD"), "\(failures)")
         #expect(try await cloud.audit().vAppNames.isEmpty, "no build vApp was made")

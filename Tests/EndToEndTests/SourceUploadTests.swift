@@ -75,7 +75,7 @@ struct SourceUploadTests {
         defer { Task { await cloud.stop() } }
         let (url, _) = try makeOVA(in: cloud.directory.appendingPathComponent("ova"))
         try cloud.apply(template(url: url, sha1: String(repeating: "0", count: 40)))
-        let outcome = try await cloud.converge(timeout: .seconds(30))
+        let outcome = try await cloud.converge(timeout: .seconds(90))
         guard case .failed(let failures) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
         #expect(failures.joined().contains("SHA-1"))
         #expect(!(try await cloud.audit()).catalogItems.contains("custom.ova"))

@@ -31,16 +31,17 @@ struct SessionTests {
     }
 
     @Test func expiredSessionsGet401AndTheClientLogsInAgain() async throws {
-        // Long enough that a loaded CI machine answers the first read inside the session (0.3 s was not).
-        let sim = try await SimHarness.start { $0.sessionSeconds = 2 }
+        // Long enough that a loaded machine answers a read (and a new login's repeat) inside the session: 0.3 s and 2 s were
+        // not, with five builds sharing two cores.
+        let sim = try await SimHarness.start { $0.sessionSeconds = 5 }
         defer { Task { await sim.stop() } }
         let token = try #require(try await sim.login("alice", "org1", "sim-alice"))
         #expect(try await sim.raw("GET", "/api/session", token: token).status == 200)
-        try await Task.sleep(for: .milliseconds(2100))
+        try await Task.sleep(for: .milliseconds(5100))
         #expect(try await sim.raw("GET", "/api/session", token: token).status == 401)
         let alice = sim.alice
         _ = try await alice.get("/api/org")
-        try await Task.sleep(for: .milliseconds(2100))
+        try await Task.sleep(for: .milliseconds(5100))
         // The client sees 401, logs in once more and repeats the read.
         let list = try await alice.get("/api/org")
         #expect(list.all("Org").map { $0["name"] } == ["org1"])

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import VCDClient
@@ -127,17 +128,6 @@ final class LineCollector: @unchecked Sendable {
 
 enum SimTestSHA1 {
     static func hex(_ data: Data) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha1sum"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try? process.run()
-        input.fileHandleForWriting.write(data)
-        try? input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(40))
+        Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

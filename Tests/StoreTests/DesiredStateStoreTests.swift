@@ -5,38 +5,42 @@ import Testing
 @testable import Store
 
 @Suite struct DesiredStateStoreTests {
-    @Test func migrationsRunOnceAndAreRecorded() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func migrationsRunOnceAndAreRecorded(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         #expect(try store.appliedMigrations() == DesiredStateStore.knownMigrations)
         try store.put(StoreFixtures.cluster(), owner: .admin)
         // Reopening an up-to-date file migrates nothing and keeps the data.
-        let reopened = try DesiredStateStore(path: store.path)
+        let reopened = try fixture.another()
         #expect(try reopened.appliedMigrations() == DesiredStateStore.knownMigrations)
         #expect(try reopened.objects().count == 1)
     }
 
     @Test func databaseInWALModeWithFullSync() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixture = try StoreFixtures.store(.sqlite)
+        defer { fixture.remove() }
+        let store = fixture.store
         let queue = try DatabaseQueue(path: store.path)
         let mode = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
 
-    @Test func fileFromANewerCseIsRefused() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let queue = try DatabaseQueue(path: store.path)
-        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99 from the future')") }
-        #expect(throws: StoreError.schemaTooNew(path: store.path, unknownMigrations: ["v99 from the future"])) {
-            _ = try DesiredStateStore(path: store.path)
+    @Test(arguments: TestEngine.available) func fileFromANewerCseIsRefused(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let table = engine == .sqlite ? "grdb_migrations" : "cse_migrations"
+        try fixture.execute("INSERT INTO \(table) (identifier\(engine == .sqlite ? "" : ", \"appliedAt\"")) VALUES ('v99 from the future'\(engine == .sqlite ? "" : ", now()"))")
+        #expect(throws: StoreError.schemaTooNew(path: store.location, unknownMigrations: ["v99 from the future"])) {
+            _ = try fixture.another()
         }
     }
 
-    @Test func generationMovesOnlyOnRealChange() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func generationMovesOnlyOnRealChange(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (created, first) = try store.put(StoreFixtures.cluster(nodes: 2), owner: .admin)
         #expect(first == .created && created.generation == 1)
         let (same, second) = try store.put(StoreFixtures.cluster(nodes: 2), owner: .admin)
@@ -51,9 +55,10 @@ import Testing
         #expect(sixth == .restored && restored.generation == 4 && !restored.isDeleting)
     }
 
-    @Test func optimisticWritesFailWhenTheGenerationMoved() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func optimisticWritesFailWhenTheGenerationMoved(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let key = StoreFixtures.cluster().key
         try store.put(StoreFixtures.cluster(), owner: .admin, expectedGeneration: 0)
         // "Create" when it exists: the tenant's name is taken.
@@ -77,9 +82,10 @@ import Testing
         #expect(StoreError.generationConflict(key, expected: 1, actual: 2).description == "cluster/org1/c1 changed concurrently: expected generation 1, but it is at generation 2")
     }
 
-    @Test func tombstoneStaysUntilTheReconcilerConfirms() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func tombstoneStaysUntilTheReconcilerConfirms(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (created, _) = try store.put(StoreFixtures.cluster(), owner: .tenant(org: "org1", user: "alice"))
         #expect(try store.confirmDeleted(created.key, uid: created.uid) == false, "not marked: nothing to confirm")
         try store.markDeleted(created.key)
@@ -93,18 +99,20 @@ import Testing
         #expect(throws: StoreError.notFound(created.key)) { try store.markDeleted(created.key) }
     }
 
-    @Test func ownersAreKept() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func ownersAreKept(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         try store.put(StoreFixtures.cluster("t1"), owner: .tenant(org: "org1", user: "alice"))
         try store.put(StoreFixtures.cluster("a1"), owner: .admin)
         let owners = Dictionary(uniqueKeysWithValues: try store.objects().map { ($0.key.name, $0.owner) })
         #expect(owners == ["t1": .tenant(org: "org1", user: "alice"), "a1": .admin])
     }
 
-    @Test func applyReportsAndPrunesOnlyAdminObjects() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func applyReportsAndPrunesOnlyAdminObjects(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         try store.put(StoreFixtures.cluster("tenant-made"), owner: .tenant(org: "org1", user: "bob"))
         let first = try store.apply(StoreFixtures.specSet([StoreFixtures.template(), StoreFixtures.cluster("c1"), StoreFixtures.cluster("c2")]), prune: false)
         #expect(first.count(.created) == 3 && first.changed)
@@ -118,9 +126,10 @@ import Testing
         #expect(!fourth.changed)
     }
 
-    @Test func applyIsOneTransaction() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func applyIsOneTransaction(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         try store.put(StoreFixtures.cluster("c1"), owner: .admin)
         // A write that fails half-way (here: a conflict raised inside the transaction) leaves nothing behind.
         #expect(throws: StoreError.self) {
@@ -132,9 +141,10 @@ import Testing
         #expect(try store.objects().map(\.key.name) == ["c1"])
     }
 
-    @Test func statusAndConditionsRoundTrip() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func statusAndConditionsRoundTrip(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (object, _) = try store.put(StoreFixtures.cluster(), owner: .admin)
         #expect(try store.status(of: object.uid) == ObjectStatus())
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -154,9 +164,10 @@ import Testing
         #expect(try store.setStatus(status, of: "no-such-uid") == false)
     }
 
-    @Test func eventsAppendInOrderAndLimitKeepsNewest() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func eventsAppendInOrderAndLimitKeepsNewest(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (object, _) = try store.put(StoreFixtures.cluster(), owner: .admin)
         for index in 1...5 {
             try store.recordEvent(for: object, type: index == 5 ? .warning : .normal, reason: "Step\(index)", message: "m\(index)")
@@ -167,9 +178,10 @@ import Testing
         #expect(newest.last?.type == .warning && newest.last?.key == object.key)
     }
 
-    @Test func concurrentWritersNeverLoseAnUpdate() async throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func concurrentWritersNeverLoseAnUpdate(engine: TestEngine) async throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         try store.put(StoreFixtures.cluster(nodes: 0), owner: .admin)
         let key = StoreFixtures.cluster().key
         // Each writer reads, then writes count+1 expecting the generation it read; conflicts retry.

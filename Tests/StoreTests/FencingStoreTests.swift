@@ -5,9 +5,10 @@ import Testing
 /// The lease's fencing token: a new, larger one each time the lease is taken; writes made under an old one are refused
 /// in their own transaction, recorded, and leave nothing behind.
 @Suite struct FencingStoreTests {
-    @Test func eachTakingOfTheLeaseGetsALargerTokenAndRenewalsKeepIt() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func eachTakingOfTheLeaseGetsALargerTokenAndRenewalsKeepIt(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         guard case .acquired(let first) = try store.takeLease(holder: "a", duration: 60) else { Issue.record("a could not take a free lease"); return }
         guard case .acquired(let renewed) = try store.takeLease(holder: "a", duration: 60) else { Issue.record("a could not renew"); return }
         #expect(renewed.token == first.token, "a renewal keeps the token")
@@ -21,9 +22,10 @@ import Testing
         #expect(third.token == second.token + 1, "taking a released lease again is a new term, even by the same holder")
     }
 
-    @Test func writesUnderAStaleTokenAreRefusedRecordedAndLeaveNothing() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func writesUnderAStaleTokenAreRefusedRecordedAndLeaveNothing(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let (cluster, _) = try store.put(StoreFixtures.cluster(), owner: .admin)
         guard case .acquired(let lease) = try store.takeLease(holder: "old", duration: 60) else { Issue.record("no lease"); return }
         let old = LeaseFence(lease: lease, validUntil: .now + .seconds(60))
@@ -44,9 +46,10 @@ import Testing
         #expect(try store.events(of: cluster.uid).isEmpty)
         #expect(try store.lease()?.holder == "new", "the stale renewal did not take the lease back")
         #expect(old.lostBecause?.current?.holder == "new")
-        let refused = try store.refusedWrites()
-        #expect(refused.map(\.write) == ["status", "event Stale", "confirm deletion", "renew lease"])
-        #expect(refused.allSatisfy { $0.holder == "old" && $0.token == lease.token && $0.currentToken == newLease.token })
+        let refused: [RefusedWrite] = try store.refusedWrites()
+        #expect(refused.map { $0.write } == ["status", "event Stale", "confirm deletion", "renew lease"])
+        let staleToken = lease.token, currentToken = newLease.token
+        #expect(refused.allSatisfy { $0.holder == "old" && $0.token == staleToken && $0.currentToken == currentToken })
 
         // The new holder's writes go through; an expired lease refuses even its own holder's.
         let current = LeaseFence(lease: newLease, validUntil: .now + .seconds(60))

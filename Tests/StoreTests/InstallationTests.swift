@@ -5,22 +5,23 @@ import Testing
 
 /// The installation identity, adoption under an existing uid, and names that differ only in case.
 @Suite struct InstallationTests {
-    @Test func eachStoreHasItsOwnIdentityThatSurvivesReopening() throws {
-        let (first, one) = try StoreFixtures.store()
-        let (second, two) = try StoreFixtures.store()
+    @Test(arguments: TestEngine.available) func eachStoreHasItsOwnIdentityThatSurvivesReopening(engine: TestEngine) throws {
+        let one = try StoreFixtures.store(engine)
+        let two = try StoreFixtures.store(engine)
         defer {
-            try? FileManager.default.removeItem(at: one)
-            try? FileManager.default.removeItem(at: two)
+            one.remove()
+            two.remove()
         }
-        let id = try first.installationID()
+        let id = try one.store.installationID()
         #expect(UUID(uuidString: id) != nil)
-        #expect(try second.installationID() != id)
-        #expect(try DesiredStateStore(path: first.path).installationID() == id)
+        #expect(try two.store.installationID() != id)
+        #expect(try one.another().installationID() == id)
     }
 
-    @Test func adoptionKeepsTheUIDFoundInVCDAndRefusesATakenName() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func adoptionKeepsTheUIDFoundInVCDAndRefusesATakenName(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let adopted = try store.adopt(StoreFixtures.cluster("old"), uid: "uid-from-vcd", owner: .admin)
         #expect(adopted.uid == "uid-from-vcd" && adopted.generation == 1)
         #expect(throws: StoreError.alreadyExists(ObjectKey(kind: .cluster, org: "org1", name: "old"))) {
@@ -28,9 +29,10 @@ import Testing
         }
     }
 
-    @Test func aNameThatDiffersOnlyInCaseIsTaken() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func aNameThatDiffersOnlyInCaseIsTaken(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         try store.put(StoreFixtures.cluster("demo"), owner: .admin)
         #expect(throws: StoreError.nameTaken(ObjectKey(kind: .cluster, org: "org1", name: "Demo"), existing: "demo")) {
             try store.put(StoreFixtures.cluster("Demo"), owner: .admin)
@@ -40,9 +42,10 @@ import Testing
         #expect(try store.objects(kind: .cluster).count == 2)
     }
 
-    @Test func unownedObjectsAreReplacedByEachPass() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func unownedObjectsAreReplacedByEachPass(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let seen = UnownedEntry(kind: "cluster vApp", org: "org1", place: "org1-vdc", name: "x", owner: "uid-x", installation: "other",
                                 reason: "another installation's identity", seenAt: Date(timeIntervalSince1970: 1_000))
         try store.recordUnowned([seen])

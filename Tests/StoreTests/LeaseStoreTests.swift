@@ -3,10 +3,10 @@ import Testing
 @testable import Store
 
 @Suite struct LeaseStoreTests {
-    @Test func oneHolderAtATimeUntilReleasedOrExpired() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lease-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try DesiredStateStore(path: path)
+    @Test(arguments: TestEngine.available) func oneHolderAtATimeUntilReleasedOrExpired(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         #expect(try store.acquireLease(holder: "a", duration: 60) == nil)
         #expect(try store.acquireLease(holder: "b", duration: 60)?.holder == "a", "b waits while a holds it")
         #expect(try store.acquireLease(holder: "a", duration: 60) == nil, "a renews")

@@ -32,9 +32,10 @@ import Testing
         #expect(try store.status(of: "u1").observed?.masterIP == "10.0.0.5")
     }
 
-    @Test func requestLogAndTenantTaskCommitWithTheChange() throws {
-        let (store, directory) = try StoreFixtures.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(arguments: TestEngine.available) func requestLogAndTenantTaskCommitWithTheChange(engine: TestEngine) throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let store = fixture.store
         let task = try store.transaction { tx -> TenantTask in
             let (object, _) = try tx.put(StoreFixtures.cluster(), owner: .tenant(org: "org1", user: "alice"), expectedGeneration: 0)
             let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: "org1", user: "alice")

@@ -43,7 +43,9 @@ public final class CurlHTTPClient: Sendable {
     func warnIfUnverified(_ url: String) {
         guard !options.verifyTLS, url.lowercased().hasPrefix("https:"), let logger else { return }
         guard warnedInsecure.withLock({ warned in defer { warned = true }; return !warned }) else { return }
-        let target = url.split(separator: "/").prefix(3).joined(separator: "/")
+        // scheme://host:port only: no path or query, and no user information (`user:password@`) a URL may carry.
+        var target = url.split(separator: "/", omittingEmptySubsequences: false).prefix(3).joined(separator: "/")
+        if let at = target.lastIndex(of: "@"), let scheme = target.range(of: "://") { target.removeSubrange(scheme.upperBound...at) }
         logger.warning("TLS certificate verification is off for \(target) (verify: false): the connection is encrypted but not authenticated")
     }
 
@@ -68,7 +70,15 @@ public final class CurlHTTPClient: Sendable {
             handle.reset()
             idle.withLock { if $0.count < options.maxIdleHandles { $0.append(handle) } }
         }
-        return try handle.perform(request, options: options)
+        let started = ContinuousClock.now
+        do {
+            let response = try handle.perform(request, options: options)
+            VCDMetrics.record(method: request.method, url: request.url, status: response.status, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            VCDMetrics.record(method: request.method, url: request.url, status: nil, duration: ContinuousClock.now - started)
+            throw error
+        }
     }
 }
 

@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
             each serves tenant requests, the one holding the store's lease (service.lease.ttl) reconciles, a standby \
             takes over once the holder's lease expires. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
-            action is safe to repeat) and exits 0.
+            action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics, \
+            /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
             """
     )
 
@@ -50,18 +51,25 @@ struct RunCommand: AsyncParsableCommand {
             stop.raise()
             return name
         }
+        let health = try await startHealthServer(loaded, logger: logger)
+        health?.readiness.starting("connecting to vCD")
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
         let lease = LeaseKeeper(store: context.store, role: "cse run", duration: TimeInterval(settings.leaseTTLSeconds))
         let current = CurrentReconciler()
+        // PostgreSQL tells at once when any replica or `cse apply` commits a change (LISTEN/NOTIFY); SQLite's
+        // changes are found by polling the change token every second. Either wakes this replica's reconciler, if it
+        // holds the lease.
+        context.store.onDesiredStateChange { current.poke() }
         let consumers = try startConsumers(loaded, context: context, current: current, logger: logger)
+        health?.readiness.serving(checks: Self.readinessChecks(context), consumers: consumers.map(\.session))
         let terms = Task {
             await LeaseTerms(lease: lease, context: context, current: current, settings: settings, grace: grace, logger: logger)
                 .run(until: { stop.isRaised })
         }
         let signal = await signals.value
-        for consumer in consumers { consumer.cancel() }
-        for consumer in consumers { _ = await consumer.result }
+        for consumer in consumers { consumer.task.cancel() }
+        for consumer in consumers { _ = await consumer.task.result }
         terms.cancel()
         if await terms.value {
             logger.notice("received \(signal); stopping")
@@ -69,6 +77,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.notice("received \(signal) while waiting for the store's lease; stopped")
         }
         await context.connection.close()
+        await health?.server.stop()
         logger.notice("stopped")
     }
 }
@@ -76,7 +85,8 @@ struct RunCommand: AsyncParsableCommand {
 extension RunCommand {
     /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue (shared by every
     /// replica). A committed request wakes the reconcile loop at once when this replica reconciles.
-    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, current: CurrentReconciler, logger: Logger) throws -> [Task<Void, any Error>] {
+    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, current: CurrentReconciler, logger: Logger) throws
+        -> [(session: AMQPConsumerSession, task: Task<Void, any Error>)] {
         guard let amqp = config.amqp else {
             logger.info("no amqp section: tenant requests are not served")
             return []
@@ -91,10 +101,10 @@ extension RunCommand {
             let service = ExtensionService(session: session, api: api, logger: logger) { event in
                 if case .committed = event { current.poke() }
             }
-            return Task {
+            return (session, Task {
                 defer { Task { await session.close() } }
                 try await service.run()
-            }
+            })
         }
     }
 }

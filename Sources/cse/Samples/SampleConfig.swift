@@ -35,9 +35,12 @@ enum SampleConfig {
           # ssl_key_file: /etc/cse/amqp-client.key
           prefix: vcd
 
-        # Desired state: a SQLite file.
+        # Desired state: a SQLite file (embedded, one `cse run`), or a PostgreSQL database that several
+        # `cse run` replicas share (url; path then only places local files: keys, the embedded simulator).
         store:
           path: .cse/store.sqlite
+          # url: postgres://cse@127.0.0.1:5432/cse   # ?schema=NAME for a schema of its own
+          # password: {env: CSE_STORE_PASSWORD}      # when the server asks for one (never in the url)
 
         service:
           listeners: 2                   # concurrent AMQP consumers
@@ -50,6 +53,9 @@ enum SampleConfig {
           lease:
             ttl: 15                      # seconds; one replica of `cse run` reconciles, renewing every ttl/3;
                                          # a standby takes over within about ttl after it dies
+          # Prometheus /metrics, /healthz (alive) and /readyz (store, vCD, AMQP) of `cse run`; off when absent.
+          # http:
+          #   listen: 127.0.0.1:9464
 
         # The template `cse install config.yaml` builds (CSE 0.1's broker section). Specs in specs/ can
         # describe more templates; see `cse sample-specs`.

@@ -1,11 +1,11 @@
 import Foundation
 import GRDB
 
-/// Schema migrations, in order. Never edit a shipped migration: add a new one.
+/// The SQLite schema's migrations (identifiers in `Migrations`), run by GRDB's migrator.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 desired objects, status, events") { db in
+        migrator.registerMigration(Migrations.v1) { db in
             try db.create(table: "object") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("uid", .text).notNull().unique()
@@ -42,7 +42,7 @@ enum Schema {
                 t.column("message", .text).notNull()
             }
         }
-        migrator.registerMigration("v2 observed facts, tenant tasks, request log") { db in
+        migrator.registerMigration(Migrations.v2) { db in
             // What the reconciler last saw of an object in vCD (JSON), e.g. a cluster's master IP and nodes.
             try db.alter(table: "status") { t in t.add(column: "observed", .text) }
             // vCD tasks handed to tenants; the reconciler ends them when the change they stand for is done.
@@ -68,7 +68,7 @@ enum Schema {
                 t.column("at", .datetime).notNull()
             }
         }
-        migrator.registerMigration("v3 reconciler lease") { db in
+        migrator.registerMigration(Migrations.v3) { db in
             // One process reconciles a store at a time: the holder renews before `expiresAt`; an expired lease may be taken.
             try db.create(table: "lease") { t in
                 t.primaryKey("name", .text)
@@ -77,7 +77,7 @@ enum Schema {
                 t.column("acquiredAt", .datetime).notNull()
             }
         }
-        migrator.registerMigration("v4 installation identity") { db in
+        migrator.registerMigration(Migrations.v4) { db in
             // Who this installation is: recorded on everything cse creates in vCD, so that it destroys only its own.
             try db.create(table: "installation") { t in
                 t.primaryKey("id", .text)
@@ -98,7 +98,7 @@ enum Schema {
                 t.column("seenAt", .datetime).notNull()
             }
         }
-        migrator.registerMigration("v5 lease fencing token, refused writes") { db in
+        migrator.registerMigration(Migrations.v5) { db in
             // A new token each time the lease is taken (not when it is renewed): the reconciler's writes carry the token
             // they were made under and are refused once it is no longer the lease's. Releasing keeps the row (expired),
             // so tokens never repeat.

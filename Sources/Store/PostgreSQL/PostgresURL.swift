@@ -1,0 +1,66 @@
+import Foundation
+
+/// A PostgreSQL address from config (`store.url`): `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`
+/// (`postgresql://` too; libpq's URI form). The password never leaves this value: `redacted` is what messages show.
+public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
+    public var user: String
+    public var password: String?
+    public var host: String
+    public var port: Int
+    public var database: String
+    /// The schema the store's tables live in (PostgreSQL's `search_path`); nil = the user's default (`public`).
+    public var schema: String?
+
+    public init(user: String, password: String? = nil, host: String, port: Int = 5432, database: String, schema: String? = nil) {
+        self.user = user
+        self.password = password
+        self.host = host
+        self.port = port
+        self.database = database
+        self.schema = schema
+    }
+
+    /// Parses `text`; the error says what is wrong without repeating the password.
+    public init(parsing text: String) throws(PostgresURLError) {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw PostgresURLError("expected postgres://USER@HOST:PORT/DATABASE")
+        }
+        guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
+            throw PostgresURLError("names no user (postgres://USER@HOST:PORT/DATABASE)")
+        }
+        guard let host = components.host, !host.isEmpty else { throw PostgresURLError("names no host") }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else { throw PostgresURLError("names no database (…/DATABASE at the end)") }
+        var schema: String?
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "schema":
+                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("schema= needs a name") }
+                schema = value
+            case "sslmode" where item.value == "disable":
+                break
+            default:
+                throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode=disable)")
+            }
+        }
+        self.init(user: user, password: components.password.flatMap { $0.removingPercentEncoding }, host: host,
+                  port: components.port ?? 5432, database: database.removingPercentEncoding ?? database, schema: schema)
+    }
+
+    /// The address without its password, for logs and errors.
+    public var redacted: String {
+        "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+    }
+
+    public var description: String { redacted }
+
+    public static func isPostgres(_ text: String) -> Bool {
+        text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://")
+    }
+}
+
+public struct PostgresURLError: Error, Hashable, CustomStringConvertible {
+    public let description: String
+    init(_ reason: String) { description = "store.url: \(reason)" }
+}

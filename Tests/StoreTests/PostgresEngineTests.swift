@@ -1,0 +1,103 @@
+import Foundation
+import Spec
+import Testing
+@testable import Store
+
+/// What only the PostgreSQL engine does: wake-ups through LISTEN/NOTIFY, and URLs whose password stays out of messages.
+@Suite struct PostgresEngineTests {
+    @Test func theURLIsParsedAndShownWithoutItsPassword() throws {
+        let url = try PostgresURL(parsing: "postgres://cse:s3cret-pw@db.example:6543/desired?schema=prod")
+        #expect(url.user == "cse" && url.password == "s3cret-pw" && url.host == "db.example" && url.port == 6543)
+        #expect(url.database == "desired" && url.schema == "prod")
+        #expect(url.redacted == "postgres://cse@db.example:6543/desired?schema=prod")
+        #expect(!"\(url)".contains("s3cret-pw"))
+        #expect(try PostgresURL(parsing: "postgresql://u@h/d").port == 5432)
+        #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "postgres://h:5432/d") }
+        #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "postgres://u@h:5432/") }
+        #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "mysql://u@h/d") }
+        do {
+            _ = try PostgresURL(parsing: "postgres://u:s3cret-pw@h/d?sslmode=verify-full")
+            Issue.record("an unknown parameter was accepted")
+        } catch {
+            #expect(!"\(error)".contains("s3cret-pw") && "\(error)".contains("sslmode"))
+        }
+    }
+
+    @Test func anUnreachableServerIsAnErrorThatNamesItWithoutThePassword() throws {
+        // A port nothing listens on (a listener bound and closed at once) on loopback.
+        let url = try PostgresURL(parsing: "postgres://cse:s3cret-pw@127.0.0.1:\(try closedPort())/cse")
+        do {
+            _ = try DesiredStateStore(postgres: url, path: "/nonexistent/store.sqlite")
+            Issue.record("opened a store on a closed port")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("postgres://cse@127.0.0.1:") && text.contains("cannot connect"), "\(text)")
+            #expect(!text.contains("s3cret-pw"), "\(text)")
+        }
+    }
+
+    @Test func everyWriterOfDesiredStateWakesTheOtherProcessesListeners() throws {
+        guard TestEngine.postgresURL != nil else { return }
+        let fixture = try StoreFixtures.store(.postgres)
+        defer { fixture.remove() }
+        let writer = try fixture.another()
+        defer { writer.close() }
+        let wakeUps = WakeUps()
+        fixture.store.onDesiredStateChange { wakeUps.add() }
+        // The listener says once that it listens (whatever changed before is covered by that wake-up).
+        #expect(wakeUps.wait(atLeast: 1, seconds: 30), "the listener never connected")
+        let before = wakeUps.count
+        try writer.put(StoreFixtures.cluster("woken"), owner: .admin)
+        #expect(wakeUps.wait(atLeast: before + 1, seconds: 30), "a create woke nobody")
+        let afterCreate = wakeUps.count
+        let uid = try #require(try writer.object(StoreFixtures.cluster("woken").key)).uid
+        // Status writes are the reconciler's own: they do not wake it.
+        try writer.setStatus(ObjectStatus(phase: .ready, observedGeneration: 1), of: uid)
+        try writer.markDeleted(StoreFixtures.cluster("woken").key)
+        try writer.put(StoreFixtures.cluster("woken-too"), owner: .admin)
+        // Notifications arrive in commit order: two writes of desired state, two wake-ups, and no third one.
+        #expect(wakeUps.wait(atLeast: afterCreate + 2, seconds: 30), "a deletion mark or a create woke nobody")
+        #expect(!wakeUps.wait(atLeast: afterCreate + 3, seconds: 1), "the status write woke the listener: \(wakeUps.count - afterCreate) wake-ups")
+    }
+
+    private func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                guard bind(fd, raw, length) == 0, getsockname(fd, raw, &length) == 0 else { throw PostgresURLError("no free port") }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Counts wake-ups from the listener's thread and lets a test wait for a number of them.
+private final class WakeUps: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var seen = 0
+
+    func add() {
+        condition.withLock {
+            seen += 1
+            condition.broadcast()
+        }
+    }
+
+    var count: Int { condition.withLock { seen } }
+
+    func wait(atLeast target: Int, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        return condition.withLock {
+            while seen < target {
+                if !condition.wait(until: deadline) { return seen >= target }
+            }
+            return true
+        }
+    }
+}
