@@ -66,17 +66,27 @@ struct ReplicaHarness {
         return ReplicaHarness(cli: cli, sim: sim, baseURL: baseURL, store: store, leaseTTL: leaseTTL)
     }
 
-    /// The one store every replica names, and the test's own handle on it: a SQLite file in the test's folder. (The
-    /// only two places that know the store's kind: a store URL goes here once the store has another engine.)
+    /// The one store every replica names, and the test's own handle on it: a SQLite file in the test's folder, or,
+    /// when `CSE_TEST_REPLICA_STORE_URL` names a PostgreSQL database (`postgres://cse@127.0.0.1:55432/cse`), a fresh
+    /// schema of its own there (per-machine files stay in the test's folder).
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["CSE_TEST_REPLICA_STORE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func storeURL(_ cli: CLIRunner) -> String? {
+        postgresURL.map { "\($0)?schema=replicas_\(cli.workingDirectory.lastPathComponent.suffix(12).lowercased().filter { $0.isLetter || $0.isNumber })" }
+    }
+
     static func storeSection(_ cli: CLIRunner) -> String {
         """
         store:
           path: \(cli.path("store.sqlite"))
-        """
+        """ + (storeURL(cli).map { "\n  url: \($0)" } ?? "")
     }
 
     static func openStore(_ cli: CLIRunner) throws -> DesiredStateStore {
-        try DesiredStateStore(path: cli.path("store.sqlite"))
+        if let url = storeURL(cli) { return try DesiredStateStore(postgres: PostgresURL(parsing: url), path: cli.path("store.sqlite")) }
+        return try DesiredStateStore(path: cli.path("store.sqlite"))
     }
 
     func config(_ index: Int) -> String { cli.path("r\(index).yaml") }
