@@ -125,7 +125,9 @@ struct ReplicaTests {
         #expect(try await ReplicaHarness.eventually(120) { (0..<2).allSatisfy { harness.log($0).contains("serving vCD extension requests") } },
                 "not every replica serves tenant requests")
         let token = try await harness.login(user: "alice", org: "org1", password: "sim-alice")
-        let stopped = replicas[0].processIdentifier
+        // The standby is stopped (the holder keeps building the template meanwhile).
+        #expect(try await ReplicaHarness.eventually(60) { try harness.holderPID() != nil }, "nobody took the lease")
+        let stopped = try harness.holderPID() == replicas[0].processIdentifier ? replicas[1].processIdentifier : replicas[0].processIdentifier
         kill(stopped, SIGSTOP)
         let names = (1...6).map { "r\($0)" }
         let creates = names.map { name in

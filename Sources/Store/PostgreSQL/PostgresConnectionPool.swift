@@ -35,7 +35,10 @@ final class PostgresConnectionPool: @unchecked Sendable {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                              database: url.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
-        var parameters = [("application_name", "cse")]
+        // A client frozen inside a transaction (a stalled process, a SIGSTOP) would hold its row locks, the lease's
+        // included, and stop every other replica; the server ends such a session after 5 s (cse's transactions
+        // last milliseconds), so its locks go and its late COMMIT fails.
+        var parameters = [("application_name", "cse"), ("idle_in_transaction_session_timeout", "5000")]
         if let schema = url.schema { parameters.append(("search_path", schema)) }
         configuration.options.additionalStartupParameters = parameters
         return configuration
