@@ -94,6 +94,7 @@ public actor AMQPConsumerSession {
                     throw error
                 }
                 if failedAttempts > 0 { logger.info("AMQP reconnected to \(url.redacted) after \(failedAttempts) failed attempt(s)") }
+                logger.info("consuming queue \(topology.queue)")
                 failedAttempts = 0
                 connectionsOpened += 1
                 connection = fresh

@@ -37,7 +37,15 @@ public struct LeaseKeeper: Sendable {
         var told: String?
         ReconcileMetrics.lease(held: false)
         while true {
-            switch try tryAcquire() {
+            // A standby reads the lease (no lock, no write) and tries to take it only once it is free: a replica frozen
+            // in the middle of a try must not hold the lease's row (or SQLite's write lock) while the holder renews.
+            let attempt: Attempt
+            if let current = try store.lease(), current.holder != holder {
+                attempt = .heldBy(current)
+            } else {
+                attempt = try tryAcquire()
+            }
+            switch attempt {
             case .taken(let fence):
                 if giveUpWhen() {
                     release()

@@ -122,8 +122,9 @@ struct ReplicaTests {
         #expect(try await cli.runOffPool(["apply", "specs", "--no-wait", "--config", harness.config(0)], environment: env).status == 0)
         #expect(try await cli.runOffPool(["register", harness.config(0)], environment: env).status == 0)
         replicas = try (0..<2).map(harness.startReplica)
-        #expect(try await ReplicaHarness.eventually(120) { (0..<2).allSatisfy { harness.log($0).contains("serving vCD extension requests") } },
-                "not every replica serves tenant requests")
+        // Both consumers of each replica are subscribed to the queue (not merely started).
+        #expect(try await ReplicaHarness.eventually(120) { (0..<2).allSatisfy { harness.log($0).components(separatedBy: "consuming queue").count == 3 } },
+                "not every replica consumes the queue")
         let token = try await harness.login(user: "alice", org: "org1", password: "sim-alice")
         // The standby is stopped (the holder keeps building the template meanwhile).
         #expect(try await ReplicaHarness.eventually(60) { try harness.holderPID() != nil }, "nobody took the lease")
@@ -136,7 +137,7 @@ struct ReplicaTests {
         // The survivor answers its share; the stopped replica's share waits in its unacknowledged deliveries.
         #expect(try await ReplicaHarness.eventually(60) {
             try names.filter { try harness.store.object(ObjectKey(kind: .cluster, org: "org1", name: $0)) != nil }.count >= 1
-        }, "the running replica answered nothing")
+        }, "the running replica answered nothing: \(harness.log(stopped == replicas[0].processIdentifier ? 1 : 0).suffix(3000))")
         try await Task.sleep(for: .seconds(1))
         let beforeKill = try names.filter { try harness.store.object(ObjectKey(kind: .cluster, org: "org1", name: $0)) != nil }
         #expect(beforeKill.count < names.count, "the stopped replica was given no request: the queue is not shared round-robin")
