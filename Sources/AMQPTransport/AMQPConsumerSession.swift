@@ -56,6 +56,20 @@ public actor AMQPConsumerSession {
         }
     }
 
+    /// Hands a delivery back to the broker (to be delivered again); false when its connection is gone (then the
+    /// broker delivers it again anyway).
+    @discardableResult
+    public func requeue(_ delivery: AMQPDelivery) async -> Bool {
+        guard let connection, connection.id == delivery.connectionID else { return false }
+        do {
+            try await connection.nack(delivery, requeue: true)
+            return true
+        } catch {
+            await lose(connection, error)
+            return false
+        }
+    }
+
     /// Publishes on the current connection (connecting first when needed). Throws when the connection
     /// breaks meanwhile; the session reconnects on next use.
     public func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {
@@ -81,7 +95,22 @@ public actor AMQPConsumerSession {
         await connection.close()
     }
 
+    /// Requests served concurrently share the session: while one caller connects, the others wait for that same
+    /// connection (an actor is re-entered at every await; two connects would leave a second consumer nobody reads,
+    /// holding its deliveries unacknowledged).
+    private var connecting: Task<AMQPConnection, any Error>?
+
     private func connected() async throws -> AMQPConnection {
+        if let connection { return connection }
+        if let connecting { return try await connecting.value }
+        let attempt = Task { try await self.connect() }
+        connecting = attempt
+        defer { connecting = nil }
+        // The caller that started the attempt stops it when cancelled (retrying against a broker that is down).
+        return try await withTaskCancellationHandler { try await attempt.value } onCancel: { attempt.cancel() }
+    }
+
+    private func connect() async throws -> AMQPConnection {
         if let connection { return connection }
         while true {
             try Task.checkCancellation()

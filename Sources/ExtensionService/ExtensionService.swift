@@ -24,28 +24,52 @@ public struct ExtensionService: Sendable {
     let logger: Logger
     let events: @Sendable (ExtensionServiceEvent) -> Void
     let hooks: Hooks
-    /// How long one wait for a delivery lasts: the upper bound on noticing cancellation.
+    /// How long one wait for a delivery lasts while no request is in flight: the upper bound on noticing cancellation.
     let pollInterval: Duration
+    /// Requests served at once on this consumer (each acknowledged on its own once answered).
+    let inFlight: Int
+
+    /// While requests are in flight the connection must stay free for their replies and acks (it runs one call at a
+    /// time): a receive then only takes what already arrived, and when nothing had, the loop waits for one of them to
+    /// finish, or this long, before it looks again.
+    static let busyPause: Duration = .milliseconds(2)
 
     public init(session: AMQPConsumerSession, api: ClusterAPI, logger: Logger = Logger(label: "cse.amqp.service"),
-                pollInterval: Duration = .milliseconds(250), hooks: Hooks = Hooks(),
+                pollInterval: Duration = .milliseconds(250), inFlight: Int = 16, hooks: Hooks = Hooks(),
                 events: @escaping @Sendable (ExtensionServiceEvent) -> Void = { _ in }) {
+        precondition(inFlight > 0, "at least one request in flight")
         self.session = session
         self.api = api
         self.logger = logger
         self.pollInterval = pollInterval
+        self.inFlight = inFlight
         self.hooks = hooks
         self.events = events
     }
 
-    /// Serves requests one at a time until the task is cancelled; throws only for configuration errors
-    /// (a refused login, a topology the broker rejects).
+    /// Serves up to `inFlight` requests at once until the task is cancelled, then lets the ones in flight finish;
+    /// throws only for configuration errors (a refused login, a topology the broker rejects).
     public func run() async throws {
-        logger.info("serving vCD extension requests from \(session.url.redacted), queue \(session.topology.queue)")
+        logger.info("serving vCD extension requests from \(session.url.redacted), queue \(session.topology.queue), \(inFlight) at once")
+        let slots = InFlightSlots(limit: inFlight)
         do {
-            while !Task.isCancelled {
-                guard let delivery = try await session.receive(timeout: pollInterval) else { continue }
-                await process(delivery)
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    if !slots.take() {
+                        await slots.waitForOne()
+                        continue
+                    }
+                    let busy = slots.taken > 1
+                    guard let delivery = try await session.receive(timeout: busy ? .zero : pollInterval) else {
+                        slots.release()
+                        if busy { await slots.waitForRelease(orAtMost: Self.busyPause) }
+                        continue
+                    }
+                    group.addTask {
+                        await process(delivery)
+                        slots.release()
+                    }
+                }
             }
         } catch is CancellationError {
             // Stopping is the normal end.
@@ -59,11 +83,14 @@ public struct ExtensionService: Sendable {
         var method: String?
         let requestID: String
         let reply: ExtensionReply
+        var handled: HandledRequest?
         do {
             let request = try ExtensionRequest.decode(delivery.body)
             requestID = request.id
             method = request.method
-            reply = await api.handle(request)
+            let answer = await api.respond(to: request)
+            handled = answer
+            reply = answer.reply
             if Self.changesState(request, reply) { events(.committed(requestID: request.id)) }
         } catch {
             // Never the body or headers: they carry the tenant's session token.
@@ -73,27 +100,45 @@ public struct ExtensionService: Sendable {
             events(.rejected(reason: Self.reason(error)))
         }
         defer { ExtensionServiceMetrics.answered(method: method, status: reply.status, duration: ContinuousClock.now - started) }
-        if let address {
+        let answered = await answer(reply, requestID: requestID, to: address)
+        // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
+        // was not sent: the redelivery then finds it in the request log.
+        if let handled {
             do {
-                try await session.publish(exchange: address.exchange, routingKey: address.routingKey,
-                                          body: reply.encoded(requestID: requestID), properties: address.properties)
-                events(.answered(requestID: requestID, status: reply.status))
-            } catch let error as AMQPError where error.isRejectedPublish {
-                // The reply address is wrong (e.g. no such exchange): a redelivery could not fix that.
-                logger.warning("reply to request \(requestID) refused by the broker (\(error)); acknowledging it anyway")
+                try await handled.settle()
             } catch {
-                // Not acknowledged: the broker redelivers it and the request log answers it the same way.
-                logger.warning("reply to request \(requestID) not sent (\(error)); it will be redelivered")
+                logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
+                await session.requeue(delivery)
                 return
             }
-        } else {
-            logger.warning("request \(requestID) names no reply queue (reply_to); nobody gets the answer")
         }
+        guard answered else { return }
         if let beforeAck = hooks.beforeAck, await !beforeAck(requestID) {
             await session.dropConnection()
             return
         }
         if await session.ack(delivery) { events(.acknowledged(requestID: requestID)) }
+    }
+
+    /// Publishes the reply; false when it was not sent and a redelivery could fix that (then the request is not
+    /// acknowledged: the broker redelivers it and the request log answers it the same way).
+    private func answer(_ reply: ExtensionReply, requestID: String, to address: ReplyAddress?) async -> Bool {
+        guard let address else {
+            logger.warning("request \(requestID) names no reply queue (reply_to); nobody gets the answer")
+            return true
+        }
+        do {
+            try await session.publish(exchange: address.exchange, routingKey: address.routingKey,
+                                      body: reply.encoded(requestID: requestID), properties: address.properties)
+            events(.answered(requestID: requestID, status: reply.status))
+        } catch let error as AMQPError where error.isRejectedPublish {
+            // The reply address is wrong (e.g. no such exchange): a redelivery could not fix that.
+            logger.warning("reply to request \(requestID) refused by the broker (\(error)); acknowledging it anyway")
+        } catch {
+            logger.warning("reply to request \(requestID) not sent (\(error)); it will be redelivered")
+            return false
+        }
+        return true
     }
 
     static func changesState(_ request: ExtensionRequest, _ reply: ExtensionReply) -> Bool {

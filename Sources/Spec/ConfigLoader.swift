@@ -47,8 +47,10 @@ public enum ConfigLoader {
             }
             config.store.password = store.secret("password").map(anchor.resolve)
         }
-        if let service = document.mapping("service", allowedKeys: ["listeners", "resync_interval", "log_file", "logging_level", "concurrency", "lease", "http"]) {
+        if let service = document.mapping("service", allowedKeys: ["listeners", "inflight_per_listener", "resync_interval", "log_file", "logging_level",
+                                                                   "concurrency", "http", "lease"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
+            config.service.inFlightPerListener = service.int("inflight_per_listener", range: 1...256) ?? config.service.inFlightPerListener
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
             config.service.logFile = service.string("log_file").map(anchor.resolve) ?? config.service.logFile
             if let lease = service.mapping("lease", allowedKeys: ["ttl"]) {

@@ -61,8 +61,20 @@ public enum DesiredObject: Hashable, Sendable {
 
     /// SHA-256 of kind and canonical form, hex: equal specs hash equal, any change changes it.
     public var specHash: String {
+        Self.specHash(kind: kind, canonicalJSON: canonicalJSON)
+    }
+
+    /// `specHash` of an object whose canonical form is already at hand (it is not made a second time).
+    public static func specHash(kind: ObjectKind, canonicalJSON: String) -> String {
         let digest = SHA256.hash(data: Data("\(kind.rawValue)\n\(canonicalJSON)".utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in digest {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Rebuilds an object from its canonical form (as stored).

@@ -76,6 +76,8 @@ public struct StoreConfig: Hashable, Sendable {
 public struct ServiceSettings: Hashable, Sendable {
     /// Concurrent AMQP consumers (the seed's `listeners`).
     public var listeners: Int
+    /// Tenant requests each consumer serves at once (`service.inflight_per_listener`); their writes share commits.
+    public var inFlightPerListener = 16
     /// Seconds between full reconcile passes that repair drift.
     public var resyncIntervalSeconds: Int
     public var logFile: String

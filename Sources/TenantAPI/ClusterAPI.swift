@@ -13,6 +13,9 @@ public struct ClusterAPI: Sendable {
     /// nil: placements are not checked before a create (they fail later, in the reconciler).
     let placements: (any PlacementChecker)?
     let logger: Logger
+    /// Every write of a request goes through it: concurrent requests share one durable commit.
+    let commits: GroupCommit
+    let inFlight = RequestsInFlight()
 
     public init(store: DesiredStateStore, callers: any CallerResolver, tasks: any TaskPublisher, kubeconfigs: any KubeconfigSource,
                 placements: (any PlacementChecker)? = nil, logger: Logger = Logger(label: "cse.api")) {
@@ -22,15 +25,38 @@ public struct ClusterAPI: Sendable {
         self.tasks = tasks
         self.kubeconfigs = kubeconfigs
         self.logger = logger
+        self.commits = GroupCommit(store: store)
     }
 
+    /// Commits and pieces the tenant path wrote so far (how well concurrent requests share commits).
+    public var commitStatistics: GroupCommit.Statistics { commits.statistics }
+
+    /// Answers a request and commits everything it writes before returning.
     public func handle(_ request: ExtensionRequest) async -> ExtensionReply {
+        let handled = await respond(to: request)
         do {
-            if let logged = try store.loggedRequest(request.id) {
-                // A redelivery: the same answer, never a second change.
-                if let status = logged.status, let reply = logged.reply { return ExtensionReply(status: status, body: reply) }
-                if let taskID = logged.tenantTaskID { return try await resume(request, taskID: taskID) }
-            }
+            try await handled.settle()
+        } catch {
+            return internalError(request, error)
+        }
+        return handled.reply
+    }
+
+    /// Answers a request once its change committed, leaving the writes that only record the answer (the vCD task's
+    /// href, the final reply) to `settle()`, which the caller awaits after sending the answer and before
+    /// acknowledging the request. Two deliveries of one request (a redelivery while its original is still in flight)
+    /// are handled one after the other: the second starts once the first settled.
+    public func respond(to request: ExtensionRequest) async -> HandledRequest {
+        await inFlight.claim(request.id)
+        let inFlight = self.inFlight
+        let settlement = Settlement(commits: commits, finished: { inFlight.release(request.id) })
+        let reply = await Settlement.$current.withValue(settlement) { await handleAlone(request) }
+        return HandledRequest(reply: reply, settlement: settlement)
+    }
+
+    private func handleAlone(_ request: ExtensionRequest) async -> ExtensionReply {
+        do {
+            if let logged = try store.loggedRequest(request.id), let reply = try await redelivered(request, logged) { return reply }
             guard let caller = try await callers.caller(for: request) else {
                 return .error(401, "not logged in or session expired")
             }
@@ -131,22 +157,22 @@ public struct ClusterAPI: Sendable {
                                nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
                                storageProfile: body.storageProfile, sshKey: body.sshKey)
         if let repeated = try await repeatedCreate(request, spec: spec, caller: caller) { return repeated }
-        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
-            if let existing = try tx.object(ObjectKey(kind: .cluster, org: org, name: spec.name)) {
+        // Made ready here, so that the group-committed write does as little as it can.
+        let new = try NewObject(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user))
+        let user = caller.user
+        return try await change(request, operation: .create) { tx in
+            if let existing = try tx.sameName(as: new.object.key) {
                 // A cluster being deleted keeps its name until vCD confirms it gone: restoring it here would bring the
                 // old one back and leave the delete's task running for ever.
+                guard existing.name == spec.name else { throw StoreError.nameTaken(new.object.key, existing: existing.name) }
                 throw RequestFailure.conflict(existing.isDeleting
                     ? "cluster '\(spec.name)' is being deleted in org '\(org)'; create it again once the deletion has finished"
                     : "cluster '\(spec.name)' already exists in org '\(org)'")
             }
-            let (object, _) = try tx.put(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user), expectedGeneration: 0)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation,
-                                               org: org, user: caller.user)
-            try tx.logRequest(request.id, tenantTaskID: task.id)
-            return (object, task.id)
+            let object = try tx.insert(new)
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: org, user: user)
+            return (object, task)
         }
-        let href = try await publish(taskID: taskID, operation: "create", object: object, requestID: request.id)
-        return try finish(request.id, status: 202, body: ["name": spec.name, "cluster_id": object.uid, "task_href": href])
     }
 
     private func resize(_ name: String, request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
@@ -159,28 +185,32 @@ public struct ClusterAPI: Sendable {
         let current = try find(name, caller: caller, org: request.query["org"])
         guard !current.isDeleting, case .cluster(var spec) = current.object else { throw RequestFailure.conflict("cluster '\(name)' is being deleted") }
         spec.nodes.count = count
-        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
-            let (object, _) = try tx.put(.cluster(spec), owner: current.owner, expectedGeneration: current.generation)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .resize, targetGeneration: object.generation,
-                                               org: spec.org, user: caller.user)
-            try tx.logRequest(request.id, tenantTaskID: task.id)
-            return (object, task.id)
+        let resized = spec
+        let user = caller.user
+        return try await change(request, operation: .resize) { tx in
+            let (object, _) = try tx.put(.cluster(resized), owner: current.owner, expectedGeneration: current.generation)
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .resize, targetGeneration: object.generation,
+                                               org: resized.org, user: user)
+            return (object, task)
         }
-        let href = try await publish(taskID: taskID, operation: "resize", object: object, requestID: request.id)
-        return try finish(request.id, status: 202, body: ["cluster_name": name, "task_href": href])
     }
 
     private func delete(_ name: String, request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
         let current = try find(name, caller: caller, org: request.query["org"])
-        let (object, taskID) = try store.transaction { tx -> (StoredObject, Int64) in
+        let user = caller.user
+        return try await change(request, operation: .delete) { tx in
             let (object, _) = try tx.markDeleted(current.key)
-            let task = try tx.createTenantTask(objectUID: object.uid, operation: .delete, targetGeneration: object.generation,
-                                               org: current.key.org, user: caller.user)
-            try tx.logRequest(request.id, tenantTaskID: task.id)
-            return (object, task.id)
+            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .delete, targetGeneration: object.generation,
+                                               org: current.key.org, user: user)
+            return (object, task)
         }
-        let href = try await publish(taskID: taskID, operation: "delete", object: object, requestID: request.id)
-        return try finish(request.id, status: 202, body: ["cluster_name": name, "task_href": href])
+    }
+
+    /// A redelivery: the same answer, never a second change. nil when the log holds nothing to answer with.
+    private func redelivered(_ request: ExtensionRequest, _ logged: LoggedRequest) async throws -> ExtensionReply? {
+        if let status = logged.status, let reply = logged.reply { return ExtensionReply(status: status, body: reply) }
+        if let taskID = logged.tenantTaskID { return try await resume(request, taskID: taskID) }
+        return nil
     }
 
     /// Finishes a request whose change committed but whose vCD task was not created (the process stopped between).
@@ -188,11 +218,7 @@ public struct ClusterAPI: Sendable {
         guard let task = try store.tenantTask(id: taskID), let object = try store.object(uid: task.objectUID) else {
             throw RequestFailure(status: 500, message: "internal error (request \(request.id))")
         }
-        let href = try await publish(taskID: taskID, operation: task.operation.rawValue, object: object, requestID: request.id, lookFirst: true)
-        let body: [String: Any] = task.operation == .create
-            ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
-            : ["cluster_name": object.key.name, "task_href": href]
-        return try finish(request.id, status: 202, body: body)
+        return try await answer(request, task: task, object: object, lookFirst: true)
     }
 
     /// The same user asking again for the same cluster (same spec) that an earlier request of theirs committed: the
@@ -205,32 +231,77 @@ public struct ClusterAPI: Sendable {
               let task = try store.tenantTasks(states: [.pending, .running, .success, .error]).first(where: {
                   $0.objectUID == existing.uid && $0.operation == .create && $0.user == caller.user
               }) else { return nil }
-        try store.transaction { tx in try tx.logRequest(request.id, tenantTaskID: task.id) }
-        return try await resume(request, taskID: task.id)
+        let requestID = request.id
+        try await commits.write { tx in try tx.recordRequest(requestID, tenantTaskID: task.id) }
+        return try await answer(request, task: task, object: existing, lookFirst: true)
+    }
+
+    /// What a change's write found: applied now, or its request already in the log (a redelivery that raced its original).
+    private enum ChangeOutcome: Sendable {
+        case applied(StoredObject, TenantTask)
+        case logged(LoggedRequest)
+    }
+
+    /// A change (create, resize, delete): one group-committed write holds the desired-state change, its tenant task and
+    /// the request's log entry; then the vCD task is made and the answer given.
+    private func change(_ request: ExtensionRequest, operation: TenantTask.Operation,
+                        _ write: @escaping @Sendable (DesiredStateStore.Transaction) throws -> (StoredObject, TenantTask)) async throws -> ExtensionReply {
+        let requestID = request.id
+        let outcome = try await commits.write { tx -> ChangeOutcome in
+            if let logged = try tx.loggedRequestCached(requestID) { return .logged(logged) }
+            let (object, task) = try write(tx)
+            try tx.recordRequest(requestID, tenantTaskID: task.id)
+            return .applied(object, task)
+        }
+        switch outcome {
+        case .applied(let object, let task):
+            return try await answer(request, task: task, object: object, lookFirst: false)
+        case .logged(let logged):
+            guard let reply = try await redelivered(request, logged) else {
+                throw RequestFailure(status: 500, message: "internal error (request \(request.id))")
+            }
+            return reply
+        }
+    }
+
+    /// Makes (or finds) the vCD task of a committed change; its href and the final answer are recorded in one write
+    /// that the request's settlement commits.
+    private func answer(_ request: ExtensionRequest, task: TenantTask, object: StoredObject, lookFirst: Bool) async throws -> ExtensionReply {
+        let href = try await publish(task: task, object: object, requestID: request.id, lookFirst: lookFirst)
+        let body: [String: Any] = task.operation == .create
+            ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
+            : ["cluster_name": object.key.name, "task_href": href]
+        let reply = ExtensionReply(status: 202, body: JSON.encode(body))
+        let requestID = request.id
+        let newHref = task.taskHref == nil ? href : nil
+        let record: Settlement.Write = { tx in
+            if let newHref { try tx.recordTaskHref(newHref, ofTenantTask: task.id) }
+            try tx.recordRequest(requestID, tenantTaskID: task.id, status: reply.status, reply: reply.body)
+        }
+        // Committed before the request is acknowledged, in the same batch as later requests' changes.
+        if let settlement = Settlement.current { settlement.add(record) } else { try await commits.write(record) }
+        return reply
     }
 
     /// Creates the vCD task after the change committed (so a crash in between loses nothing: the redelivered
     /// request finds the logged change and creates the task then). A refusal by vCD is retried briefly (vCD waits
     /// 10 s for the answer); if it persists the tenant gets 503 and a retry of the same command finishes the job.
     /// `lookFirst`: an earlier attempt may have made the task and stopped before recording it (a resumed request).
-    private func publish(taskID: Int64, operation: String, object: StoredObject, requestID: String, lookFirst: Bool = false) async throws -> String {
-        if let existing = try store.tenantTask(id: taskID)?.taskHref { return existing }
-        guard let task = try store.tenantTask(id: taskID) else { throw RequestFailure(status: 500, message: "task record missing") }
+    private func publish(task: TenantTask, object: StoredObject, requestID: String, lookFirst: Bool) async throws -> String {
+        if let existing = task.taskHref { return existing }
+        let operation = task.operation.rawValue
         var lastError: (any Error)?
         for (attempt, delay) in [0, 200, 800].enumerated() {
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
             // After a failed attempt vCD may have made the task all the same (the answer was lost): look before making another.
             if lookFirst || attempt > 0,
                let found = try? await tasks.existingTask(org: task.org, operation: operation, clusterName: object.key.name, clusterID: object.uid) {
-                try store.updateTenantTask(id: taskID, taskHref: found, state: .running)
                 logger.notice("request \(requestID): found the vCD task an interrupted attempt made (\(found)); using it")
                 return found
             }
             do {
-                let href = try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name,
-                                                      clusterID: object.uid)
-                try store.updateTenantTask(id: taskID, taskHref: href, state: .running)
-                return href
+                return try await tasks.createTask(org: task.org, user: task.user, operation: operation, clusterName: object.key.name,
+                                                  clusterID: object.uid)
             } catch {
                 lastError = error
                 logger.warning("request \(requestID): creating the vCD task for \(operation) of \(object.key) failed: \(error)")
@@ -238,15 +309,6 @@ public struct ClusterAPI: Sendable {
         }
         throw RequestFailure(status: 503, message: "the \(operation) of cluster '\(object.key.name)' is recorded, but vCD did not create its task "
                                  + "(\(lastError.map { "\($0)" } ?? "unknown error")); run the same command again to get it")
-    }
-
-    private func finish(_ requestID: String, status: Int, body: [String: Any]) throws -> ExtensionReply {
-        let reply = ExtensionReply(status: status, body: JSON.encode(body))
-        try store.transaction { tx in
-            let logged = try tx.loggedRequest(requestID)
-            try tx.logRequest(requestID, tenantTaskID: logged?.tenantTaskID, status: status, reply: reply.body)
-        }
-        return reply
     }
 
     // MARK: lookups
@@ -268,7 +330,7 @@ public struct ClusterAPI: Sendable {
     }
 
     private func chooseTemplate(_ requested: String?) throws -> String {
-        let names = try store.objects(kind: .template, includeDeleting: false).map(\.key.name)
+        let names = try store.objectNames(kind: .template, includeDeleting: false)
         if let requested {
             guard names.contains(requested) else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
             return requested

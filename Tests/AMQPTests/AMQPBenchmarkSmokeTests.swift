@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import AMQPTransport
 import ExtensionService
+import Store
 
 @Suite struct AMQPBenchmarkSmokeTests {
     /// The benchmark runs end to end on a small count: every tenant request answered 202 and every echo returned.
@@ -13,6 +14,10 @@ import ExtensionService
         #expect(report.rawEcho.requests == 200 && report.rawEcho.failures == 0)
         #expect(report.service.latencies.count == 200 && report.rawEcho.latencies.count == 200)
         #expect(report.ratio > 0)
+        // Durable: FULL read back from the store's writer connection, and the requests' writes shared commits.
+        #expect(report.synchronous == .full)
+        #expect(report.description.contains("synchronous=FULL"))
+        #expect(report.commits.pieces >= 400 && report.commits.commits <= report.commits.pieces)
         #expect(!report.description.contains("guest:guest"))
     }
 }

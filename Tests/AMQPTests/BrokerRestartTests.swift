@@ -28,8 +28,8 @@ struct BrokerRestartTests {
         defer { harness.cleanUp() }
         let vcd = try await FakeVCD.connect(url, serving: harness.topology)
         // A short pause before each ack keeps requests in flight (committed and answered, not yet
-        // acknowledged) when the broker goes down.
-        let service = harness.startService(hooks: ExtensionService.Hooks(beforeAck: { _ in
+        // acknowledged) when the broker goes down; two at once, so that most are still queued when it does.
+        let service = harness.startService(inFlight: 2, hooks: ExtensionService.Hooks(beforeAck: { _ in
             try? await Task.sleep(for: .milliseconds(30))
             return true
         }))

@@ -80,12 +80,12 @@ final class ServiceHarness: Sendable {
     }
 
     /// Starts the service in a task; cancel it to stop it.
-    func startService(hooks: ExtensionService.Hooks = ExtensionService.Hooks(),
+    func startService(inFlight: Int = 8, hooks: ExtensionService.Hooks = ExtensionService.Hooks(),
                       reconnect: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .milliseconds(500))) -> RunningService {
         let session = AMQPConsumerSession(url: url, topology: topology, options: AMQPConnectionOptions(connectTimeout: .seconds(2)),
                                           reconnect: reconnect, logger: Self.quietLogger)
         let events = self.events
-        let service = ExtensionService(session: session, api: api, logger: Self.quietLogger, pollInterval: .milliseconds(100), hooks: hooks,
+        let service = ExtensionService(session: session, api: api, logger: Self.quietLogger, pollInterval: .milliseconds(100), inFlight: inFlight, hooks: hooks,
                                        events: { event in events.append(event) })
         return RunningService(task: Task { try await service.run() }, session: session)
     }

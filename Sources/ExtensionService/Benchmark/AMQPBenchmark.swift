@@ -8,9 +8,11 @@ import TenantAPI
 /// durable store, beside a raw rabbitmq-c echo consumer over the same broker in the same run.
 /// Everything it creates (exchanges, queues, a temporary store) is removed afterwards.
 public enum AMQPBenchmark {
-    public static func run(url: AMQPURL, requests: Int = 2000, window: Int = 16,
+    /// `listeners` consumers serving `inFlight` requests each, as `cse run` does with `service.listeners` and
+    /// `service.inflight_per_listener`.
+    public static func run(url: AMQPURL, requests: Int = 2000, window: Int = 16, listeners: Int = 2, inFlight: Int = 16,
                            logger: Logger = Logger(label: "cse.bench")) async throws -> AMQPBenchmarkReport {
-        precondition(requests > 0 && window > 0, "requests and window must be positive")
+        precondition(requests > 0 && window > 0 && listeners > 0 && inFlight > 0, "requests, window, listeners and in-flight must be positive")
         let tag = UUID().uuidString.prefix(8).lowercased()
         let names = (exchange: "cse-bench-\(tag)", raw: "cse-bench-raw-\(tag)", service: "cse-bench-api-\(tag)",
                      replyExchange: "cse-bench-reply-\(tag)", replyQueue: "cse-bench-replies-\(tag)")
@@ -20,7 +22,8 @@ public enum AMQPBenchmark {
 
         let client = try await BenchmarkClient.open(url: url, replyExchange: names.replyExchange, replyQueue: names.replyQueue)
         do {
-            let report = try await measure(url: url, requests: requests, window: window, names: names, directory: directory, client: client, logger: logger)
+            let report = try await measure(url: url, requests: requests, window: window, service: (listeners, inFlight), names: names,
+                                           directory: directory, client: client, logger: logger)
             await removeTopology(names, client: client)
             return report
         } catch {
@@ -33,8 +36,8 @@ public enum AMQPBenchmark {
 
     typealias Names = (exchange: String, raw: String, service: String, replyExchange: String, replyQueue: String)
 
-    private static func measure(url: AMQPURL, requests: Int, window: Int, names: Names, directory: URL, client: BenchmarkClient,
-                                logger: Logger) async throws -> AMQPBenchmarkReport {
+    private static func measure(url: AMQPURL, requests: Int, window: Int, service shape: (listeners: Int, inFlight: Int), names: Names,
+                                directory: URL, client: BenchmarkClient, logger: Logger) async throws -> AMQPBenchmarkReport {
         // Baseline first: the raw echo.
         let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
         let echoTask = Task { await echo.run() }
@@ -53,27 +56,35 @@ public enum AMQPBenchmark {
         // Then the tenant API path with a durable store commit per request.
         let store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
         try store.put(.template(BenchmarkRequests.template), owner: .admin)
+        // Read back from the connection the requests' commits go through.
+        let synchronous = try store.writerSynchronousMode()
         var quiet = logger
         quiet.logLevel = .warning
         let api = ClusterAPI(store: store, callers: BenchmarkCallers(), tasks: BenchmarkTasks(), kubeconfigs: NoKubeconfigs(), logger: quiet)
-        let topology = AMQPTopology(exchange: names.exchange, queue: names.service)
+        let topology = AMQPTopology(exchange: names.exchange, queue: names.service, prefetch: UInt16(shape.inFlight))
         // Declared up front: the service connects in the background, and a message published before its
         // queue is bound would be dropped by the exchange.
         try await client.connection.declareQueue(topology.queue)
         try await client.connection.bindQueue(topology.queue, exchange: topology.exchange, routingKey: topology.routingKey)
-        let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
-        let service = ExtensionService(session: session, api: api, logger: quiet)
-        let serviceTask = Task { try await service.run() }
-        defer { serviceTask.cancel() }
+        let serviceTasks = (0..<shape.listeners).map { _ in
+            let session = AMQPConsumerSession(url: url, topology: topology, logger: quiet)
+            let service = ExtensionService(session: session, api: api, logger: quiet, inFlight: shape.inFlight)
+            return Task { try await service.run() }
+        }
+        defer { for task in serviceTasks { task.cancel() } }
         _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
                                      body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
                                      accept: BenchmarkRequests.isAccepted)
+        let before = api.commitStatistics
         let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
                                                 body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
                                                 accept: BenchmarkRequests.isAccepted)
-        serviceTask.cancel()
-        _ = try? await serviceTask.value
-        return AMQPBenchmarkReport(broker: url.redacted, window: window, service: measured, rawEcho: raw)
+        let after = api.commitStatistics
+        for task in serviceTasks { task.cancel() }
+        for task in serviceTasks { _ = try? await task.value }
+        let commits = after.since(before)
+        return AMQPBenchmarkReport(broker: url.redacted, window: window, listeners: shape.listeners, inFlight: shape.inFlight,
+                                   service: measured, rawEcho: raw, synchronous: synchronous, commits: commits)
     }
 
     private static func removeTopology(_ names: Names, client: BenchmarkClient) async {

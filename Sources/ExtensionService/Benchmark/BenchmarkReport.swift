@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Throughput and latency of one benchmark phase, measured by the requesting side.
 public struct ThroughputMeasurement: Sendable, Equatable {
@@ -25,8 +26,15 @@ public struct ThroughputMeasurement: Sendable, Equatable {
 public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
     public var broker: String
     public var window: Int
+    /// The service's consumers and requests in flight on each.
+    public var listeners: Int
+    public var inFlight: Int
     public var service: ThroughputMeasurement
     public var rawEcho: ThroughputMeasurement
+    /// `PRAGMA synchronous` as read back from the store's writer connection (nil: an unknown level).
+    public var synchronous: DesiredStateStore.SynchronousMode?
+    /// Commits and group-committed writes of the measured requests.
+    public var commits: GroupCommit.Statistics
 
     /// Tenant requests per second as a fraction of the raw echo's rate.
     public var ratio: Double { rawEcho.requestsPerSecond > 0 ? service.requestsPerSecond / rawEcho.requestsPerSecond : 0 }
@@ -36,10 +44,14 @@ public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
             String(format: "%@ %6d requests in %7.3f s  %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  failures %d",
                    name, m.requests, m.seconds, m.requestsPerSecond, m.p50Milliseconds, m.p99Milliseconds, m.failures)
         }
+        let perCommit = commits.commits > 0 ? Double(commits.pieces) / Double(commits.commits) : 0
         return """
-        AMQP benchmark against \(broker), \(window) request(s) in flight
+        AMQP benchmark against \(broker), \(window) request(s) in flight; service: \(listeners) listener(s) x \(inFlight) in flight
+        store writer connection: synchronous=\(synchronous.map { "\($0)" } ?? "unknown") (read back with PRAGMA synchronous)
         \(line("tenant API (store commit)", service))
         \(line("raw rabbitmq-c echo      ", rawEcho))
+        store writes: \(commits.pieces) in \(commits.commits) commit(s), \(String(format: "%.1f", perCommit)) per commit, largest batch \(commits.largestBatch); \
+        committer busy \(String(format: "%.2f s writing + %.2f s committing", commits.workSeconds, commits.commitSeconds))
         ratio tenant API / raw echo: \(String(format: "%.3f", ratio))
         """
     }

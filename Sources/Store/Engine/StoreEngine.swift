@@ -29,6 +29,12 @@ protocol StoreEngine: Sendable {
 
 /// One transaction's row operations. Rows are the plain records of `Records.swift`.
 protocol StoreSession {
+    /// Runs `body` inside a savepoint: when it throws, only what it wrote is undone (and the error rethrown), unless
+    /// the error ends the whole transaction (`endsTransaction`), which the engine then retries or fails as a whole.
+    func savepoint(_ body: () throws -> Void) throws
+    /// True when `error` leaves the transaction unusable (a lost serialization race): no savepoint can undo it.
+    func endsTransaction(_ error: any Error) -> Bool
+
     // Objects.
     func object(_ key: ObjectKey) throws -> ObjectRecord?
     func object(uid: String) throws -> ObjectRecord?

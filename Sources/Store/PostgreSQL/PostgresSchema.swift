@@ -103,8 +103,10 @@ enum PostgresSchema {
                 "seenAt" timestamptz NOT NULL)
             """,
         ]),
+        // PostgreSQL has had this index since v1 (object_name_ci); SQLite gets it in v5.
+        (Migrations.v5, []),
         // A new token each time the lease is taken; releasing keeps the row (expired), so tokens never repeat.
-        (Migrations.v5, [
+        (Migrations.v6, [
             "ALTER TABLE lease ADD COLUMN token bigint NOT NULL DEFAULT 0",
             """
             CREATE TABLE "refusedWrite" (

@@ -22,10 +22,6 @@ final class SQLiteEngine: StoreEngine {
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // FULL: a commit that returned survives power loss too, not only a crash of the process.
-            if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
-        }
         if readOnly {
             // In a folder the user cannot write, SQLite cannot make the WAL index a reader needs; an immutable open
             // (https://sqlite.org/uri.html#uriimmutable) reads the file as it is.
@@ -38,6 +34,8 @@ final class SQLiteEngine: StoreEngine {
             }
         } else {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // FULL: a commit that returned survives power loss too, not only a crash of the process.
+            try Self.makeWritesDurable(pool)
         }
         if readOnly {
             let pending = try pool.read { db in try !Schema.migrator.hasCompletedMigrations(db) }

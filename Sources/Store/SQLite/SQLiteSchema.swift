@@ -99,6 +99,11 @@ enum Schema {
             }
         }
         migrator.registerMigration(Migrations.v5) { db in
+            // A create checks that no object of its kind and org has its name without regard to case
+            // (`lower(name) = ?`): without this index that reads every row of the org.
+            try db.execute(sql: "CREATE INDEX objectFoldedName ON object(kind, org, lower(name))")
+        }
+        migrator.registerMigration(Migrations.v6) { db in
             // A new token each time the lease is taken (not when it is renewed): the reconciler's writes carry the token
             // they were made under and are refused once it is no longer the lease's. Releasing keeps the row (expired),
             // so tokens never repeat.

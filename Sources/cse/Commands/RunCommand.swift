@@ -84,7 +84,8 @@ struct RunCommand: AsyncParsableCommand {
 
 extension RunCommand {
     /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue (shared by every
-    /// replica). A committed request wakes the reconcile loop at once when this replica reconciles.
+    /// replica), each serving `service.inflight_per_listener` requests at once over one ClusterAPI (so their writes
+    /// share commits). A committed request wakes the reconcile loop at once when this replica reconciles.
     func startConsumers(_ config: ServiceConfig, context: ReconcileContext, current: CurrentReconciler, logger: Logger) throws
         -> [(session: AMQPConsumerSession, task: Task<Void, any Error>)] {
         guard let amqp = config.amqp else {
@@ -92,13 +93,15 @@ extension RunCommand {
             return []
         }
         let url = try amqp.url(logger: logger)
-        let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey)
+        let inFlight = config.service.inFlightPerListener
+        // The broker pushes as many unacknowledged requests as a consumer serves at once.
+        let topology = AMQPTopology(exchange: amqp.exchange, queue: amqp.routingKey, routingKey: amqp.routingKey, prefetch: UInt16(inFlight))
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
                              kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), placements: VCDPlacements(session: vcd), logger: logger)
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)
-            let service = ExtensionService(session: session, api: api, logger: logger) { event in
+            let service = ExtensionService(session: session, api: api, logger: logger, inFlight: inFlight) { event in
                 if case .committed = event { current.poke() }
             }
             return (session, Task {

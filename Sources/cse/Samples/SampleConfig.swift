@@ -44,6 +44,7 @@ enum SampleConfig {
 
         service:
           listeners: 2                   # concurrent AMQP consumers
+          inflight_per_listener: 16      # tenant requests each consumer serves at once (their writes share commits)
           resync_interval: 300           # seconds between full reconcile passes that repair drift
           log_file: cse.log
           logging_level: info            # trace, debug, info, notice, warning, error, critical

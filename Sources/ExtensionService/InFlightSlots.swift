@@ -1,0 +1,69 @@
+import Synchronization
+
+/// Counts the requests a consumer serves at once, and lets its receive loop wait for one to finish when all slots
+/// are taken. Only the receive loop waits.
+final class InFlightSlots: Sendable {
+    private struct State {
+        var taken = 0
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var taken: Int { state.withLock { $0.taken } }
+
+    /// Takes a slot; false when all are taken.
+    func take() -> Bool {
+        state.withLock { state in
+            guard state.taken < limit else { return false }
+            state.taken += 1
+            return true
+        }
+    }
+
+    func release() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.taken -= 1
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when a request finishes, or after `limit`, whichever comes first.
+    func waitForRelease(orAtMost limit: Duration) async {
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            wake()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            state.withLock { $0.waiter = continuation }
+        }
+        timer.cancel()
+    }
+
+    private func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once a slot is free (at once when one already is).
+    func waitForOne() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let freeAlready = state.withLock { state -> Bool in
+                guard state.taken >= limit else { return true }
+                state.waiter = continuation
+                return false
+            }
+            if freeAlready { continuation.resume() }
+        }
+    }
+}
