@@ -7,16 +7,16 @@ import TenantAPI
 /// Tenant requests per second when several processes (replicas of `cse run`) consume one shared queue and commit to
 /// one store: the caller starts the replicas (`serve`, each in a process of its own) and then measures (`measure`).
 public enum ReplicaBenchmark {
-    /// A fresh store the replicas share, with the template tenants' creates name.
-    public static func prepareStore(path: String) throws {
-        let store = try DesiredStateStore(path: path)
+    /// A fresh store the replicas share (a SQLite path or a PostgreSQL URL), with the template tenants' creates name.
+    public static func prepareStore(location: String, scratch: String) throws {
+        let store = try BenchmarkStoreLocation.open(location, scratch: scratch)
         try store.put(.template(BenchmarkRequests.template), owner: .admin)
     }
 
-    /// One replica: `listeners` competing consumers of `queue` answering tenant creates over the store at `storePath`
-    /// (vCD stand-ins as in `cse bench amqp`), until cancelled.
-    public static func serve(url: AMQPURL, storePath: String, exchange: String, queue: String, listeners: Int) async throws {
-        let store = try DesiredStateStore(path: storePath)
+    /// One replica: `listeners` competing consumers of `queue` answering tenant creates over the store at `location`
+    /// (a SQLite path or a PostgreSQL URL; vCD stand-ins as in `cse bench amqp`), until cancelled.
+    public static func serve(url: AMQPURL, location: String, scratch: String, exchange: String, queue: String, listeners: Int) async throws {
+        let store = try BenchmarkStoreLocation.open(location, scratch: scratch)
         let quiet = {
             var logger = Logger(label: "cse.bench.replica")
             logger.logLevel = .warning

@@ -36,6 +36,9 @@ struct BenchReplicasCommand: AsyncParsableCommand {
     @Option(help: "Failover rounds (0: none).")
     var rounds = 3
 
+    @Option(help: "A PostgreSQL URL (postgres://USER@HOST:PORT/DB, no schema): every measurement in a fresh schema there; default a SQLite file per measurement.")
+    var storeURL: String?
+
     func validate() throws {
         guard requests > 0, window > 0, replicas > 1, listeners > 0, ttl >= 2, rounds >= 0 else {
             throw ValidationError("--requests, --window and --listeners must be positive, --replicas above 1, --ttl at least 2")
@@ -55,13 +58,13 @@ struct BenchReplicasCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         print("Replica benchmark against \(broker.redacted): \(requests) tenant creates, \(window) in flight, \(listeners) consumer(s) per replica")
         for count in [1, replicas] {
-            let store = directory.appendingPathComponent("requests-\(count).sqlite").path
-            try ReplicaBenchmark.prepareStore(path: store)
             let tag = "r\(count)-\(UUID().uuidString.prefix(4).lowercased())"
+            let store = BenchmarkStoreLocation.fresh(base: storeURL, directory: directory.path, name: "requests-\(tag)")
+            try ReplicaBenchmark.prepareStore(location: store, scratch: directory.path)
             let exchange = "cse-bench-replicas-\(tag)", queue = "cse-bench-replicas-\(tag)"
             let processes = try (0..<count).map { _ in
-                try Self.spawn(["bench", "replica-serve", "--url", text, "--store", store, "--exchange", exchange, "--queue", queue,
-                                "--listeners", String(listeners)])
+                try Self.spawn(["bench", "replica-serve", "--url", text, "--store", store, "--scratch", directory.path, "--exchange", exchange,
+                                "--queue", queue, "--listeners", String(listeners)])
             }
             defer { for process in processes where process.isRunning { process.terminate() } }
             let measured = try await ReplicaBenchmark.measure(url: broker, exchange: exchange, queue: queue, requests: requests, window: window, tag: tag)
@@ -72,11 +75,11 @@ struct BenchReplicasCommand: AsyncParsableCommand {
                          measured.p99Milliseconds, measured.failures))
         }
         guard rounds > 0 else { return }
-        let store = directory.appendingPathComponent("lease.sqlite").path
-        let observer = try DesiredStateStore(path: store)
+        let store = BenchmarkStoreLocation.fresh(base: storeURL, directory: directory.path, name: "lease-\(UUID().uuidString.prefix(4))")
+        let observer = try BenchmarkStoreLocation.open(store, scratch: directory.path)
         var times: [Double] = []
         for round in 1...rounds {
-            var holders = try (0..<replicas).map { _ in try Self.spawn(["bench", "lease-holder", "--store", store, "--ttl", String(ttl)]) }
+            var holders = try (0..<replicas).map { _ in try Self.spawn(["bench", "lease-holder", "--store", store, "--scratch", directory.path, "--ttl", String(ttl)]) }
             defer { for process in holders where process.isRunning { process.terminate() } }
             let pids = Set(holders.map(\.processIdentifier))
             guard let holder = try await Self.holder(observer, among: pids, except: nil, within: .seconds(ttl * 4 + 30)) else {
@@ -131,12 +134,14 @@ struct BenchReplicaServeCommand: AsyncParsableCommand {
                                                     shouldDisplay: false)
     @Option var url: String
     @Option var store: String
+    @Option var scratch: String
     @Option var exchange: String
     @Option var queue: String
     @Option var listeners = 2
 
     func run() async throws {
-        try await ReplicaBenchmark.serve(url: try AMQPURL(url), storePath: store, exchange: exchange, queue: queue, listeners: listeners)
+        try await ReplicaBenchmark.serve(url: try AMQPURL(url), location: store, scratch: scratch, exchange: exchange, queue: queue,
+                                         listeners: listeners)
     }
 }
 
@@ -145,10 +150,11 @@ struct BenchLeaseHolderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lease-holder", abstract: "One lease holder of `cse bench replicas`.",
                                                     shouldDisplay: false)
     @Option var store: String
+    @Option var scratch: String
     @Option var ttl = 15
 
     func run() async throws {
-        let keeper = LeaseKeeper(store: try DesiredStateStore(path: store), role: "cse bench", duration: TimeInterval(ttl))
+        let keeper = LeaseKeeper(store: try BenchmarkStoreLocation.open(store, scratch: scratch), role: "cse bench", duration: TimeInterval(ttl))
         while true {
             guard let fence = try await keeper.acquire(waiting: { _ in }) else { return }
             let renewing = keeper.keepRenewing(fence)
