@@ -35,26 +35,6 @@ final class InFlightSlots: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when a request finishes, or after `limit`, whichever comes first.
-    func waitForRelease(orAtMost limit: Duration) async {
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            wake()
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            state.withLock { $0.waiter = continuation }
-        }
-        timer.cancel()
-    }
-
-    private func wake() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
     /// Returns once a slot is free (at once when one already is).
     func waitForOne() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
