@@ -269,10 +269,10 @@ public struct ClusterAPI: Sendable {
     /// that the request's settlement commits.
     private func answer(_ request: ExtensionRequest, task: TenantTask, object: StoredObject, lookFirst: Bool) async throws -> ExtensionReply {
         let href = try await publish(task: task, object: object, requestID: request.id, lookFirst: lookFirst)
-        let body: [String: Any] = task.operation == .create
-            ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
-            : ["cluster_name": object.key.name, "task_href": href]
-        let reply = ExtensionReply(status: 202, body: JSON.encode(body))
+        let body = task.operation == .create
+            ? JSONText.object([("name", .string(object.key.name)), ("cluster_id", .string(object.uid)), ("task_href", .string(href))])
+            : JSONText.object([("cluster_name", .string(object.key.name)), ("task_href", .string(href))])
+        let reply = ExtensionReply(status: 202, body: body)
         let requestID = request.id
         let newHref = task.taskHref == nil ? href : nil
         let record: Settlement.Write = { tx in
