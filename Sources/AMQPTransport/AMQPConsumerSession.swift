@@ -41,7 +41,9 @@ public actor AMQPConsumerSession {
     public nonisolated func receive(timeout: Duration) async throws -> AMQPDelivery? {
         if let connection = current.withLock({ $0 }) {
             do {
-                return timeout == .zero ? try connection.receiveNow() : try await connection.receiveWhenReady(timeout: timeout)
+                // What already arrived is taken here, without a switch to the connection's queue and back.
+                if let delivery = try connection.receiveNow() { return delivery }
+                return timeout == .zero ? nil : try await connection.receiveWhenReady(timeout: timeout)
             } catch {
                 await lose(connection, error)
                 return nil
