@@ -15,8 +15,6 @@ final class InFlightSlots: Sendable {
         self.limit = limit
     }
 
-    var taken: Int { state.withLock { $0.taken } }
-
     /// Takes a slot; false when all are taken.
     func take() -> Bool {
         state.withLock { state in
