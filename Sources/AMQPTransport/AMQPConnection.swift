@@ -3,11 +3,13 @@ import Foundation
 import Synchronization
 
 /// An AMQP 0-9-1 connection with an async API. rabbitmq-c blocks and is not thread-safe, so every call
-/// runs on this connection's own serial queue, one at a time, in the order they were made.
+/// runs on this connection's own serial queue, one at a time, in the order they were made; the `...Now` calls
+/// (publish, ack, a receive that does not wait) run on the caller's thread instead, under the same lock.
 public final class AMQPConnection: @unchecked Sendable {
-    // @unchecked: `core` is only touched inside `queue`, which serializes every access.
+    // @unchecked: `core` is only touched while holding `lock` (the queue's calls take it too).
     private let core: BlockingConnection
     private let queue: DispatchQueue
+    private let lock = NSLock()
     public let url: AMQPURL
     /// Unique in this process; deliveries carry it so a tag is never acknowledged on another connection.
     public let id: UInt64
@@ -112,16 +114,92 @@ public final class AMQPConnection: @unchecked Sendable {
         try? await perform { $0.abandon() }
     }
 
+    // MARK: calls on the caller's thread
+
+    // A request served on a consumer publishes its reply and acknowledges its delivery: sending a frame does not wait
+    // for the broker, so these run where they are called, under the connection's lock, without two thread switches
+    // (to the connection's queue and back) each. Only a consumer whose blocking receives (`receive(timeout:)` with a
+    // wait) never overlap its requests should use them: the lock is held for the whole of a call.
+
+    /// `receive(timeout: .zero)` on the caller's thread: only what already arrived.
+    public func receiveNow() throws(AMQPError) -> AMQPDelivery? {
+        try performNow { try $0.receive(timeout: .zero) }
+    }
+
+    /// The next delivery, or nil when none arrives within `timeout`, waiting without holding the connection: the
+    /// `...Now` calls go ahead meanwhile. The wait (on this connection's queue, not the caller's thread) watches the
+    /// socket; it lasts at most `longestBlindWait` at a time, since input can also reach rabbitmq-c's own buffers
+    /// unseen by the socket (a TLS record decrypted ahead, frames read by another call's reply).
+    public func receiveWhenReady(timeout: Duration) async throws(AMQPError) -> AMQPDelivery? {
+        let result: Result<AMQPDelivery?, AMQPError> = await withCheckedContinuation { continuation in
+            queue.async {
+                let deadline = ContinuousClock.now + timeout
+                while true {
+                    let result: Result<AMQPDelivery?, AMQPError>
+                    do throws(AMQPError) {
+                        if let socket = try self.performNow({ try $0.socketToWaitOn() }) {
+                            let wait = min(deadline - ContinuousClock.now, Self.longestBlindWait)
+                            var watched = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                            _ = poll(&watched, 1, Int32(max(0, wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)))
+                        }
+                        result = .success(try self.receiveNow())
+                    } catch {
+                        result = .failure(error)
+                    }
+                    if case .success(nil) = result, ContinuousClock.now < deadline { continue }
+                    continuation.resume(returning: result)
+                    return
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    static let longestBlindWait: Duration = .milliseconds(50)
+
+    /// `ack(_:)` on the caller's thread.
+    public func ackNow(_ delivery: AMQPDelivery) throws(AMQPError) {
+        precondition(delivery.connectionID == id, "a delivery tag is only valid on the connection that delivered it")
+        try performNow { try $0.ack(delivery.deliveryTag) }
+    }
+
+    /// `nack(_:requeue:)` on the caller's thread.
+    public func nackNow(_ delivery: AMQPDelivery, requeue: Bool) throws(AMQPError) {
+        precondition(delivery.connectionID == id, "a delivery tag is only valid on the connection that delivered it")
+        try performNow { try $0.nack(delivery.deliveryTag, requeue: requeue) }
+    }
+
+    /// `publish(...)` on the caller's thread.
+    public func publishNow(exchange: String, routingKey: String, body: Data, properties: AMQPProperties = AMQPProperties()) throws(AMQPError) {
+        try performNow { try $0.publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties) }
+    }
+
+    private func performNow<T>(_ work: (BlockingConnection) throws -> T) throws(AMQPError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try work(core)
+        } catch let error as AMQPError {
+            throw error
+        } catch {
+            throw .connectionLost(during: "call", reason: "\(error)")
+        }
+    }
+
     private func perform<T: Sendable>(_ work: @escaping @Sendable (BlockingConnection) throws -> T) async throws(AMQPError) -> T {
         let result: Result<T, AMQPError> = await withCheckedContinuation { continuation in
             queue.async {
+                self.lock.lock()
+                let result: Result<T, AMQPError>
                 do {
-                    continuation.resume(returning: .success(try work(self.core)))
+                    result = .success(try work(self.core))
                 } catch let error as AMQPError {
-                    continuation.resume(returning: .failure(error))
+                    result = .failure(error)
                 } catch {
-                    continuation.resume(returning: .failure(.connectionLost(during: "call", reason: "\(error)")))
+                    result = .failure(.connectionLost(during: "call", reason: "\(error)"))
                 }
+                self.lock.unlock()
+                continuation.resume(returning: result)
             }
         }
         return try result.get()

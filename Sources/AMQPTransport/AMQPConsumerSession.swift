@@ -13,11 +13,13 @@ public actor AMQPConsumerSession {
     private let policy: ReconnectPolicy
     private let logger: Logger
     private var connection: AMQPConnection? {
-        didSet { connectedFlag.withLock { $0 = connection != nil } }
+        didSet { current.withLock { $0 = connection } }
     }
-    private nonisolated let connectedFlag = Mutex(false)
+    /// The connection as seen without waiting on the session: health checks, and the calls that run on the caller's
+    /// thread (a publish, an ack, a receive that does not wait) read it.
+    private nonisolated let current = Mutex<AMQPConnection?>(nil)
     /// Whether a connection to the broker is open now (read without waiting on the session: health checks use it).
-    public nonisolated var isConnected: Bool { connectedFlag.withLock { $0 } }
+    public nonisolated var isConnected: Bool { current.withLock { $0 != nil } }
     private var failedAttempts = 0
     public private(set) var connectionsOpened = 0
 
@@ -33,10 +35,27 @@ public actor AMQPConsumerSession {
     /// Waits up to `timeout` for the next delivery (nil if none), connecting first when needed. Transient
     /// failures are logged and retried; only a configuration error (bad login, rejected topology) or
     /// cancellation ends it.
-    public func receive(timeout: Duration) async throws -> AMQPDelivery? {
+    ///
+    /// On an open connection it does not enter the session, and it waits without holding the connection: `publish`,
+    /// `ack` and `requeue` (which run on the caller's thread) go ahead meanwhile.
+    public nonisolated func receive(timeout: Duration) async throws -> AMQPDelivery? {
+        if let connection = current.withLock({ $0 }) {
+            do {
+                // What already arrived is taken here, without a switch to the connection's queue and back.
+                if let delivery = try connection.receiveNow() { return delivery }
+                return timeout == .zero ? nil : try await connection.receiveWhenReady(timeout: timeout)
+            } catch {
+                await lose(connection, error)
+                return nil
+            }
+        }
+        return try await receiveOnSession(timeout: timeout)
+    }
+
+    private func receiveOnSession(timeout: Duration) async throws -> AMQPDelivery? {
         let connection = try await connected()
         do {
-            return try await connection.receive(timeout: timeout)
+            return try await connection.receiveWhenReady(timeout: timeout)
         } catch {
             await lose(connection, error)
             return nil
@@ -45,10 +64,10 @@ public actor AMQPConsumerSession {
 
     /// Acknowledges a delivery; false when its connection is gone (the broker will deliver it again).
     @discardableResult
-    public func ack(_ delivery: AMQPDelivery) async -> Bool {
-        guard let connection, connection.id == delivery.connectionID else { return false }
+    public nonisolated func ack(_ delivery: AMQPDelivery) async -> Bool {
+        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
         do {
-            try await connection.ack(delivery)
+            try connection.ackNow(delivery)
             return true
         } catch {
             await lose(connection, error)
@@ -59,10 +78,10 @@ public actor AMQPConsumerSession {
     /// Hands a delivery back to the broker (to be delivered again); false when its connection is gone (then the
     /// broker delivers it again anyway).
     @discardableResult
-    public func requeue(_ delivery: AMQPDelivery) async -> Bool {
-        guard let connection, connection.id == delivery.connectionID else { return false }
+    public nonisolated func requeue(_ delivery: AMQPDelivery) async -> Bool {
+        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
         do {
-            try await connection.nack(delivery, requeue: true)
+            try connection.nackNow(delivery, requeue: true)
             return true
         } catch {
             await lose(connection, error)
@@ -72,10 +91,11 @@ public actor AMQPConsumerSession {
 
     /// Publishes on the current connection (connecting first when needed). Throws when the connection
     /// breaks meanwhile; the session reconnects on next use.
-    public func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {
-        let connection = try await connected()
+    public nonisolated func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {
+        let open = current.withLock { $0 }
+        let connection = if let open { open } else { try await connected() }
         do {
-            try await connection.publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
+            try connection.publishNow(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
         } catch {
             await lose(connection, error)
             throw error
@@ -123,6 +143,7 @@ public actor AMQPConsumerSession {
                     throw error
                 }
                 if failedAttempts > 0 { logger.info("AMQP reconnected to \(url.redacted) after \(failedAttempts) failed attempt(s)") }
+                logger.info("consuming queue \(topology.queue)")
                 failedAttempts = 0
                 connectionsOpened += 1
                 connection = fresh

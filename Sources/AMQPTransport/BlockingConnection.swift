@@ -173,6 +173,14 @@ final class BlockingConnection {
         return nil
     }
 
+    /// The socket to wait on for input, or nil when rabbitmq-c already holds input read earlier (then a receive that
+    /// does not wait finds it).
+    func socketToWaitOn() throws -> Int32? {
+        let state = try liveState()
+        if amqp_data_in_buffer(state) != 0 || amqp_frames_enqueued(state) != 0 { return nil }
+        return amqp_get_sockfd(state)
+    }
+
     func ack(_ deliveryTag: UInt64) throws {
         let state = try liveState()
         try checkStatus(amqp_basic_ack(state, Self.consumeChannel, deliveryTag, 0), during: "basic.ack")

@@ -24,15 +24,10 @@ public struct ExtensionService: Sendable {
     let logger: Logger
     let events: @Sendable (ExtensionServiceEvent) -> Void
     let hooks: Hooks
-    /// How long one wait for a delivery lasts while no request is in flight: the upper bound on noticing cancellation.
+    /// How long one wait for a delivery lasts: the upper bound on noticing cancellation.
     let pollInterval: Duration
     /// Requests served at once on this consumer (each acknowledged on its own once answered).
     let inFlight: Int
-
-    /// While requests are in flight the connection must stay free for their replies and acks (it runs one call at a
-    /// time): a receive then only takes what already arrived, and when nothing had, the loop waits for one of them to
-    /// finish, or this long, before it looks again.
-    static let busyPause: Duration = .milliseconds(2)
 
     public init(session: AMQPConsumerSession, api: ClusterAPI, logger: Logger = Logger(label: "cse.amqp.service"),
                 pollInterval: Duration = .milliseconds(250), inFlight: Int = 16, hooks: Hooks = Hooks(),
@@ -59,10 +54,9 @@ public struct ExtensionService: Sendable {
                         await slots.waitForOne()
                         continue
                     }
-                    let busy = slots.taken > 1
-                    guard let delivery = try await session.receive(timeout: busy ? .zero : pollInterval) else {
+                    // Replies and acks of the requests in flight go ahead while this waits (see `AMQPConsumerSession.receive`).
+                    guard let delivery = try await session.receive(timeout: pollInterval) else {
                         slots.release()
-                        if busy { await slots.waitForRelease(orAtMost: Self.busyPause) }
                         continue
                     }
                     group.addTask {

@@ -15,8 +15,6 @@ final class InFlightSlots: Sendable {
         self.limit = limit
     }
 
-    var taken: Int { state.withLock { $0.taken } }
-
     /// Takes a slot; false when all are taken.
     func take() -> Bool {
         state.withLock { state in
@@ -29,26 +27,6 @@ final class InFlightSlots: Sendable {
     func release() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.taken -= 1
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns when a request finishes, or after `limit`, whichever comes first.
-    func waitForRelease(orAtMost limit: Duration) async {
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            wake()
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            state.withLock { $0.waiter = continuation }
-        }
-        timer.cancel()
-    }
-
-    private func wake() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             defer { state.waiter = nil }
             return state.waiter
         }

@@ -7,11 +7,14 @@ import Store
 /// listeners (`cse apply`'s progress lines).
 struct ActionEvents: Sendable {
     let store: DesiredStateStore
+    /// The reconciler's lease: its events and status changes are refused once the lease is lost.
+    let fence: LeaseFence?
     let logger: Logger
     private(set) var listeners: [@Sendable (Reconciler.Event) -> Void] = []
 
-    init(store: DesiredStateStore, logger: Logger) {
+    init(store: DesiredStateStore, fence: LeaseFence? = nil, logger: Logger) {
         self.store = store
+        self.fence = fence
         self.logger = logger
     }
 
@@ -25,7 +28,7 @@ struct ActionEvents: Sendable {
 
     func succeeded(_ action: PlannedAction, message: String) {
         if let stored = try? store.object(action.object) {
-            _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message)
+            _ = try? store.recordEvent(for: stored, reason: Self.reason(action), message: message, fence: fence)
         }
         for listener in listeners { listener(.finished(action, message: message)) }
     }
@@ -35,8 +38,8 @@ struct ActionEvents: Sendable {
         let text = "\(action.change.symbol) \(action.target): \(error)"
         logger.warning("\(action.object): \(text)")
         if let stored = try? store.object(action.object) {
-            _ = try? store.recordEvent(for: stored, type: .warning, reason: kind == .stale ? "ActionStale" : "ActionFailed", message: text)
-            if kind != .stale { _ = try? store.updateStatus(of: stored.uid) { $0.lastError = "\(error)" } }
+            _ = try? store.recordEvent(for: stored, type: .warning, reason: kind == .stale ? "ActionStale" : "ActionFailed", message: text, fence: fence)
+            if kind != .stale { _ = try? store.updateStatus(of: stored.uid, fence: fence) { $0.lastError = "\(error)" } }
         }
         for listener in listeners { listener(.failed(action, error: "\(error)")) }
     }
@@ -45,10 +48,10 @@ struct ActionEvents: Sendable {
     func phaseChanges(_ projection: StatusProjection) {
         for change in projection.changes {
             if let mark = change.markEvent {
-                _ = try? store.recordEvent(for: change.object, type: .warning, reason: mark.reason, message: mark.message)
+                _ = try? store.recordEvent(for: change.object, type: .warning, reason: mark.reason, message: mark.message, fence: fence)
             }
             guard let event = change.event else { continue }
-            _ = try? store.recordEvent(for: change.object, type: event.type, reason: event.reason, message: event.message)
+            _ = try? store.recordEvent(for: change.object, type: event.type, reason: event.reason, message: event.message, fence: fence)
         }
     }
 

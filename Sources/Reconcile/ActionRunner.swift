@@ -12,7 +12,8 @@ import VCDClient
 /// so repeating an action is safe. It reads no store and finds nothing by name across orgs: what the step
 /// carries is what it acts on. Store-side steps (`confirmDeleted`) are the reconciler's.
 public struct ActionRunner: Sendable {
-    public let vcd: any VCDOperations
+    /// Behind the lease's fence when a reconciler holding a lease runs it (`FencedOperations`).
+    public var vcd: any VCDOperations
     public let scripts: any GuestScriptProvider
     /// The installation's keys: what masters publish is sealed to them (the join command nodes need).
     public let guestSecrets: InstallationKeys

@@ -43,6 +43,9 @@ public actor Reconciler {
     let session: VCDSession
     let tenantTasks: TenantTaskCompleter
     let deletionGuard: DeletionGuard
+    /// The lease this reconciler works under (nil for one that holds none, e.g. a plan): every store and vCD write
+    /// carries it and is refused once the lease is lost, and the reconciler then stops (`LeaseFence`).
+    let fence: LeaseFence?
     let logger: Logger
     private var scheduler: Scheduler
     /// Objects seen with a deletion requested: a new deletion starts without the back-off of earlier failures.
@@ -53,25 +56,27 @@ public actor Reconciler {
 
     /// `observer` reads vCD; `session` ends tenants' tasks (the observer's session when it is an `Observer`).
     public init(store: DesiredStateStore, observer: any Observing, session: VCDSession, runner: ActionRunner, limits: Limits = Limits(),
-                deletionGuard: DeletionGuard = DeletionGuard(), logger: Logger = Logger(label: "cse.reconcile")) {
+                deletionGuard: DeletionGuard = DeletionGuard(), fence: LeaseFence? = nil, logger: Logger = Logger(label: "cse.reconcile")) {
         self.deletionGuard = deletionGuard
         self.store = store
         self.observer = observer
         var runner = runner
         // What the runner creates carries this store's installation identity (a store without one cannot create).
         runner.installationID = try? store.installationID()
+        if let fence { runner.vcd = FencedOperations(vcd: runner.vcd, fence: fence) }
         self.runner = runner
         self.session = session
-        self.tenantTasks = TenantTaskCompleter(session: session, logger: logger)
+        self.fence = fence
+        self.tenantTasks = TenantTaskCompleter(session: session, fence: fence, logger: logger)
         self.scheduler = Scheduler(limits: limits)
-        self.events = ActionEvents(store: store, logger: logger)
+        self.events = ActionEvents(store: store, fence: fence, logger: logger)
         self.logger = logger
     }
 
     public init(store: DesiredStateStore, observer: Observer, runner: ActionRunner, limits: Limits = Limits(),
-                deletionGuard: DeletionGuard = DeletionGuard(), logger: Logger = Logger(label: "cse.reconcile")) {
+                deletionGuard: DeletionGuard = DeletionGuard(), fence: LeaseFence? = nil, logger: Logger = Logger(label: "cse.reconcile")) {
         self.init(store: store, observer: observer, session: observer.session, runner: runner, limits: limits,
-                  deletionGuard: deletionGuard, logger: logger)
+                  deletionGuard: deletionGuard, fence: fence, logger: logger)
     }
 
     public func onEvent(_ listener: @escaping @Sendable (Event) -> Void) {
@@ -130,9 +135,11 @@ public actor Reconciler {
     /// runnable actions started. Returns at once; actions go on.
     @discardableResult
     public func pass() async throws -> PassReport {
+        try fence?.check("reconcile pass")
         let objects = try store.objects()
         let desired = DesiredState(objects: objects, installationID: try store.installationID())
         var snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
+        try fence?.check("mark migration")
         if try await MarkMigration(session: session, desired: desired, pollInterval: runner.pollInterval, logger: logger).run(snapshot) > 0 {
             snapshot = try await observer.observe(sourceImages: Self.sourceImages(desired), placements: Self.placements(desired))
         }
@@ -147,11 +154,14 @@ public actor Reconciler {
             }
         }
         let projection = StatusProjection.project(objects: objects, previous: try store.statuses(), plan: plan, snapshot: snapshot, now: Date())
-        try store.writeStatuses(projection.changes.map { ($0.object.uid, $0.status) })
+        try store.writeStatuses(projection.changes.map { ($0.object.uid, $0.status) }, fence: fence)
         events.phaseChanges(projection)
         if let held = deletionGuard.explanation(plan) { logger.warning("\(held)") }
-        try store.recordUnowned(plan.unowned.map { $0.entry(seenAt: snapshot.takenAt) })
+        try store.recordUnowned(plan.unowned.map { $0.entry(seenAt: snapshot.takenAt) }, fence: fence)
         await tenantTasks.complete(judged: projection.judged, store: store)
+        // A lease lost while this pass observed: start nothing (the writes above were refused already, or the lease
+        // ran out by this process's clock).
+        try fence?.check("start actions")
         let chosen = scheduler.select(plan.runnable, running: running.values.map(\.action), observedFrom: snapshot.startedAt,
                                       now: .now)
         scheduler.observed(from: snapshot.startedAt)
@@ -196,6 +206,13 @@ public actor Reconciler {
         for entry in running.values { await entry.task.value }
     }
 
+    /// Cancels every running action (the lease they ran under is lost: they could not write anyway) and waits up to
+    /// `timeout` for them to end.
+    public func cancelRunning(timeout: Duration = .seconds(10)) async {
+        for entry in running.values { entry.task.cancel() }
+        _ = await drain(timeout: timeout)
+    }
+
     /// Waits up to `timeout` for running actions; returns how many were still running (handed back: every
     /// action is safe to repeat, so the next start finds what they did and goes on).
     public func drain(timeout: Duration) async -> Int {
@@ -221,13 +238,14 @@ public actor Reconciler {
     private func start(_ action: PlannedAction) {
         let runner = self.runner
         let store = self.store
+        let fence = self.fence
         events.started(action)
         let task = Task {
             do {
                 let message: String
                 if case .confirmDeleted(let uid) = action.step {
                     // Store-side: the tombstone goes once vCD shows nothing of the object.
-                    _ = try store.confirmDeleted(action.object, uid: uid)
+                    _ = try store.confirmDeleted(action.object, uid: uid, fence: fence)
                     message = "\(action.object) is gone from vCD"
                 } else {
                     message = try await runner.run(action)

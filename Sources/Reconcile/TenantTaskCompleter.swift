@@ -8,6 +8,8 @@ import VCDClient
 /// a change committed while the pass ran is not taken as done by it.
 struct TenantTaskCompleter: Sendable {
     let session: VCDSession
+    /// The reconciler's lease: a replica that lost it ends no task (the new holder does).
+    let fence: LeaseFence?
     let logger: Logger
 
     func complete(judged: [String: StatusProjection.Judgement], store: DesiredStateStore) async {
@@ -15,9 +17,12 @@ struct TenantTaskCompleter: Sendable {
         for task in tasks {
             guard let href = task.taskHref, let outcome = Self.outcome(of: task, judgement: judged[task.objectUID], store: store) else { continue }
             do {
+                try fence?.check("vCD: end tenant task")
                 try await session.updateExtensionTask(href, status: outcome.success ? .success : .error,
                                                       operation: outcome.message, error: outcome.success ? nil : outcome.message)
-                try store.updateTenantTask(id: task.id, state: outcome.success ? .success : .error, message: outcome.message)
+                try store.updateTenantTask(id: task.id, state: outcome.success ? .success : .error, message: outcome.message, fence: fence)
+            } catch is FencedWriteRefused {
+                return
             } catch {
                 logger.warning("could not end tenant task \(task.id): \(error)")
             }

@@ -48,11 +48,14 @@ public enum ConfigLoader {
             config.store.password = store.secret("password").map(anchor.resolve)
         }
         if let service = document.mapping("service", allowedKeys: ["listeners", "inflight_per_listener", "resync_interval", "log_file", "logging_level",
-                                                                   "concurrency", "http"]) {
+                                                                   "concurrency", "http", "lease"]) {
             config.service.listeners = service.int("listeners", range: 1...64) ?? config.service.listeners
             config.service.inFlightPerListener = service.int("inflight_per_listener", range: 1...256) ?? config.service.inFlightPerListener
             config.service.resyncIntervalSeconds = service.int("resync_interval", range: 5...86_400) ?? config.service.resyncIntervalSeconds
             config.service.logFile = service.string("log_file").map(anchor.resolve) ?? config.service.logFile
+            if let lease = service.mapping("lease", allowedKeys: ["ttl"]) {
+                config.service.leaseTTLSeconds = lease.int("ttl", range: 2...3600) ?? config.service.leaseTTLSeconds
+            }
             if let concurrency = service.mapping("concurrency", allowedKeys: ["global", "per_org"]) {
                 config.service.concurrency.global = concurrency.int("global", range: 1...1024) ?? config.service.concurrency.global
                 config.service.concurrency.perOrg = concurrency.int("per_org", range: 1...1024) ?? config.service.concurrency.perOrg

@@ -84,6 +84,9 @@ public struct ServiceSettings: Hashable, Sendable {
     public var logLevel: String
     /// How many reconcile actions run at once (`service.concurrency`).
     public var concurrency = Concurrency()
+    /// Seconds the store's reconciler lease lasts without renewal (`service.lease.ttl`): a standby replica takes over
+    /// this long after the holder died; the holder renews every third of it.
+    public var leaseTTLSeconds = 15
     /// Where `cse run` serves metrics and health (`service.http.listen`); nil: not served.
     public var httpListen: HTTPListen?
 

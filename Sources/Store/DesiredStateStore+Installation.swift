@@ -60,8 +60,8 @@ public struct UnownedEntry: Hashable, Sendable, Codable {
 
 extension DesiredStateStore {
     /// Replaces the list of unowned objects with what a pass just saw.
-    public func recordUnowned(_ entries: [UnownedEntry]) throws {
-        try write { try $0.replaceUnowned(entries) }
+    public func recordUnowned(_ entries: [UnownedEntry], fence: LeaseFence? = nil) throws {
+        try fencedWrite(fence, "unowned objects") { try $0.replaceUnowned(entries) }
     }
 
     public func unowned() throws -> [UnownedEntry] {

@@ -19,8 +19,8 @@ extension DesiredStateStore {
 
     /// Reads, changes and writes the status in one transaction.
     @discardableResult
-    public func updateStatus(of uid: String, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
-        try write { session in
+    public func updateStatus(of uid: String, fence: LeaseFence? = nil, _ change: (inout ObjectStatus) -> Void) throws -> ObjectStatus? {
+        try fencedWrite(fence, "status") { session in
             guard try session.object(uid: uid) != nil else { return nil }
             var status = try session.status(uid: uid).map(Self.decode) ?? ObjectStatus()
             change(&status)
@@ -31,9 +31,10 @@ extension DesiredStateStore {
 
     /// Appends to the object's history. Callers keep secrets out of `message`.
     @discardableResult
-    public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String) throws -> ObjectEvent {
+    public func recordEvent(for object: StoredObject, type: ObjectEvent.EventType = .normal, reason: String, message: String,
+                            fence: LeaseFence? = nil) throws -> ObjectEvent {
         let at = now
-        return try write { session in
+        return try fencedWrite(fence, "event \(reason)") { session in
             var record = EventRecord(id: nil, objectUID: object.uid, kind: object.key.kind.rawValue, org: object.key.org,
                                      name: object.key.name, at: at, type: type.rawValue, reason: reason, message: message)
             record.id = try session.insert(record)

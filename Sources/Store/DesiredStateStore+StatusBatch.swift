@@ -13,9 +13,9 @@ extension DesiredStateStore {
     /// Writes the given statuses in one transaction, skipping objects that no longer exist.
     /// Returns the uids written.
     @discardableResult
-    public func writeStatuses(_ statuses: [(uid: String, status: ObjectStatus)]) throws -> Set<String> {
+    public func writeStatuses(_ statuses: [(uid: String, status: ObjectStatus)], fence: LeaseFence? = nil) throws -> Set<String> {
         guard !statuses.isEmpty else { return [] }
-        return try write { session in
+        return try fencedWrite(fence, "status") { session in
             let existing = try session.objectUIDs()
             let kept = statuses.filter { existing.contains($0.uid) }
             try session.upsert(kept.map { Self.encode($0.status, uid: $0.uid) })

@@ -105,8 +105,8 @@ public final class DesiredStateStore: Sendable {
     /// The reconciler confirms a tombstoned object is gone: its row and status go, its events stay.
     /// Refused (returns false) if the object was restored or re-created meanwhile.
     @discardableResult
-    public func confirmDeleted(_ key: ObjectKey, uid: String) throws -> Bool {
-        try write(changesDesiredState: true) { session in
+    public func confirmDeleted(_ key: ObjectKey, uid: String, fence: LeaseFence? = nil) throws -> Bool {
+        try fencedWrite(fence, "confirm deletion", changesDesiredState: true) { session in
             guard let record = try session.object(key), record.uid == uid, record.deletionRequestedAt != nil else { return false }
             try session.deleteObject(uid: uid)
             return true

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Group commit for concurrent writers (tenant requests). Each caller hands over one piece of work; the pieces that
@@ -42,18 +43,25 @@ public final class GroupCommit: Sendable {
     private struct Queue {
         var pending: [Piece] = []
         var committing = false
+        /// Pieces in the last batch committed: more than one means writers are arriving together.
+        var lastBatch = 0
     }
 
     private let store: DesiredStateStore
     private let maximumBatch: Int
+    /// While writers arrive together (the last batch held several pieces), a batch smaller than that waits this long
+    /// for more before it commits (as PostgreSQL's `commit_delay` or MySQL's `binlog_group_commit_sync_delay`): one
+    /// fsync and one transaction then serve more pieces. A writer alone never waits.
+    private let gatherDelay: Duration
     private let queue = Mutex(Queue())
     private let counters = Mutex(Statistics())
     private let committer = DispatchQueue(label: "cse.store.group-commit")
 
-    public init(store: DesiredStateStore, maximumBatch: Int = 256) {
+    public init(store: DesiredStateStore, maximumBatch: Int = 256, gatherDelay: Duration = .microseconds(200)) {
         precondition(maximumBatch > 0, "a batch holds at least one piece")
         self.store = store
         self.maximumBatch = maximumBatch
+        self.gatherDelay = gatherDelay
     }
 
     public var statistics: Statistics { counters.withLock { $0 } }
@@ -93,6 +101,11 @@ public final class GroupCommit: Sendable {
     /// Commits batches until nothing is pending.
     private func drain() {
         while true {
+            let gather = queue.withLock { queue in queue.lastBatch > 1 && queue.pending.count < queue.lastBatch }
+            if gather, gatherDelay > .zero {
+                let parts = gatherDelay.components
+                usleep(useconds_t(parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000))
+            }
             let batch = queue.withLock { queue -> [Piece] in
                 guard !queue.pending.isEmpty else {
                     queue.committing = false
@@ -100,6 +113,7 @@ public final class GroupCommit: Sendable {
                 }
                 let batch = Array(queue.pending.prefix(maximumBatch))
                 queue.pending.removeFirst(batch.count)
+                queue.lastBatch = batch.count
                 return batch
             }
             guard !batch.isEmpty else { return }

@@ -91,4 +91,18 @@ struct LeaseRecord: Codable, Hashable, Sendable {
     var holder: String
     var expiresAt: Date
     var acquiredAt: Date
+    /// The fencing token (`LeaseFence`): one more each time the lease is taken.
+    var token: Int64
+}
+
+/// Row of the `refusedWrite` table: a write made under a stale fencing token.
+struct RefusedWriteRecord: Codable, Hashable, Sendable {
+    var id: Int64?
+    var lease: String
+    var holder: String
+    var token: Int64
+    var write: String
+    var currentHolder: String?
+    var currentToken: Int64?
+    var at: Date
 }

@@ -62,9 +62,10 @@ extension DesiredStateStore {
     }
 
     /// Records the vCD task's href once created, or its end.
-    public func updateTenantTask(id: Int64, taskHref: String? = nil, state: TenantTask.State, message: String? = nil) throws {
+    public func updateTenantTask(id: Int64, taskHref: String? = nil, state: TenantTask.State, message: String? = nil,
+                                 fence: LeaseFence? = nil) throws {
         let now = self.now
-        try write { session in
+        try fencedWrite(fence, "tenant task") { session in
             guard var record = try session.tenantTask(id: id) else { return }
             if let taskHref { record.taskHref = taskHref }
             record.state = state.rawValue

@@ -56,7 +56,7 @@ public struct ClusterAPI: Sendable {
 
     private func handleAlone(_ request: ExtensionRequest) async -> ExtensionReply {
         do {
-            if let logged = try store.loggedRequest(request.id), let reply = try await redelivered(request, logged) { return reply }
+            if let logged = try store.loggedRequestCached(request.id), let reply = try await redelivered(request, logged) { return reply }
             guard let caller = try await callers.caller(for: request) else {
                 return .error(401, "not logged in or session expired")
             }
@@ -149,14 +149,16 @@ public struct ClusterAPI: Sendable {
     private func create(_ request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
         let body = try CreateClusterRequest.parse(request.body)
         let org = try targetOrg(caller, requested: body.org ?? request.query["org"])
-        let template = try chooseTemplate(body.template)
+        // One read for both lookups: the templates to choose from and a cluster already under this name.
+        let lookup = try store.createLookup(ObjectKey(kind: .cluster, org: org, name: body.name))
+        let template = try chooseTemplate(body.template, among: lookup.templateNames)
         if let placements, let problem = try await placements.problem(org: org, vdc: body.vdc, network: body.network) {
             throw RequestFailure(status: problem.status, message: problem.message)
         }
         let spec = ClusterSpec(name: body.name, org: org, vdc: body.vdc, template: template, network: body.network,
                                nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
                                storageProfile: body.storageProfile, sshKey: body.sshKey)
-        if let repeated = try await repeatedCreate(request, spec: spec, caller: caller) { return repeated }
+        if let repeated = try await repeatedCreate(request, spec: spec, existing: lookup.existing, caller: caller) { return repeated }
         // Made ready here, so that the group-committed write does as little as it can.
         let new = try NewObject(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user))
         let user = caller.user
@@ -224,9 +226,8 @@ public struct ClusterAPI: Sendable {
     /// The same user asking again for the same cluster (same spec) that an earlier request of theirs committed: the
     /// tenant never saw that answer (vCD gave up after its 10 s extension timeout, or vCD refused the task), so the
     /// retry gets that create's task, made now if it was not, instead of a 409 about a cluster it did not know of.
-    private func repeatedCreate(_ request: ExtensionRequest, spec: ClusterSpec, caller: Caller) async throws -> ExtensionReply? {
-        let key = ObjectKey(kind: .cluster, org: spec.org, name: spec.name)
-        guard let existing = try store.object(key), !existing.isDeleting, existing.specHash == DesiredObject.cluster(spec).specHash,
+    private func repeatedCreate(_ request: ExtensionRequest, spec: ClusterSpec, existing: StoredObject?, caller: Caller) async throws -> ExtensionReply? {
+        guard let existing, !existing.isDeleting, existing.specHash == DesiredObject.cluster(spec).specHash,
               existing.owner == .tenant(org: caller.org, user: caller.user),
               let task = try store.tenantTasks(states: [.pending, .running, .success, .error]).first(where: {
                   $0.objectUID == existing.uid && $0.operation == .create && $0.user == caller.user
@@ -268,10 +269,10 @@ public struct ClusterAPI: Sendable {
     /// that the request's settlement commits.
     private func answer(_ request: ExtensionRequest, task: TenantTask, object: StoredObject, lookFirst: Bool) async throws -> ExtensionReply {
         let href = try await publish(task: task, object: object, requestID: request.id, lookFirst: lookFirst)
-        let body: [String: Any] = task.operation == .create
-            ? ["name": object.key.name, "cluster_id": object.uid, "task_href": href]
-            : ["cluster_name": object.key.name, "task_href": href]
-        let reply = ExtensionReply(status: 202, body: JSON.encode(body))
+        let body = task.operation == .create
+            ? JSONText.object([("name", .string(object.key.name)), ("cluster_id", .string(object.uid)), ("task_href", .string(href))])
+            : JSONText.object([("cluster_name", .string(object.key.name)), ("task_href", .string(href))])
+        let reply = ExtensionReply(status: 202, body: body)
         let requestID = request.id
         let newHref = task.taskHref == nil ? href : nil
         let record: Settlement.Write = { tx in
@@ -329,8 +330,7 @@ public struct ClusterAPI: Sendable {
         return requested
     }
 
-    private func chooseTemplate(_ requested: String?) throws -> String {
-        let names = try store.objectNames(kind: .template, includeDeleting: false)
+    private func chooseTemplate(_ requested: String?, among names: [String]) throws -> String {
         if let requested {
             guard names.contains(requested) else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
             return requested

@@ -100,11 +100,10 @@ public struct ExtensionReply: Sendable, Equatable {
     /// The reply message: `{id, headers, statusCode, body (base64), request: false}`.
     public func encoded(requestID: String) -> Data {
         let bodyData = Data(body.utf8)
-        let message: [String: Any] = [
-            "id": requestID, "statusCode": status, "request": false, "body": bodyData.base64EncodedString(),
-            "headers": ["Content-Type": contentType, "Content-Length": String(bodyData.count)],
-        ]
-        return (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])) ?? Data()
+        let headers = JSONText.object([("Content-Type", .string(contentType)), ("Content-Length", .string(String(bodyData.count)))])
+        let message = JSONText.object([("id", .string(requestID)), ("statusCode", .integer(status)), ("request", .boolean(false)),
+                                       ("body", .string(bodyData.base64EncodedString())), ("headers", .raw(headers))])
+        return Data(message.utf8)
     }
 
     public static func error(_ status: Int, _ message: String) -> ExtensionReply {

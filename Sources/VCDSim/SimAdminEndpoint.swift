@@ -27,6 +27,7 @@ extension Simulator {
             expireSessions()
             return SimResponse(status: 204)
         case ("GET", "/sim/inventory"): return .json(200, audit())
+        case ("GET", "/sim/writes"): return .json(200, ["writes": writeLog.entries.map(\.json)])
         // The same audit, also looking for secrets the caller names in the body (`{"knownSecrets": [...]}`, a
         // template's root password): in a body, never a URL; the answer says where, never the value.
         case ("POST", "/sim/inventory"):

@@ -27,6 +27,8 @@ public actor Simulator {
     var faults: FaultBook
     var random: SeededRandom
     var counters: [String: Int] = [:]
+    /// The last requests that may change something (`GET /sim/writes`): which client sent what, when.
+    var writeLog = SimWriteLog()
     var baseURL = "http://127.0.0.1"
     var dirty = false
     let forwarder: (any ExtensionForwarder)?
@@ -90,6 +92,7 @@ public actor Simulator {
         } catch {
             response = .xml(500, SimFault.internalError("\(error)").document, type: "application/vnd.vmware.vcloud.error+xml")
         }
+        writeLog.record(request, status: response.status, at: now)
         do {
             try saveIfNeeded()
         } catch {

@@ -291,3 +291,24 @@ import Store
         #expect((json["headers"] as? [String: String])?["Content-Length"] == "7")
     }
 }
+
+@Suite struct JSONTextTests {
+    @Test func stringsThatNeedEscapingReadBackUnchanged() throws {
+        let awkward = "quote \" backslash \\ slash / newline \n tab \t bell \u{07} nul \u{00} unit \u{1F} é 雪 🚀"
+        let text = JSONText.object([("z", .string(awkward)), ("a", .integer(-42)), ("m", .boolean(true)),
+                                    ("nested", .raw(JSONText.object([("k", .string("v"))])))])
+        #expect(text.hasPrefix(#"{"a":-42,"m":true,"nested":{"k":"v"},"z":"#))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(json["z"] as? String == awkward)
+        #expect(json["a"] as? Int == -42 && json["m"] as? Bool == true)
+        #expect((json["nested"] as? [String: String])?["k"] == "v")
+    }
+
+    @Test func aReplyCarriesTheRequestIDVerbatim() throws {
+        let id = "r\"1\\\n"
+        let data = ExtensionReply(status: 202, body: "{}").encoded(requestID: id)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["id"] as? String == id)
+        #expect((json["headers"] as? [String: String])?["Content-Type"] == "application/json")
+    }
+}

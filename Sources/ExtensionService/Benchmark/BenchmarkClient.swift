@@ -36,6 +36,7 @@ struct BenchmarkClient {
         replies.reserveCapacity(count)
         var next = 0
         let start = clock.now
+        let cpuAtStart = ProcessCPU.seconds()
         while latencies.count < count {
             while sentAt.count < window, next < count {
                 let (correlationID, message) = messages[next]
@@ -54,9 +55,10 @@ struct BenchmarkClient {
             replies.append(reply.body)
         }
         let seconds = (clock.now - start).seconds
+        let cpuSeconds = ProcessCPU.seconds() - cpuAtStart
         // Judged after the clock stopped: reading vCD's side of the answers is not the work measured.
         let failures = replies.filter { !accept($0) }.count
-        return ThroughputMeasurement(requests: count, seconds: seconds, failures: failures, latencies: latencies)
+        return ThroughputMeasurement(requests: count, seconds: seconds, failures: failures, latencies: latencies, cpuSeconds: cpuSeconds)
     }
 }
 
@@ -74,5 +76,15 @@ extension Duration {
     var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+/// CPU time (user + system) used by this process so far.
+enum ProcessCPU {
+    static func seconds() -> Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -8,6 +8,11 @@ public struct ThroughputMeasurement: Sendable, Equatable {
     /// Replies that were not the expected status.
     public var failures: Int
     public var latencies: [Double]
+    /// CPU time (user + system) this process spent during the phase: the requesting side and the serving side (the
+    /// echo or the service) together; the broker's is not in it. Less disturbed by other load than the rate.
+    public var cpuSeconds: Double = 0
+
+    public var cpuMillisecondsPerRequest: Double { requests > 0 ? cpuSeconds * 1000 / Double(requests) : 0 }
 
     public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
     public var p50Milliseconds: Double { percentile(0.50) * 1000 }
@@ -41,8 +46,9 @@ public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         func line(_ name: String, _ m: ThroughputMeasurement) -> String {
-            String(format: "%@ %6d requests in %7.3f s  %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  failures %d",
-                   name, m.requests, m.seconds, m.requestsPerSecond, m.p50Milliseconds, m.p99Milliseconds, m.failures)
+            String(format: "%@ %6d requests in %7.3f s  %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  failures %d  cse CPU %.3f ms/request",
+                   name, m.requests, m.seconds, m.requestsPerSecond, m.p50Milliseconds, m.p99Milliseconds, m.failures,
+                   m.cpuMillisecondsPerRequest)
         }
         let perCommit = commits.commits > 0 ? Double(commits.pieces) / Double(commits.commits) : 0
         return """

@@ -7,6 +7,7 @@ enum Migrations {
     static let v3 = "v3 reconciler lease"
     static let v4 = "v4 installation identity"
     static let v5 = "v5 names compared without case, by index"
+    static let v6 = "v6 lease fencing token, refused writes"
 
-    static let all = [v1, v2, v3, v4, v5]
+    static let all = [v1, v2, v3, v4, v5, v6]
 }

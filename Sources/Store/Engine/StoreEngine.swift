@@ -77,6 +77,10 @@ protocol StoreSession {
     func lease(_ name: String) throws -> LeaseRecord?
     func upsert(_ lease: LeaseRecord) throws
     func deleteLease(_ name: String, holder: String) throws
+    /// Records a write refused for a stale fencing token.
+    func insert(_ refused: RefusedWriteRecord) throws
+    /// Oldest first.
+    func refusedWrites() throws -> [RefusedWriteRecord]
 
     // Installation.
     func installationID() throws -> String?

@@ -38,8 +38,12 @@ final class PostgresConnectionPool: @unchecked Sendable {
         // Index scans over sequential ones: a sequential scan in a SERIALIZABLE transaction locks the whole table's
         // predicate, so concurrent writers of different objects would conflict and retry (PostgreSQL's manual,
         // "Serializable Isolation Level", on reducing serialization failures).
+        // A client frozen inside a transaction (a stalled process, a SIGSTOP) would hold its row locks, the lease's
+        // included, and stop every other replica; the server ends such a session after 5 s (cse's transactions
+        // last milliseconds), so its locks go and its late COMMIT fails.
         // application_name names the schema too: pg_stat_activity tells which store a connection serves.
-        var parameters = [("application_name", "cse" + (url.schema.map { " " + $0 } ?? "")), ("enable_seqscan", "off")]
+        var parameters = [("application_name", "cse" + (url.schema.map { " " + $0 } ?? "")), ("enable_seqscan", "off"),
+                          ("idle_in_transaction_session_timeout", "5000")]
         if let schema = url.schema { parameters.append(("search_path", schema)) }
         configuration.options.additionalStartupParameters = parameters
         return configuration

@@ -233,17 +233,34 @@ struct PostgresSession: StoreSession {
         // FOR UPDATE: in a write transaction the row stays locked until it ends, so two processes renewing or taking
         // the lease at once take turns (a read-only transaction reads it plainly).
         let lock = writing ? " FOR UPDATE" : ""
-        return try rows(#"SELECT name, holder, "expiresAt", "acquiredAt" FROM lease WHERE name = \#(name)\#(unescaped: lock)"#).first.map { row in
-            let (name, holder, expiresAt, acquiredAt) = try row.decode((String, String, Date, Date).self)
-            return LeaseRecord(name: name, holder: holder, expiresAt: expiresAt, acquiredAt: acquiredAt)
+        return try rows(#"SELECT name, holder, "expiresAt", "acquiredAt", token FROM lease WHERE name = \#(name)\#(unescaped: lock)"#).first.map { row in
+            let (name, holder, expiresAt, acquiredAt, token) = try row.decode((String, String, Date, Date, Int64).self)
+            return LeaseRecord(name: name, holder: holder, expiresAt: expiresAt, acquiredAt: acquiredAt, token: token)
         }
     }
 
     func upsert(_ lease: LeaseRecord) throws {
         try run("""
-            INSERT INTO lease (name, holder, "expiresAt", "acquiredAt") VALUES (\(lease.name), \(lease.holder), \(lease.expiresAt), \(lease.acquiredAt))
-            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "expiresAt" = excluded."expiresAt", "acquiredAt" = excluded."acquiredAt"
+            INSERT INTO lease (name, holder, "expiresAt", "acquiredAt", token)
+            VALUES (\(lease.name), \(lease.holder), \(lease.expiresAt), \(lease.acquiredAt), \(lease.token))
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "expiresAt" = excluded."expiresAt", "acquiredAt" = excluded."acquiredAt",
+                token = excluded.token
             """)
+    }
+
+    func insert(_ refused: RefusedWriteRecord) throws {
+        try run("""
+            INSERT INTO "refusedWrite" (lease, holder, token, write, "currentHolder", "currentToken", at)
+            VALUES (\(refused.lease), \(refused.holder), \(refused.token), \(refused.write), \(refused.currentHolder), \(refused.currentToken), \(refused.at))
+            """)
+    }
+
+    func refusedWrites() throws -> [RefusedWriteRecord] {
+        try rows(#"SELECT id, lease, holder, token, write, "currentHolder", "currentToken", at FROM "refusedWrite" ORDER BY id"#).map { row in
+            let (id, lease, holder, token, write, currentHolder, currentToken, at) = try row.decode((Int64, String, String, Int64, String, String?, Int64?, Date).self)
+            return RefusedWriteRecord(id: id, lease: lease, holder: holder, token: token, write: write, currentHolder: currentHolder,
+                                      currentToken: currentToken, at: at)
+        }
     }
 
     func deleteLease(_ name: String, holder: String) throws {

@@ -32,3 +32,8 @@ extension LeaseRecord: FetchableRecord, PersistableRecord {
 extension UnownedEntry: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "unowned"
 }
+
+extension RefusedWriteRecord: FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "refusedWrite"
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

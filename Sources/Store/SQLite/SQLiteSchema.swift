@@ -103,6 +103,23 @@ enum Schema {
             // (`lower(name) = ?`): without this index that reads every row of the org.
             try db.execute(sql: "CREATE INDEX objectFoldedName ON object(kind, org, lower(name))")
         }
+        migrator.registerMigration(Migrations.v6) { db in
+            // A new token each time the lease is taken (not when it is renewed): the reconciler's writes carry the token
+            // they were made under and are refused once it is no longer the lease's. Releasing keeps the row (expired),
+            // so tokens never repeat.
+            try db.alter(table: "lease") { t in t.add(column: "token", .integer).notNull().defaults(to: 0) }
+            // Writes the store refused because their token was stale: who tried what, and who held the lease then.
+            try db.create(table: "refusedWrite") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lease", .text).notNull()
+                t.column("holder", .text).notNull()
+                t.column("token", .integer).notNull()
+                t.column("write", .text).notNull()
+                t.column("currentHolder", .text)
+                t.column("currentToken", .integer)
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -123,6 +123,15 @@ struct SQLiteSession: StoreSession {
         _ = try LeaseRecord.filter(Column("name") == name && Column("holder") == holder).deleteAll(db)
     }
 
+    func insert(_ refused: RefusedWriteRecord) throws {
+        var record = refused
+        try record.insert(db)
+    }
+
+    func refusedWrites() throws -> [RefusedWriteRecord] {
+        try RefusedWriteRecord.order(Column("id")).fetchAll(db)
+    }
+
     func installationID() throws -> String? {
         try String.fetchOne(db, sql: "SELECT id FROM installation LIMIT 1")
     }

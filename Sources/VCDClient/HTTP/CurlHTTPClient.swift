@@ -94,6 +94,9 @@ final class EasyHandle: @unchecked Sendable {
         curl_easy_cleanup(curl)
     }
 
+    /// `cse (pid N)`: the process, for servers' logs.
+    static let userAgent = "cse (pid \(ProcessInfo.processInfo.processIdentifier))"
+
     /// Clears options but keeps open connections and caches for the next transfer.
     func reset() {
         curl_easy_reset(curl)
@@ -116,6 +119,8 @@ final class EasyHandle: @unchecked Sendable {
         cse_curl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0)
         cse_curl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0)
         if let bundle = options.caBundle { cse_curl_setopt_string(curl, CURLOPT_CAINFO, bundle) }
+        // Names the process (RFC 9110 User-Agent: product and comment), so a server's log tells replicas apart.
+        cse_curl_setopt_string(curl, CURLOPT_USERAGENT, Self.userAgent)
         cse_curl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION, ResponseSink.bodyCallback)
         cse_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
         cse_curl_setopt_data_callback(curl, CURLOPT_HEADERFUNCTION, ResponseSink.headerCallback)

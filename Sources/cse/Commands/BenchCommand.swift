@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that print figures (./cse bench ... runs the release build).",
         subcommands: [BenchPlanCommand.self, BenchObserveCommand.self, BenchAMQPCommand.self, BenchUploadCommand.self, BenchSoakCommand.self, BenchConvergeCommand.self,
-                      BenchStoreCommand.self]
+                      BenchReplicasCommand.self, BenchReplicaServeCommand.self, BenchLeaseHolderCommand.self, BenchStoreCommand.self]
     )
 }
 

@@ -81,7 +81,10 @@ enum Reconciling {
         let store = try options.openStore(config: try options.loadConfig())
         let lease = LeaseKeeper(store: store, role: "cse apply")
         let deadline = ContinuousClock.now + .seconds(timeout)
-        if let holder = try lease.tryAcquire() {
+        var fence: LeaseFence?
+        switch try lease.tryAcquire() {
+        case .taken(let taken): fence = taken
+        case .heldBy(let holder):
             print("\(holder.holder) reconciles this store; following its progress")
             fflush(nil)  // before the unbuffered progress lines
             let printer = ProgressPrinter(interactive: isatty(STDOUT_FILENO) == 1)
@@ -92,17 +95,19 @@ enum Reconciling {
             case .failed(let failures): return try finish(.failed(failures), timeout: timeout)
             case .timedOut: return try finish(.timedOut, timeout: timeout)
             case .leaseFree:
-                try await lease.acquire { print("waiting for \($0.holder), which holds this store's lease") }
+                fence = try await lease.acquire { print("waiting for \($0.holder), which holds this store's lease") }
             }
         }
-        let renewing = lease.keepRenewing { other in
-            Diagnostics.printError("the store's lease was taken by \(other.holder) while this command stalled")
+        guard let fence else { throw ExitCode.failure }
+        let renewing = lease.keepRenewing(fence)
+        fence.onLost { refused in
+            Diagnostics.printError("this command lost the store's lease (\(refused)); it stops reconciling")
         }
         defer {
             renewing.cancel()
-            lease.release()
+            lease.release(fence)
         }
-        let context = try await ReconcileContext.open(storeOptions: options, deletionGuard: deletionGuard,
+        let context = try await ReconcileContext.open(storeOptions: options, deletionGuard: deletionGuard, fence: fence,
                                                       logger: CLILogging.logger(verbose: verbose))
         print("Reconciling against \(context.connection.description)")
         fflush(nil)  // before the unbuffered progress lines

@@ -15,10 +15,21 @@ struct ReconcileContext {
     let reconciler: Reconciler
     /// The installation's key pairs, beside the store (created with it).
     let keys: InstallationKeys
+    /// What makes a reconciler: one per lease term in `cse run` (`reconciler(fence:)`).
+    private let parts: Parts
+
+    private struct Parts {
+        let observer: Observer
+        let runner: ActionRunner
+        let limits: Reconciler.Limits
+        let deletionGuard: DeletionGuard
+        let logger: Logger
+    }
 
     /// `creating`: the command writes desired state, so a missing store is made (`run`, `adopt`); others refuse it.
+    /// `fence`: the lease the command holds; every write of `reconciler` carries it.
     static func open(storeOptions: StoreOptions, deletionGuard: DeletionGuard = DeletionGuard(), creating: Bool = false,
-                     logger: Logger) async throws -> ReconcileContext {
+                     fence: LeaseFence? = nil, logger: Logger) async throws -> ReconcileContext {
         let config = try storeOptions.loadConfig()
         let store = try storeOptions.openStore(config: config, creating: creating)
         let stateDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sim")
@@ -28,8 +39,16 @@ struct ReconcileContext {
         let runner = ActionRunner(vcd: connection.session, scripts: BootstrapScripts(sealingKey: GuestContract.SealingKey(keys.current)), guestSecrets: keys,
                                   pollInterval: connection.taskPollInterval, logger: logger)
         let limits = Reconciler.Limits(global: config.service.concurrency.global, perOrg: config.service.concurrency.perOrg)
-        let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, deletionGuard: deletionGuard, logger: logger)
-        return ReconcileContext(store: store, connection: connection, reconciler: reconciler, keys: keys)
+        let parts = Parts(observer: observer, runner: runner, limits: limits, deletionGuard: deletionGuard, logger: logger)
+        let reconciler = Reconciler(store: store, observer: observer, runner: runner, limits: limits, deletionGuard: deletionGuard,
+                                    fence: fence, logger: logger)
+        return ReconcileContext(store: store, connection: connection, reconciler: reconciler, keys: keys, parts: parts)
+    }
+
+    /// A new reconciler working under `fence` (a term of `cse run` as the lease holder).
+    func reconciler(fence: LeaseFence) -> Reconciler {
+        Reconciler(store: store, observer: parts.observer, runner: parts.runner, limits: parts.limits, deletionGuard: parts.deletionGuard,
+                   fence: fence, logger: parts.logger)
     }
 
     func close() async {

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the service: the reconcile loop (and, with an amqp section, tenant requests from vCD).",
         discussion: """
             Reconciles whenever desired state changes (cse apply, tenant requests), when an action ends, and every \
-            service.resync_interval_seconds to repair drift. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
+            service.resync_interval_seconds to repair drift. Any number of replicas may run on one store and one queue: \
+            each serves tenant requests, the one holding the store's lease (service.lease.ttl) reconciles, a standby \
+            takes over once the holder's lease expires. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
             action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics, \
             /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
@@ -40,9 +42,9 @@ struct RunCommand: AsyncParsableCommand {
         let loaded = try storeOptions.loadConfig()
         let settings = loaded.service
         let logger = CLILogging.logger(verbose: verbose, file: settings.logFile, level: settings.logLevel)
-        // One process reconciles a store at a time: wait for the store's lease (another `cse run`, or a `cse apply`
-        // reconciling with no service running, holds it), then keep it renewed while serving.
-        // SIGTERM/SIGINT are handled from the start: a service still waiting for the lease stops cleanly too.
+        // Any number of replicas run on one store (and one broker): every replica serves tenant requests, one at a time
+        // holds the store's lease and reconciles; the others wait for it (a standby takes over once the holder's lease
+        // expires). SIGTERM/SIGINT are handled from the start: a standby stops cleanly too.
         let stop = ShutdownFlag()
         let signals = Task {
             let name = await ShutdownSignal.wait()
@@ -50,42 +52,30 @@ struct RunCommand: AsyncParsableCommand {
             return name
         }
         let health = try await startHealthServer(loaded, logger: logger)
-        let lease = LeaseKeeper(store: try storeOptions.openStore(config: loaded, creating: true), role: "cse run")
-        guard try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
-                                      giveUpWhen: { stop.isRaised }) else {
-            let name = await signals.value
-            logger.notice("received \(name) while waiting for the store's lease; stopped")
-            await health?.server.stop()
-            return
-        }
         health?.readiness.starting("connecting to vCD")
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
         logger.info("cse \(CSEVersion.current) serving against \(context.connection.description); resync every \(settings.resyncIntervalSeconds) s")
-        let store = context.store
+        let lease = LeaseKeeper(store: context.store, role: "cse run", duration: TimeInterval(settings.leaseTTLSeconds))
+        let current = CurrentReconciler()
         // PostgreSQL tells at once when any replica or `cse apply` commits a change (LISTEN/NOTIFY); SQLite's
-        // changes are found by polling the change token (below) every second.
-        let reconciler = context.reconciler
-        store.onDesiredStateChange { reconciler.poke() }
-        let loop = Task {
-            await context.reconciler.serve(resync: .seconds(settings.resyncIntervalSeconds), changeToken: { try? store.changeToken() }, logger: logger)
-        }
-        let renewing = lease.keepRenewing { other in
-            // Another process took the lease after this one stalled past its expiry: stop reconciling at once.
-            logger.error("the store's lease was taken by \(other.holder); this service stops reconciling")
-            loop.cancel()
-        }
-        let consumers = try startConsumers(loaded, context: context, logger: logger)
+        // changes are found by polling the change token every second. Either wakes this replica's reconciler, if it
+        // holds the lease.
+        context.store.onDesiredStateChange { current.poke() }
+        let consumers = try startConsumers(loaded, context: context, current: current, logger: logger)
         health?.readiness.serving(checks: Self.readinessChecks(context), consumers: consumers.map(\.session))
+        let terms = Task {
+            await LeaseTerms(lease: lease, context: context, current: current, settings: settings, grace: grace, logger: logger)
+                .run(until: { stop.isRaised })
+        }
         let signal = await signals.value
-        logger.notice("received \(signal); stopping")
         for consumer in consumers { consumer.task.cancel() }
         for consumer in consumers { _ = await consumer.task.result }
-        loop.cancel()
-        await loop.value
-        let handedBack = await context.reconciler.drain(timeout: .seconds(grace))
-        if handedBack > 0 { logger.notice("handing back \(handedBack) running action(s); the next start resumes them") }
-        renewing.cancel()
-        lease.release()
+        terms.cancel()
+        if await terms.value {
+            logger.notice("received \(signal); stopping")
+        } else {
+            logger.notice("received \(signal) while waiting for the store's lease; stopped")
+        }
         await context.connection.close()
         await health?.server.stop()
         logger.notice("stopped")
@@ -93,10 +83,10 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
-    /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue, each serving
-    /// `service.inflight_per_listener` requests at once over one ClusterAPI (so their writes share commits). A
-    /// committed request wakes the reconcile loop at once.
-    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, logger: Logger) throws
+    /// Tenant requests from vCD: `service.listeners` competing consumers of the extension queue (shared by every
+    /// replica), each serving `service.inflight_per_listener` requests at once over one ClusterAPI (so their writes
+    /// share commits). A committed request wakes the reconcile loop at once when this replica reconciles.
+    func startConsumers(_ config: ServiceConfig, context: ReconcileContext, current: CurrentReconciler, logger: Logger) throws
         -> [(session: AMQPConsumerSession, task: Task<Void, any Error>)] {
         guard let amqp = config.amqp else {
             logger.info("no amqp section: tenant requests are not served")
@@ -109,11 +99,10 @@ extension RunCommand {
         let vcd = context.connection.session
         let api = ClusterAPI(store: context.store, callers: VCDCallers(session: vcd), tasks: VCDTaskPublisher(session: vcd),
                              kubeconfigs: VCDKubeconfigs(session: vcd, keys: context.keys), placements: VCDPlacements(session: vcd), logger: logger)
-        let reconciler = context.reconciler
         return (0..<max(1, config.service.listeners)).map { _ in
             let session = AMQPConsumerSession(url: url, topology: topology, logger: logger)
             let service = ExtensionService(session: session, api: api, logger: logger, inFlight: inFlight) { event in
-                if case .committed = event { reconciler.poke() }
+                if case .committed = event { current.poke() }
             }
             return (session, Task {
                 defer { Task { await session.close() } }

@@ -51,6 +51,9 @@ enum SampleConfig {
           concurrency:
             global: 32                   # reconcile actions running at once (one per vApp or catalog item)
             per_org: 16                  # of which at most this many for one org's objects
+          lease:
+            ttl: 15                      # seconds; one replica of `cse run` reconciles, renewing every ttl/3;
+                                         # a standby takes over within about ttl after it dies
           # Prometheus /metrics, /healthz (alive) and /readyz (store, vCD, AMQP) of `cse run`; off when absent.
           # http:
           #   listen: 127.0.0.1:9464
