@@ -143,7 +143,9 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Spec"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CRabbitMQ", "CCurl"]),
-        .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim", "VCDClient"]),
+        // Test helpers shared by test targets (commands started with posix_spawn).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["Spec", "Store", "VCDSim", "VCDClient", "TestSupport"]),
         .testTarget(name: "TenantAPITests", dependencies: ["TenantAPI", "Store", "Spec", "VCDClient", "VCDSim"]),
         .testTarget(name: "SimTests", dependencies: ["VCDSim", "VCDClient", "Observe", "Bootstrap", "GuestSecrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reconcile", "Observe", "Spec", "Store", "VCDClient", "VCDSim", "Bootstrap", "GuestSecrets",
@@ -152,7 +154,7 @@ let package = Package(
         .testTarget(name: "GuestSecretsTests", dependencies: ["GuestSecrets"]),
         .testTarget(name: "BootstrapTests", dependencies: ["Bootstrap", "Spec", "GuestSecrets"]),
         // AMQP, and TLS (a private CA made at run time) for AMQP and for vCD over HTTPS against the simulator.
-        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec", "VCDClient", "VCDSim",
+        .testTarget(name: "AMQPTests", dependencies: ["AMQPTransport", "ExtensionService", "TenantAPI", "Store", "Spec", "VCDClient", "VCDSim", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A RabbitMQ of the test's own (scripts/rabbitmq on a free port), which it may stop and restart.
 struct ScratchBroker: Sendable {
@@ -48,50 +49,12 @@ struct ScratchBroker: Sendable {
             extra["CSE_RABBITMQ_CONFIG"] = file.path
         }
         let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-            .map { "\($0.key)=\($0.value)" }
-        let status = try await Self.spawnAndWait(arguments, environment: environment, logPath: log.path)
+        let script = try SpawnedCommand(executable: arguments[0], arguments: Array(arguments.dropFirst()),
+                                        workingDirectory: FileManager.default.currentDirectoryPath, environment: environment, output: log.path)
+        let status = await script.exitStatus()
         guard status == 0 else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw Failure(description: "scripts/rabbitmq \(command) on port \(port) failed (\(status)): \(text)")
-        }
-    }
-
-    private static func spawnAndWait(_ arguments: [String], environment: [String], logPath: String) async throws -> Int32 {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of this process leaks into the broker.
-        let inherited = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init).filter { $0 > 2 }
-        for descriptor in inherited where fcntl(descriptor, F_GETFD) >= 0 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
-        }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw Failure(description: "cannot run \(arguments[1]): \(String(cString: strerror(spawned)))") }
-        let child = pid
-        return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-                // WIFEXITED / WEXITSTATUS, which Swift does not import.
-                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
-            }
         }
     }
 

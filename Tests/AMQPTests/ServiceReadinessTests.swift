@@ -1,5 +1,6 @@
 import AMQPTransport
 import Foundation
+import TestSupport
 import Testing
 import VCDClient
 
@@ -84,7 +85,7 @@ struct ServiceReadinessTests {
 /// The built `cse` binary, started with posix_spawn (as the CLI tests do): no descriptor of the test process, an
 /// empty signal mask, output to `cse.out` in its folder.
 final class CSEService: Sendable {
-    let pid: pid_t
+    let command: SpawnedCommand
 
     static let client = CurlHTTPClient(options: .init(connectTimeout: .seconds(2), requestTimeout: .seconds(10)))
     static var binary: String {
@@ -92,49 +93,18 @@ final class CSEService: Sendable {
     }
 
     init(_ arguments: [String], in folder: String, environment: [String: String]) throws {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, folder + "/cse.out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let inherited = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init).filter { $0 > 2 }
-        for descriptor in inherited where fcntl(descriptor, F_GETFD) >= 0 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
-        }
-        let argv = (["/usr/bin/env", "-C", folder, Self.binary] + arguments).map { strdup($0) } + [nil]
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw CSEServiceError(description: "cannot run cse: \(String(cString: strerror(spawned)))") }
-        self.pid = pid
+        command = try SpawnedCommand(executable: Self.binary, arguments: arguments, workingDirectory: folder,
+                                     environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: folder + "/cse.out")
     }
+
+    var pid: pid_t { command.processIdentifier }
 
     func kill(_ signal: Int32) { _ = Foundation.kill(pid, signal) }
 
     /// SIGTERM, then the exit status (waited for on a thread of its own; 128+N for a signal).
     func stop() async -> Int32 {
         kill(SIGTERM)
-        let child = pid
-        return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
-            }
-        }
+        return await command.exitStatus()
     }
 
     /// A port nothing listens on now (the kernel's pick for a socket bound to port 0, then closed).

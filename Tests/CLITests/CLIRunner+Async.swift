@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TestSupport
 
 extension CLIRunner {
     /// `run` on a thread of its own: a command that takes seconds (an apply that converges) must not hold one of the

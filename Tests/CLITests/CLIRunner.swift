@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `cse` binary as a user would, in a scratch working directory.
 struct CLIRunner {

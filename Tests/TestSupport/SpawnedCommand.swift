@@ -1,23 +1,24 @@
 import Foundation
 
-/// A `cse` started with posix_spawn: the CLI tests run, start, signal and wait for cse with it instead of Foundation's
-/// `Process`, whose `run()` crashed the test process (a bad read in its memcpy) when the suite ran in parallel. The child gets /dev/null for its standard streams, an empty
+/// A command started with posix_spawn: the tests run, start, signal and wait for cse (and the scratch broker's script)
+/// with it instead of Foundation's `Process`, whose `run()` crashed the test process (a bad read in its memcpy) when the
+/// suite ran in parallel. The child gets /dev/null for its standard streams, an empty
 /// signal mask, default signal actions and no descriptor of the test process but those three.
-final class SpawnedCommand: @unchecked Sendable {
-    enum TerminationReason: Equatable { case exit, uncaughtSignal }
+public final class SpawnedCommand: @unchecked Sendable {
+    public enum TerminationReason: Equatable, Sendable { case exit, uncaughtSignal }
 
-    let processIdentifier: pid_t
+    public let processIdentifier: pid_t
     private let lock = NSLock()
     private var waitStatus: Int32?
 
     /// `output`: a file that gets stdout and stderr (created or truncated); nil discards them.
-    convenience init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], output: String? = nil) throws {
+    public convenience init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], output: String? = nil) throws {
         try self.init(executable: executable, arguments: arguments, workingDirectory: workingDirectory, environment: environment,
                       stdout: output, stderr: output)
     }
 
     /// `stdout`, `stderr`: files that get each stream (created or truncated; the same path takes both); nil discards it.
-    init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], stdout: String?, stderr: String?) throws {
+    public init(executable: String, arguments: [String], workingDirectory: String, environment: [String: String], stdout: String?, stderr: String?) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -54,7 +55,7 @@ final class SpawnedCommand: @unchecked Sendable {
         processIdentifier = pid
     }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.withLock {
             guard waitStatus == nil else { return false }
             var status: Int32 = 0
@@ -65,7 +66,7 @@ final class SpawnedCommand: @unchecked Sendable {
     }
 
     /// Blocks until the command ends (use `CLIRunner.waitOffPool` from async code).
-    func waitUntilExit() {
+    public func waitUntilExit() {
         lock.withLock {
             guard waitStatus == nil else { return }
             var status: Int32 = 0
@@ -75,9 +76,20 @@ final class SpawnedCommand: @unchecked Sendable {
     }
 
     // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
-    var terminationReason: TerminationReason { (lock.withLock { waitStatus } ?? 0) & 0x7f == 0 ? .exit : .uncaughtSignal }
-    var terminationStatus: Int32 {
+    public var terminationReason: TerminationReason { (lock.withLock { waitStatus } ?? 0) & 0x7f == 0 ? .exit : .uncaughtSignal }
+    public var terminationStatus: Int32 {
         let status = lock.withLock { waitStatus } ?? 0
         return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
+    }
+
+    /// Waits for the command on a thread of its own (never on the concurrency pool, which the code under test needs)
+    /// and returns its exit status as a shell gives it: the code, or 128 + N for signal N.
+    public func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                self.waitUntilExit()
+                continuation.resume(returning: self.terminationReason == .exit ? self.terminationStatus : 128 + self.terminationStatus)
+            }
+        }
     }
 }
