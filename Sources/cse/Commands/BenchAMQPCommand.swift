@@ -12,8 +12,7 @@ struct BenchAMQPCommand: AsyncParsableCommand {
         abstract: "Measure tenant requests per second through RabbitMQ against a raw rabbitmq-c echo."
     )
 
-    @Option(help: "Broker URL (the password is never printed); default $CSE_AMQP_URL, else amqp://guest:guest@127.0.0.1:5672.")
-    var url: String?
+    @OptionGroup var brokerOption: BenchBrokerOption
 
     @Option(help: "Requests per phase.")
     var requests = 2000
@@ -35,13 +34,7 @@ struct BenchAMQPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text = url ?? ProcessInfo.processInfo.environment["CSE_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672"
-        let broker: AMQPURL
-        do {
-            broker = try AMQPURL(text)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let (_, broker) = try brokerOption.resolve()
         let report = try await AMQPBenchmark.run(url: broker, requests: requests, window: window, listeners: listeners, inFlight: inFlight)
         print(report)
     }

@@ -15,8 +15,7 @@ struct BenchReplicasCommand: AsyncParsableCommand {
         abstract: "Tenant requests per second with 1 and N replica processes on one store and queue, and lease failover time."
     )
 
-    @Option(help: "Broker URL (the password is never printed); default $CSE_AMQP_URL, else amqp://guest:guest@127.0.0.1:5672.")
-    var url: String?
+    @OptionGroup var brokerOption: BenchBrokerOption
 
     @Option(help: "Requests per measurement.")
     var requests = 1000
@@ -46,13 +45,7 @@ struct BenchReplicasCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text = url ?? ProcessInfo.processInfo.environment["CSE_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672"
-        let broker: AMQPURL
-        do {
-            broker = try AMQPURL(text)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let (text, broker) = try brokerOption.resolve()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-bench-replicas-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
