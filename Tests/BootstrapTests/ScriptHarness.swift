@@ -35,9 +35,7 @@ struct ScriptHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-bootstrap-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         for name in Stubs.bodies.keys {
-            let url = bin.appendingPathComponent(name)
-            try Stubs.script(for: name).write(to: url, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            try Self.writeExecutable(Stubs.script(for: name), to: bin.appendingPathComponent(name))
         }
         try Stubs.adminConf.write(to: directory.appendingPathComponent("admin.conf"), atomically: true, encoding: .utf8)
         try "0123456789abcdef\n".write(to: path("etc/machine-id"), atomically: true, encoding: .utf8)
@@ -45,6 +43,23 @@ struct ScriptHarness {
     }
 
     var bin: URL { directory.appendingPathComponent("bin") }
+
+    /// Writes a stub program through a close-on-exec descriptor. Foundation's writes leave theirs inheritable, so a
+    /// process another test spawned at that moment kept the stub open for writing for its whole life, and running the
+    /// stub failed with ETXTBSY ("Text file busy").
+    private static func writeExecutable(_ text: String, to url: URL) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+            written += count
+        }
+    }
 
     /// A harness whose guest already holds the template's CNI manifest (as a clone of a built template does).
     static func withManifest() throws -> ScriptHarness {
