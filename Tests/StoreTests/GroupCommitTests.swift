@@ -90,19 +90,34 @@ import Testing
     }
 }
 
-/// A one-shot gate a group-committed piece waits at (on the committer's thread), opened by the test.
+/// A gate a group-committed piece waits at (on the committer's thread) until the test opens it; once open it stays
+/// open. A PostgreSQL batch whose connection the server ended meanwhile (idle in transaction past 5 s, easily so under
+/// CI load) runs again on a new connection, piece by piece: a gate that closed again after one pass held that second
+/// run, and with it the whole test run, forever.
 final class Gate: Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private let waiting = Atomic<Bool>(false)
+    private let opened = DispatchSemaphore(value: 0)
+    private let state = Mutex((waiting: false, open: false))
 
-    var isWaiting: Bool { waiting.load(ordering: .acquiring) }
+    var isWaiting: Bool { state.withLock { $0.waiting } }
 
+    /// Blocks until `open()`, at most two minutes (then the test fails instead of hanging).
     func wait() {
-        waiting.store(true, ordering: .releasing)
-        semaphore.wait()
+        let isOpen = state.withLock { state -> Bool in
+            state.waiting = true
+            return state.open
+        }
+        guard !isOpen else { return }
+        if opened.wait(timeout: .now() + 120) == .timedOut {
+            Issue.record("the gate was not opened within 120 s")
+            return
+        }
+        opened.signal()  // passes the opening on to any later wait
     }
 
-    func open() { semaphore.signal() }
+    func open() {
+        state.withLock { $0.open = true }
+        opened.signal()
+    }
 }
 
 /// Waits (generously: CI shares two cores) until `condition` holds.
