@@ -87,8 +87,8 @@ struct CrashTests {
 
 extension CLIRunner {
     /// Starts `cse` without waiting; its output goes to `log` (a file below the working directory) or is discarded.
-    func start(_ arguments: [String], log: String? = nil) throws -> SpawnedCommand {
+    func start(_ arguments: [String], log: String? = nil, environment: [String: String] = [:]) throws -> SpawnedCommand {
         try SpawnedCommand(executable: Self.binary.path, arguments: arguments, workingDirectory: workingDirectory.path,
-                           environment: Self.environment, output: log.map(path))
+                           environment: Self.environment.merging(environment) { $1 }, output: log.map(path))
     }
 }

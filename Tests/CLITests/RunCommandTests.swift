@@ -38,4 +38,31 @@ struct RunCommandTests {
         #expect(log.contains("stopped"))
         #expect(!log.contains("sim-admin"))
     }
+
+    /// Under systemd (Type=notify), the service says READY=1 once it serves, reports on the lease in STATUS=, and says
+    /// STOPPING=1 when SIGTERM arrives; on a path socket and on an abstract one (systemd uses either).
+    @Test(arguments: [false, true]) func underSystemdTheServiceSaysWhenItIsReadyAndWhenItStops(abstract: Bool) async throws {
+        let cli = try CLIRunner()
+        defer { cli.cleanUp() }
+        try cli.write("""
+            store:
+              path: \(cli.path("state/store.sqlite"))
+            service:
+              resync_interval: 600
+            """, to: "config.yaml")
+        let socket = try NotifySocket(abstract: abstract)
+        defer { socket.close() }
+        let service = try cli.start(["run", "config.yaml"], log: "cse.log", environment: ["NOTIFY_SOCKET": socket.environmentValue])
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
+        let started = try await socket.receive(timeout: .seconds(120)) { $0.contains { $0.hasPrefix("STATUS=reconciling") } }
+        let log = { (try? String(contentsOfFile: cli.path("cse.log"), encoding: .utf8)) ?? "" }
+        #expect(started.first == "READY=1", "\(started)\n\(log())")
+        #expect(started.contains("STATUS=serving (no amqp section: no tenant requests)"))
+        #expect(started.contains { $0.hasPrefix("STATUS=reconciling: holds the store's lease") }, "\(started)")
+        kill(service.processIdentifier, SIGTERM)
+        let stopping = try await socket.receive(timeout: .seconds(60)) { $0.contains("STOPPING=1") }
+        #expect(stopping == ["STOPPING=1", "STATUS=received SIGTERM; stopping"], "\(stopping)")
+        await CLIRunner.waitOffPool(service)
+        #expect(service.terminationReason == .exit && service.terminationStatus == 0, "\(log())")
+    }
 }

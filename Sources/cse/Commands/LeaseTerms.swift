@@ -16,13 +16,18 @@ struct LeaseTerms {
     let settings: ServiceSettings
     let grace: Int
     let logger: Logger
+    /// `systemctl status` tells whether this replica reconciles or waits.
+    let systemd: SystemdNotifier
 
     /// Runs terms until cancelled or `stopping` is true; returns whether this replica held the lease when it stopped.
     func run(until stopping: @escaping @Sendable () -> Bool) async -> Bool {
         while !Task.isCancelled && !stopping() {
             let fence: LeaseFence
             do {
-                guard let taken = try await lease.acquire(waiting: { logger.notice("waiting for \($0.holder), which holds this store's lease") },
+                guard let taken = try await lease.acquire(waiting: {
+                    logger.notice("waiting for \($0.holder), which holds this store's lease")
+                    systemd.status("standby: \($0.holder) holds the store's lease")
+                },
                                                           giveUpWhen: { Task.isCancelled || stopping() }) else { return false }
                 fence = taken
             } catch is CancellationError {
@@ -40,6 +45,7 @@ struct LeaseTerms {
     /// One term as the lease holder; returns true when the service stops (lease released), false when the lease was lost.
     private func term(_ fence: LeaseFence) async -> Bool {
         logger.notice("took the store's lease (fencing token \(fence.token)); reconciling")
+        systemd.status("reconciling: holds the store's lease (fencing token \(fence.token))")
         let reconciler = context.reconciler(fence: fence)
         current.set(reconciler)
         defer { current.set(nil) }
@@ -54,6 +60,7 @@ struct LeaseTerms {
         _ = await withTaskCancellationHandler { await loop.value } onCancel: { loop.cancel() }
         if let lost = fence.lostBecause {
             logger.error("lost the store's lease: \(lost); this replica stops reconciling and waits for the lease again")
+            systemd.status("lost the store's lease; waiting for it again")
             renewing.cancel()
             lease.release(fence)
             await reconciler.cancelRunning()

@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
             takes over once the holder's lease expires. Logs to stderr and to service.log_file. SIGTERM or SIGINT: \
             stops starting work, lets running actions finish for up to --grace seconds, hands back the rest (every \
             action is safe to repeat) and exits 0. With service.http.listen (HOST:PORT): Prometheus metrics on /metrics, \
-            /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not).
+            /healthz (alive) and /readyz (store, vCD and AMQP reachable; 503 with a JSON body naming what is not). \
+            Under systemd (Type=notify, $NOTIFY_SOCKET): READY=1 once serving, STATUS= says whether it reconciles.
             """
     )
 
@@ -51,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
             stop.raise()
             return name
         }
+        let systemd = SystemdNotifier(logger: logger)
         let health = try await startHealthServer(loaded, logger: logger)
         health?.readiness.starting("connecting to vCD")
         let context = try await ReconcileContext.open(storeOptions: storeOptions, deletionGuard: deletion.deletionGuard, creating: true, logger: logger)
@@ -63,11 +65,15 @@ struct RunCommand: AsyncParsableCommand {
         context.store.onDesiredStateChange { current.poke() }
         let consumers = try startConsumers(loaded, context: context, current: current, logger: logger)
         health?.readiness.serving(checks: Self.readinessChecks(context), consumers: consumers.map(\.session))
+        systemd.ready(status: consumers.isEmpty ? "serving (no amqp section: no tenant requests)"
+                                                : "serving tenant requests on \(consumers.count) listener(s)")
         let terms = Task {
-            await LeaseTerms(lease: lease, context: context, current: current, settings: settings, grace: grace, logger: logger)
+            await LeaseTerms(lease: lease, context: context, current: current, settings: settings, grace: grace, logger: logger,
+                             systemd: systemd)
                 .run(until: { stop.isRaised })
         }
         let signal = await signals.value
+        systemd.stopping(status: "received \(signal); stopping")
         for consumer in consumers { consumer.task.cancel() }
         for consumer in consumers { _ = await consumer.task.result }
         terms.cancel()
