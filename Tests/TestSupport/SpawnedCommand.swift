@@ -65,13 +65,23 @@ public final class SpawnedCommand: @unchecked Sendable {
         }
     }
 
-    /// Blocks until the command ends (use `CLIRunner.waitOffPool` from async code).
-    public func waitUntilExit() {
-        lock.withLock {
-            guard waitStatus == nil else { return }
-            var status: Int32 = 0
-            while waitpid(processIdentifier, &status, 0) == -1 && errno == EINTR {}
-            waitStatus = status
+    /// Blocks until the command ends (use `CLIRunner.waitOffPool` from async code), at most `limit`: then it is killed
+    /// (SIGKILL, so it ends as killed by signal 9 and the test fails on its status) rather than holding the test run
+    /// until CI gives up.
+    public func waitUntilExit(limit: Duration = .seconds(600)) {
+        let deadline = ContinuousClock.now + limit
+        while isRunning {
+            if ContinuousClock.now >= deadline {
+                kill(processIdentifier, SIGKILL)
+                lock.withLock {
+                    guard waitStatus == nil else { return }
+                    var status: Int32 = 0
+                    while waitpid(processIdentifier, &status, 0) == -1 && errno == EINTR {}
+                    waitStatus = status
+                }
+                return
+            }
+            usleep(20_000)
         }
     }
 
