@@ -39,7 +39,7 @@ public enum ConfigLoader {
                     // Config files hold references to secrets, never secrets; the value is not repeated.
                     store.report("url", "'store.url' must not hold a password: give it as store.password: {env: NAME} or {file: PATH}")
                 } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-                    config.store.url = url
+                    config.store.url = Self.anchoringRootCertificate(of: url, with: anchor)
                 } else {
                     // The value is not repeated: it may hold a password.
                     store.report("url", "'store.url' must be a PostgreSQL URL: postgres://USER@HOST:PORT/DATABASE")
@@ -120,6 +120,19 @@ public enum ConfigLoader {
                           exchange: exchange ?? "cse-ext", routingKey: routingKey ?? "cse", ssl: ssl ?? false,
                           sslAcceptAll: acceptAll ?? false, sslCAFile: caFile, sslCertFile: certFile, sslKeyFile: keyFile,
                           prefix: prefix ?? "vcd")
+    }
+}
+
+extension ConfigLoader {
+    /// `store.url` with a relative `sslrootcert=` taken from the config file's folder, as every path in the file is.
+    static func anchoringRootCertificate(of url: String, with anchor: PathAnchor) -> String {
+        guard var components = URLComponents(string: url), let items = components.queryItems,
+              items.contains(where: { $0.name == "sslrootcert" }) else { return url }
+        components.queryItems = items.map { item in
+            guard item.name == "sslrootcert", let value = item.value, !value.isEmpty else { return item }
+            return URLQueryItem(name: item.name, value: anchor.resolve(value))
+        }
+        return components.string ?? url
     }
 }
 

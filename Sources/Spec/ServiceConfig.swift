@@ -58,7 +58,7 @@ public struct StoreConfig: Hashable, Sendable {
     /// SQLite file of desired state; a relative path in a config file is taken from the config file's folder.
     /// With `url` set, the local path beside which per-machine files (installation keys, the simulator's state) live.
     public var path: String
-    /// A PostgreSQL database (`postgres://USER@HOST:PORT/DATABASE[?schema=NAME]`) instead of the SQLite file,
+    /// A PostgreSQL database (`postgres://USER@HOST:PORT/DATABASE[?schema=NAME][&sslmode=MODE&sslrootcert=FILE]`) instead of the SQLite file,
     /// for several `cse run` replicas. Never printed with a password.
     public var url: String?
     /// The PostgreSQL password, when the server asks for one (a reference: `{env: NAME}` or `{file: PATH}`).

@@ -16,6 +16,19 @@ struct StoreConfigTests {
         #expect(try ConfigLoader.load(text: "store:\n  path: s.sqlite\n", file: "c.yaml").store.url == nil, "SQLite stays the default")
     }
 
+    @Test func aRelativeRootCertificateIsTakenFromTheConfigFilesFolder() throws {
+        let relative = try ConfigLoader.load(text: """
+            store:
+              url: postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=tls/db-ca.pem
+            """, file: "/etc/cse/config.yaml")
+        #expect(relative.store.url == "postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=/etc/cse/tls/db-ca.pem")
+        let absolute = try ConfigLoader.load(text: """
+            store:
+              url: postgres://cse@db.example/cse?sslrootcert=/srv/ca.pem&schema=prod
+            """, file: "/etc/cse/config.yaml")
+        #expect(absolute.store.url == "postgres://cse@db.example/cse?sslrootcert=/srv/ca.pem&schema=prod")
+    }
+
     @Test func aPasswordInTheURLIsRefusedWithoutBeingRepeated() throws {
         do {
             _ = try ConfigLoader.load(text: "store:\n  url: postgres://cse:hunter2@db:5432/cse\n", file: "config.yaml")

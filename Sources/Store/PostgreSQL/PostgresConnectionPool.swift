@@ -22,18 +22,22 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private var closed = false
     private var nextID = 0
 
-    init(url: PostgresURL, maximum: Int = 8) {
+    private let tls: PostgresConnection.Configuration.TLS
+
+    /// Throws when the URL's TLS settings cannot be used (an unreadable sslrootcert).
+    init(url: PostgresURL, maximum: Int = 8) throws {
         self.url = url
         self.maximum = maximum
         var logger = Logger(label: "cse.store.postgres")
         // postgres-nio's own messages stay out of cse's logs; failures reach callers as `StoreError`s.
         logger.logLevel = .critical
         self.logger = logger
+        tls = try PostgresTLS.configuration(for: url)
     }
 
     var configuration: PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                                             database: url.database, tls: .disable)
+                                                             database: url.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
         // Index scans over sequential ones: a sequential scan in a SERIALIZABLE transaction locks the whole table's
         // predicate, so concurrent writers of different objects would conflict and retry (PostgreSQL's manual,

@@ -22,7 +22,7 @@ final class PostgresEngine: StoreEngine {
     /// `creating`: make the tables when the database (or schema) has none; otherwise such a database is refused.
     init(url: PostgresURL, creating: Bool = true) throws {
         self.url = url
-        pool = PostgresConnectionPool(url: url)
+        pool = try PostgresConnectionPool(url: url)
         listener = PostgresChangeListener(pool: pool, channel: Self.channel(for: url))
         do {
             try pool.withConnection { connection in
@@ -143,7 +143,7 @@ extension PostgresEngine {
 
     /// Shapes a database as an older cse left it: migrations up to `last`, then `statements` (tests of upgrades).
     static func prepare(_ url: PostgresURL, migratedUpTo last: String, then statements: [String]) throws {
-        let pool = PostgresConnectionPool(url: url, maximum: 1)
+        let pool = try PostgresConnectionPool(url: url, maximum: 1)
         defer { pool.close() }
         try pool.withConnection { connection in
             try PostgresSchema.migrate(connection, url: url, logger: pool.logger, upTo: last)

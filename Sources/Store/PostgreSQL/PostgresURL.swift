@@ -1,7 +1,9 @@
 import Foundation
 
-/// A PostgreSQL address from config (`store.url`): `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`
-/// (`postgresql://` too; libpq's URI form). The password never leaves this value: `redacted` is what messages show.
+/// A PostgreSQL address from config (`store.url`):
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME][&sslmode=MODE][&sslrootcert=FILE]`
+/// (`postgresql://` too; libpq's URI form, and libpq's names and meanings for sslmode and sslrootcert). The password
+/// never leaves this value: `redacted` is what messages show.
 public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     public var user: String
     public var password: String?
@@ -10,14 +12,22 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     public var database: String
     /// The schema the store's tables live in (PostgreSQL's `search_path`); nil = the user's default (`public`).
     public var schema: String?
+    /// Whether and how the connection is encrypted (libpq's sslmode; its default, prefer).
+    public var sslMode: PostgresSSLMode
+    /// PEM file of the certificate authorities that may sign the server's certificate (libpq's sslrootcert); nil = the
+    /// system's trust store.
+    public var sslRootCertificate: String?
 
-    public init(user: String, password: String? = nil, host: String, port: Int = 5432, database: String, schema: String? = nil) {
+    public init(user: String, password: String? = nil, host: String, port: Int = 5432, database: String, schema: String? = nil,
+                sslMode: PostgresSSLMode = .prefer, sslRootCertificate: String? = nil) {
         self.user = user
         self.password = password
         self.host = host
         self.port = port
         self.database = database
         self.schema = schema
+        self.sslMode = sslMode
+        self.sslRootCertificate = sslRootCertificate
     }
 
     /// Parses `text`; the error says what is wrong without repeating the password.
@@ -33,24 +43,41 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else { throw PostgresURLError("names no database (…/DATABASE at the end)") }
         var schema: String?
+        var sslMode = PostgresSSLMode.prefer
+        var rootCertificate: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "schema":
                 guard let value = item.value, !value.isEmpty else { throw PostgresURLError("schema= needs a name") }
                 schema = value
-            case "sslmode" where item.value == "disable":
-                break
+            case "sslmode":
+                guard let mode = item.value.flatMap(PostgresSSLMode.init(rawValue:)) else {
+                    throw PostgresURLError("sslmode '\(item.value ?? "")' is not one of "
+                        + PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", ") + " (libpq's allow is not offered)")
+                }
+                sslMode = mode
+            case "sslrootcert":
+                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslrootcert= needs a PEM file") }
+                rootCertificate = value
             default:
-                throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode=disable)")
+                throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode, sslrootcert)")
             }
         }
+        if rootCertificate != nil && sslMode == .disable {
+            throw PostgresURLError("sslrootcert= is given but sslmode=disable turns TLS off")
+        }
         self.init(user: user, password: components.password.flatMap { $0.removingPercentEncoding }, host: host,
-                  port: components.port ?? 5432, database: database.removingPercentEncoding ?? database, schema: schema)
+                  port: components.port ?? 5432, database: database.removingPercentEncoding ?? database, schema: schema,
+                  sslMode: sslMode, sslRootCertificate: rootCertificate)
     }
 
     /// The address without its password, for logs and errors.
     public var redacted: String {
-        "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+        var parameters: [String] = []
+        if let schema { parameters.append("schema=\(schema)") }
+        if sslMode != .prefer { parameters.append("sslmode=\(sslMode.rawValue)") }
+        if let sslRootCertificate { parameters.append("sslrootcert=\(sslRootCertificate)") }
+        return "postgres://\(user)@\(host):\(port)/\(database)" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
     }
 
     public var description: String { redacted }
@@ -58,6 +85,22 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     public static func isPostgres(_ text: String) -> Bool {
         text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://")
     }
+}
+
+/// libpq's sslmode values (PostgreSQL's manual, "SSL Mode Descriptions"), but `allow` (plain first, TLS only if the
+/// server insists), which postgres-nio does not offer.
+public enum PostgresSSLMode: String, CaseIterable, Hashable, Sendable {
+    /// Plain TCP only.
+    case disable
+    /// TLS when the server offers it, plain otherwise; the certificate is not checked.
+    case prefer
+    /// TLS or no connection; the certificate is checked against sslrootcert when one is given (as libpq does when a
+    /// root certificate file exists), else not.
+    case require
+    /// TLS, and the server's certificate must be signed by a trusted authority.
+    case verifyCA = "verify-ca"
+    /// TLS, a trusted certificate, and it must name the host the URL names.
+    case verifyFull = "verify-full"
 }
 
 public struct PostgresURLError: Error, Hashable, CustomStringConvertible {

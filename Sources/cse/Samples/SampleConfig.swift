@@ -40,6 +40,7 @@ enum SampleConfig {
         store:
           path: .cse/store.sqlite
           # url: postgres://cse@127.0.0.1:5432/cse   # ?schema=NAME for a schema of its own
+          #   across a network: postgres://cse@db.example:5432/cse?sslmode=verify-full&sslrootcert=db-ca.pem
           # password: {env: CSE_STORE_PASSWORD}      # when the server asks for one (never in the url)
 
         service:
