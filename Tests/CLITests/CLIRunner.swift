@@ -31,6 +31,18 @@ struct CLIRunner {
         ProcessInfo.processInfo.environment.merging(["CSE_TEMPLATE_ROOT_PASSWORD": "cli-test-root"]) { $1 }
     }
 
+    /// config.yaml for `cse run`: a store in state/, a resync too rare to matter, info logs in cse.log.
+    func writeServiceConfig() throws {
+        try write("""
+            store:
+              path: \(path("state/store.sqlite"))
+            service:
+              resync_interval: 600
+              log_file: \(path("cse.log"))
+              logging_level: info
+            """, to: "config.yaml")
+    }
+
     /// Runs cse in the working directory, or in `folder` below it.
     func run(_ arguments: [String], environment: [String: String] = [:], in folder: String? = nil) throws -> Result {
         // Output goes to files outside the working directory (read after the exit, so no pipe can fill up).

@@ -9,14 +9,7 @@ import Testing
     @Test func applyDuringRunFollowsTheServiceAndNothingIsDoneTwice() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        try cli.write("""
-            store:
-              path: \(cli.path("state/store.sqlite"))
-            service:
-              resync_interval: 600
-              log_file: \(cli.path("cse.log"))
-              logging_level: info
-            """, to: "config.yaml")
+        try cli.writeServiceConfig()
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
         #expect(try await cli.runOffPool(["sample-specs", cli.path("specs")]).status == 0)
         let service = try cli.start(["run", "config.yaml"])

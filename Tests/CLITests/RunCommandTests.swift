@@ -7,14 +7,7 @@ struct RunCommandTests {
     @Test func theServiceConvergesWhatApplyWritesAndStopsCleanlyOnSigterm() async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        try cli.write("""
-            store:
-              path: \(cli.path("state/store.sqlite"))
-            service:
-              resync_interval: 600
-              log_file: \(cli.path("cse.log"))
-              logging_level: info
-            """, to: "config.yaml")
+        try cli.writeServiceConfig()
         try cli.write("task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n", to: "state/sim/settings.yaml")
         let service = try cli.start(["run", "config.yaml"])
         defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
@@ -44,15 +37,10 @@ struct RunCommandTests {
     @Test(arguments: [false, true]) func underSystemdTheServiceSaysWhenItIsReadyAndWhenItStops(abstract: Bool) async throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        try cli.write("""
-            store:
-              path: \(cli.path("state/store.sqlite"))
-            service:
-              resync_interval: 600
-            """, to: "config.yaml")
+        try cli.writeServiceConfig()
         let socket = try NotifySocket(abstract: abstract)
         defer { socket.close() }
-        let service = try cli.start(["run", "config.yaml"], log: "cse.log", environment: ["NOTIFY_SOCKET": socket.environmentValue])
+        let service = try cli.start(["run", "config.yaml"], environment: ["NOTIFY_SOCKET": socket.environmentValue])
         defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
         let started = try await socket.receive(timeout: .seconds(120)) { $0.contains { $0.hasPrefix("STATUS=reconciling") } }
         let log = { (try? String(contentsOfFile: cli.path("cse.log"), encoding: .utf8)) ?? "" }

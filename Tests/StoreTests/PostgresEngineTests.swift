@@ -15,24 +15,16 @@ import Testing
         #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "postgres://h:5432/d") }
         #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "postgres://u@h:5432/") }
         #expect(throws: PostgresURLError.self) { try PostgresURL(parsing: "mysql://u@h/d") }
-        do {
+        expectRefusal("an unknown parameter", says: ["sslcompression"]) {
             _ = try PostgresURL(parsing: "postgres://u:s3cret-pw@h/d?sslcompression=1")
-            Issue.record("an unknown parameter was accepted")
-        } catch {
-            #expect(!"\(error)".contains("s3cret-pw") && "\(error)".contains("sslcompression"))
         }
     }
 
     @Test func anUnreachableServerIsAnErrorThatNamesItWithoutThePassword() throws {
         // A port nothing listens on (a listener bound and closed at once) on loopback.
         let url = try PostgresURL(parsing: "postgres://cse:s3cret-pw@127.0.0.1:\(try closedPort())/cse")
-        do {
+        expectRefusal("a store on a closed port", says: ["postgres://cse@127.0.0.1:", "cannot connect"]) {
             _ = try DesiredStateStore(postgres: url, path: "/nonexistent/store.sqlite")
-            Issue.record("opened a store on a closed port")
-        } catch {
-            let text = "\(error)"
-            #expect(text.contains("postgres://cse@127.0.0.1:") && text.contains("cannot connect"), "\(text)")
-            #expect(!text.contains("s3cret-pw"), "\(text)")
         }
     }
 
