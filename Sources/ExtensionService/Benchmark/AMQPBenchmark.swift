@@ -75,16 +75,27 @@ public enum AMQPBenchmark {
         _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
                                      body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
                                      accept: BenchmarkRequests.isAccepted)
-        let before = api.commitStatistics
+        // Each request writes twice: its change, answered at once, then its vCD task's href and answer, committed after the
+        // reply went out. The statistics are read once a phase's second writes committed too (at most 10 s later).
+        let before = await Self.statistics(of: api, reaching: 2 * warmUp)
         let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
                                                 body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
                                                 accept: BenchmarkRequests.isAccepted)
-        let after = api.commitStatistics
+        let after = await Self.statistics(of: api, reaching: before.pieces + 2 * requests)
         for task in serviceTasks { task.cancel() }
         for task in serviceTasks { _ = try? await task.value }
         let commits = after.since(before)
         return AMQPBenchmarkReport(broker: url.redacted, window: window, listeners: shape.listeners, inFlight: shape.inFlight,
                                    service: measured, rawEcho: raw, synchronous: synchronous, commits: commits)
+    }
+
+    /// The API's commit statistics once `pieces` writes committed, or as they are after 10 s.
+    private static func statistics(of api: ClusterAPI, reaching pieces: Int) async -> GroupCommit.Statistics {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while api.commitStatistics.pieces < pieces, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return api.commitStatistics
     }
 
     private static func removeTopology(_ names: Names, client: BenchmarkClient) async {
