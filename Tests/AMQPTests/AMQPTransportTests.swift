@@ -93,12 +93,13 @@ struct AMQPTransportFailureTests {
     }
 
     @Test func idleConsumerThatKeepsWaitingAnswersHeartbeatsAndStaysConnected() async throws {
-        // 2 s heartbeats: the broker drops a connection that stays silent for two of them (4 s); idling 7 s
-        // proves they are answered. (1 s heartbeats made the test fail on a loaded CI machine before it began.)
+        // 3 s heartbeats: the broker drops a connection that stays silent for two of them (6 s); idling 10 s
+        // proves they are answered. (1 s and 2 s heartbeats made the test fail on a loaded machine while it was still
+        // declaring its queue, before any waiting began.)
         let topology = AMQPTopology(exchange: AMQPTestBroker.unique("x"), queue: AMQPTestBroker.unique("q"))
-        let connection = try await AMQPConnection.connect(to: url, options: AMQPConnectionOptions(heartbeatSeconds: 2))
+        let connection = try await AMQPConnection.connect(to: url, options: AMQPConnectionOptions(heartbeatSeconds: 3))
         try await connection.consume(topology)
-        let idleUntil = ContinuousClock.now + .seconds(7)
+        let idleUntil = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < idleUntil {
             #expect(try await connection.receive(timeout: .milliseconds(250)) == nil)
         }
