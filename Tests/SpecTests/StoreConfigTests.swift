@@ -29,6 +29,16 @@ struct StoreConfigTests {
         #expect(absolute.store.url == "postgres://cse@db.example/cse?sslrootcert=/srv/ca.pem&schema=prod")
     }
 
+    @Test func anUnknownSSLModeIsRefusedAtItsLine() throws {
+        do {
+            _ = try ConfigLoader.load(text: "store:\n  path: s.sqlite\n  url: postgres://cse@db/cse?sslmode=verify_full\n", file: "config.yaml")
+            Issue.record("sslmode=verify_full was accepted")
+        } catch let errors as ValidationErrors {
+            #expect("\(errors)".contains("config.yaml:3:") && "\(errors)".contains("sslmode 'verify_full' is not one of"), "\(errors)")
+        }
+        #expect(try ConfigLoader.load(text: "store:\n  url: postgres://cse@db/cse?sslmode=verify-ca\n", file: "c.yaml").store.url != nil)
+    }
+
     @Test func aPasswordInTheURLIsRefusedWithoutBeingRepeated() throws {
         do {
             _ = try ConfigLoader.load(text: "store:\n  url: postgres://cse:hunter2@db:5432/cse\n", file: "config.yaml")

@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-import Spec
+@testable import Spec
 import Testing
 @testable import Store
 
@@ -21,6 +21,10 @@ import Testing
                              ("postgres://u:s3cret-pw@h/d?sslrootcert=", "sslrootcert= needs")] {
             expectRefusal(text, says: [says]) { _ = try PostgresURL(parsing: text) }
         }
+    }
+
+    @Test func theConfigCheckKnowsTheSameModesAsTheClient() {
+        #expect(ConfigLoader.sslModes == PostgresSSLMode.allCases.map(\.rawValue))
     }
 
     @Test func verifyFullWithTheServersAuthorityConnectsEncrypted() throws {
