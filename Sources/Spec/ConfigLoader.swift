@@ -39,7 +39,7 @@ public enum ConfigLoader {
                     // Config files hold references to secrets, never secrets; the value is not repeated.
                     store.report("url", "'store.url' must not hold a password: give it as store.password: {env: NAME} or {file: PATH}")
                 } else if let mode = Self.unknownSSLMode(in: url) {
-                    store.report("url", "'store.url': sslmode '\(mode)' is not one of \(Self.sslModes.joined(separator: ", "))")
+                    store.report("url", "'store.url': sslmode '\(mode)' is not one of \(PostgresSSLMode.names)")
                 } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
                     config.store.url = Self.anchoringRootCertificate(of: url, with: anchor)
                 } else {
@@ -126,14 +126,11 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
-    /// libpq's sslmode values that the store's PostgreSQL client offers (its `allow` is not among them).
-    static let sslModes = ["disable", "prefer", "require", "verify-ca", "verify-full"]
-
-    /// The URL's sslmode when it is not one of `sslModes`, so that the config error points at the line.
+    /// The URL's sslmode when it is not a `PostgresSSLMode`, so that the config error points at the line.
     static func unknownSSLMode(in url: String) -> String? {
         guard let mode = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" }) else { return nil }
         let value = mode.value ?? ""
-        return sslModes.contains(value) ? nil : value
+        return PostgresSSLMode(rawValue: value) == nil ? value : nil
     }
 
     /// `store.url` with a relative `sslrootcert=` taken from the config file's folder, as every path in the file is.

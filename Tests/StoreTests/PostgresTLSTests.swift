@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-@testable import Spec
+import Spec
 import Testing
 @testable import Store
 
@@ -21,10 +21,6 @@ import Testing
                              ("postgres://u:s3cret-pw@h/d?sslrootcert=", "sslrootcert= needs")] {
             expectRefusal(text, says: [says]) { _ = try PostgresURL(parsing: text) }
         }
-    }
-
-    @Test func theConfigCheckKnowsTheSameModesAsTheClient() {
-        #expect(ConfigLoader.sslModes == PostgresSSLMode.allCases.map(\.rawValue))
     }
 
     @Test func verifyFullWithTheServersAuthorityConnectsEncrypted() throws {

@@ -1,5 +1,6 @@
 import NIOSSL
 import PostgresNIO
+import Spec
 
 /// The TLS side of a PostgreSQL connection, as libpq's sslmode and sslrootcert describe it (PostgreSQL's manual,
 /// "SSL Mode Descriptions"): what is encrypted, and which certificate the client accepts.

@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// A PostgreSQL address from config (`store.url`):
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME][&sslmode=MODE][&sslrootcert=FILE]`
@@ -52,8 +53,7 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
                 schema = value
             case "sslmode":
                 guard let mode = item.value.flatMap(PostgresSSLMode.init(rawValue:)) else {
-                    throw PostgresURLError("sslmode '\(item.value ?? "")' is not one of "
-                        + PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", ") + " (libpq's allow is not offered)")
+                    throw PostgresURLError("sslmode '\(item.value ?? "")' is not one of \(PostgresSSLMode.names) (libpq's allow is not offered)")
                 }
                 sslMode = mode
             case "sslrootcert":
@@ -85,22 +85,6 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     public static func isPostgres(_ text: String) -> Bool {
         text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://")
     }
-}
-
-/// libpq's sslmode values (PostgreSQL's manual, "SSL Mode Descriptions"), but `allow` (plain first, TLS only if the
-/// server insists), which postgres-nio does not offer.
-public enum PostgresSSLMode: String, CaseIterable, Hashable, Sendable {
-    /// Plain TCP only.
-    case disable
-    /// TLS when the server offers it, plain otherwise; the certificate is not checked.
-    case prefer
-    /// TLS or no connection; the certificate is checked against sslrootcert when one is given (as libpq does when a
-    /// root certificate file exists), else not.
-    case require
-    /// TLS, and the server's certificate must be signed by a trusted authority.
-    case verifyCA = "verify-ca"
-    /// TLS, a trusted certificate, and it must name the host the URL names.
-    case verifyFull = "verify-full"
 }
 
 public struct PostgresURLError: Error, Hashable, CustomStringConvertible {
