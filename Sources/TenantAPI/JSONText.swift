@@ -28,6 +28,13 @@ struct JSONText {
 
     /// A JSON string literal (RFC 8259 section 7: quote, backslash and control characters escaped).
     static func appendString(_ value: String, to text: inout String) {
+        // Most strings (ids, names, base64) need no escape: one scan of their UTF-8 bytes, then a plain append.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += "\""
+            text += value
+            text += "\""
+            return
+        }
         text += "\""
         var plainStart = value.unicodeScalars.startIndex
         var index = plainStart

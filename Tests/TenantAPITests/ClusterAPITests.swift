@@ -302,6 +302,8 @@ import Store
         #expect(json["z"] as? String == awkward)
         #expect(json["a"] as? Int == -42 && json["m"] as? Bool == true)
         #expect((json["nested"] as? [String: String])?["k"] == "v")
+        // A string with nothing to escape (non-ASCII included) is written as it is.
+        #expect(JSONText.object([("p", .string("plain é 雪 🚀 /"))]) == #"{"p":"plain é 雪 🚀 /"}"#)
     }
 
     @Test func aReplyCarriesTheRequestIDVerbatim() throws {
