@@ -82,7 +82,7 @@ public struct ExtensionService: Sendable {
             let request = try ExtensionRequest.decode(delivery.body)
             requestID = request.id
             method = request.method
-            let answer = await api.respond(to: request)
+            let answer = await api.respond(to: request, mayBeRepeat: delivery.redelivered)
             handled = answer
             reply = answer.reply
             if Self.changesState(request, reply) { events(.committed(requestID: request.id)) }

@@ -57,7 +57,7 @@ public final class GroupCommit: Sendable {
     private let counters = Mutex(Statistics())
     private let committer = DispatchQueue(label: "cse.store.group-commit")
 
-    public init(store: DesiredStateStore, maximumBatch: Int = 256, gatherDelay: Duration = .microseconds(200)) {
+    public init(store: DesiredStateStore, maximumBatch: Int = 256, gatherDelay: Duration = .zero) {
         precondition(maximumBatch > 0, "a batch holds at least one piece")
         self.store = store
         self.maximumBatch = maximumBatch

@@ -32,8 +32,8 @@ public struct ClusterAPI: Sendable {
     public var commitStatistics: GroupCommit.Statistics { commits.statistics }
 
     /// Answers a request and commits everything it writes before returning.
-    public func handle(_ request: ExtensionRequest) async -> ExtensionReply {
-        let handled = await respond(to: request)
+    public func handle(_ request: ExtensionRequest, mayBeRepeat: Bool = true) async -> ExtensionReply {
+        let handled = await respond(to: request, mayBeRepeat: mayBeRepeat)
         do {
             try await handled.settle()
         } catch {
@@ -46,17 +46,24 @@ public struct ClusterAPI: Sendable {
     /// href, the final reply) to `settle()`, which the caller awaits after sending the answer and before
     /// acknowledging the request. Two deliveries of one request (a redelivery while its original is still in flight)
     /// are handled one after the other: the second starts once the first settled.
-    public func respond(to request: ExtensionRequest) async -> HandledRequest {
+    ///
+    /// `mayBeRepeat: false` (the delivery's AMQP `redelivered` flag is clear) skips reading the request log before the
+    /// caller is checked. AMQP 0-9-1 makes that flag a hint a client must not rely on, and nothing here does: a change
+    /// still looks its request up in the log inside its own write and answers a repeat from there, and a repeated create
+    /// finds its cluster and task (`repeatedCreate`).
+    public func respond(to request: ExtensionRequest, mayBeRepeat: Bool = true) async -> HandledRequest {
         await inFlight.claim(request.id)
         let inFlight = self.inFlight
         let settlement = Settlement(commits: commits, finished: { inFlight.release(request.id) })
-        let reply = await Settlement.$current.withValue(settlement) { await handleAlone(request) }
+        let reply = await Settlement.$current.withValue(settlement) { await handleAlone(request, mayBeRepeat: mayBeRepeat) }
         return HandledRequest(reply: reply, settlement: settlement)
     }
 
-    private func handleAlone(_ request: ExtensionRequest) async -> ExtensionReply {
+    private func handleAlone(_ request: ExtensionRequest, mayBeRepeat: Bool) async -> ExtensionReply {
         do {
-            if let logged = try store.loggedRequestCached(request.id), let reply = try await redelivered(request, logged) { return reply }
+            if mayBeRepeat, let logged = try store.loggedRequestCached(request.id), let reply = try await redelivered(request, logged) {
+                return reply
+            }
             guard let caller = try await callers.caller(for: request) else {
                 return .error(401, "not logged in or session expired")
             }
@@ -149,31 +156,38 @@ public struct ClusterAPI: Sendable {
     private func create(_ request: ExtensionRequest, caller: Caller) async throws -> ExtensionReply {
         let body = try CreateClusterRequest.parse(request.body)
         let org = try targetOrg(caller, requested: body.org ?? request.query["org"])
-        // One read for both lookups: the templates to choose from and a cluster already under this name.
-        let lookup = try store.createLookup(ObjectKey(kind: .cluster, org: org, name: body.name))
-        let template = try chooseTemplate(body.template, among: lookup.templateNames)
         if let placements, let problem = try await placements.problem(org: org, vdc: body.vdc, network: body.network) {
             throw RequestFailure(status: problem.status, message: problem.message)
         }
-        let spec = ClusterSpec(name: body.name, org: org, vdc: body.vdc, template: template, network: body.network,
+        // The template is chosen inside the write that stores the cluster (it cannot go away in between, and a create
+        // reads nothing before its write); the rest of the spec is made ready here.
+        let draft = ClusterSpec(name: body.name, org: org, vdc: body.vdc, template: "", network: body.network,
                                nodes: NodePool(count: body.nodeCount, cpu: body.cpu, memoryMB: body.memoryMB),
                                storageProfile: body.storageProfile, sshKey: body.sshKey)
-        if let repeated = try await repeatedCreate(request, spec: spec, existing: lookup.existing, caller: caller) { return repeated }
-        // Made ready here, so that the group-committed write does as little as it can.
-        let new = try NewObject(.cluster(spec), owner: .tenant(org: caller.org, user: caller.user))
+        let requestedTemplate = body.template
+        let owner = Owner.tenant(org: caller.org, user: caller.user)
         let user = caller.user
-        return try await change(request, operation: .create) { tx in
-            if let existing = try tx.sameName(as: new.object.key) {
-                // A cluster being deleted keeps its name until vCD confirms it gone: restoring it here would bring the
-                // old one back and leave the delete's task running for ever.
-                guard existing.name == spec.name else { throw StoreError.nameTaken(new.object.key, existing: existing.name) }
-                throw RequestFailure.conflict(existing.isDeleting
-                    ? "cluster '\(spec.name)' is being deleted in org '\(org)'; create it again once the deletion has finished"
-                    : "cluster '\(spec.name)' already exists in org '\(org)'")
+        do {
+            return try await change(request, operation: .create) { tx in
+                var spec = draft
+                spec.template = try Self.chooseTemplate(requestedTemplate, in: tx)
+                let new = try NewObject(.cluster(spec), owner: owner)
+                if let existing = try tx.sameName(as: new.object.key) {
+                    guard existing.name == spec.name else { throw StoreError.nameTaken(new.object.key, existing: existing.name) }
+                    // A cluster being deleted keeps its name until vCD confirms it gone: restoring it here would bring the
+                    // old one back and leave the delete's task running for ever.
+                    guard !existing.isDeleting else {
+                        throw RequestFailure.conflict("cluster '\(spec.name)' is being deleted in org '\(org)'; create it again once the deletion has finished")
+                    }
+                    throw ClusterExists(spec: spec)
+                }
+                let object = try tx.insert(new)
+                let task = try tx.insertTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: org, user: user)
+                return (object, task)
             }
-            let object = try tx.insert(new)
-            let task = try tx.insertTenantTask(objectUID: object.uid, operation: .create, targetGeneration: object.generation, org: org, user: user)
-            return (object, task)
+        } catch let exists as ClusterExists {
+            if let repeated = try await repeatedCreate(request, spec: exists.spec, caller: caller) { return repeated }
+            throw RequestFailure.conflict("cluster '\(exists.spec.name)' already exists in org '\(org)'")
         }
     }
 
@@ -226,8 +240,9 @@ public struct ClusterAPI: Sendable {
     /// The same user asking again for the same cluster (same spec) that an earlier request of theirs committed: the
     /// tenant never saw that answer (vCD gave up after its 10 s extension timeout, or vCD refused the task), so the
     /// retry gets that create's task, made now if it was not, instead of a 409 about a cluster it did not know of.
-    private func repeatedCreate(_ request: ExtensionRequest, spec: ClusterSpec, existing: StoredObject?, caller: Caller) async throws -> ExtensionReply? {
-        guard let existing, !existing.isDeleting, existing.specHash == DesiredObject.cluster(spec).specHash,
+    private func repeatedCreate(_ request: ExtensionRequest, spec: ClusterSpec, caller: Caller) async throws -> ExtensionReply? {
+        guard let existing = try store.object(ObjectKey(kind: .cluster, org: spec.org, name: spec.name)),
+              !existing.isDeleting, existing.specHash == DesiredObject.cluster(spec).specHash,
               existing.owner == .tenant(org: caller.org, user: caller.user),
               let task = try store.tenantTasks(states: [.pending, .running, .success, .error]).first(where: {
                   $0.objectUID == existing.uid && $0.operation == .create && $0.user == caller.user
@@ -235,6 +250,12 @@ public struct ClusterAPI: Sendable {
         let requestID = request.id
         try await commits.write { tx in try tx.recordRequest(requestID, tenantTaskID: task.id) }
         return try await answer(request, task: task, object: existing, lookFirst: true)
+    }
+
+    /// A create's write found a live cluster under the same name: an earlier create of the same tenant (a repeat) or a
+    /// conflict, told apart outside the write.
+    private struct ClusterExists: Error {
+        var spec: ClusterSpec
     }
 
     /// What a change's write found: applied now, or its request already in the log (a redelivery that raced its original).
@@ -330,12 +351,13 @@ public struct ClusterAPI: Sendable {
         return requested
     }
 
-    private func chooseTemplate(_ requested: String?, among names: [String]) throws -> String {
+    /// The requested template if it is live, else the first live one; read in the write that uses it.
+    private static func chooseTemplate(_ requested: String?, in tx: DesiredStateStore.Transaction) throws -> String {
         if let requested {
-            guard names.contains(requested) else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
+            guard try tx.liveTemplateName(requested) != nil else { throw RequestFailure.badRequest(["template '\(requested)' does not exist"]) }
             return requested
         }
-        guard let first = names.first else { throw RequestFailure.badRequest(["no template is available; ask the administrator"]) }
+        guard let first = try tx.liveTemplateName(nil) else { throw RequestFailure.badRequest(["no template is available; ask the administrator"]) }
         return first
     }
 }

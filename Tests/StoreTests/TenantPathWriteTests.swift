@@ -60,4 +60,30 @@ import Testing
         }
         #expect(putPlan.contains { $0.contains("USING INDEX objectFoldedName") }, "\(putPlan)")
     }
+
+    /// A cluster's NewObject keeps the spec it was given rather than parsing its canonical form again; that is right only
+    /// while the spec reads back from that form unchanged, with every optional set and with none.
+    @Test func clusterSpecsReadBackFromTheirCanonicalFormUnchanged() throws {
+        let bare = ClusterSpec(name: "bare", org: "org1", vdc: "vdc", template: "t", nodes: NodePool(count: 0))
+        let full = ClusterSpec(name: "Full-\u{e9} \"quoted\"", org: "org 2", vdc: "vdc/1", template: "t", network: "net",
+                               master: SizeOverride(cpu: 8, memoryMB: 8192), nodes: NodePool(count: 3, cpu: 4, memoryMB: 2048),
+                               storageProfile: "gold", sshKey: "ssh-ed25519 AAAA user@host")
+        for spec in [bare, full] {
+            let new = try NewObject(.cluster(spec), owner: .admin)
+            #expect(new.object == .cluster(spec))
+            #expect(try DesiredObject.decode(kind: .cluster, canonicalJSON: new.canonicalJSON) == new.object)
+        }
+    }
+
+    /// New objects' uids are random version-4 UUIDs (RFC 9562: version nibble 4, variant bits 10), lowercase, unrepeated.
+    @Test func newObjectsGetRandomVersion4UUIDs() throws {
+        let uids = try (0..<500).map { _ in try NewObject(StoreFixtures.cluster(), owner: .admin).uid }
+        #expect(Set(uids).count == uids.count)
+        for uid in uids {
+            let parsed = try #require(UUID(uuidString: uid), "\(uid) is not a UUID")
+            #expect(uid == uid.lowercased())
+            #expect(parsed.uuid.6 >> 4 == 4, "version of \(uid)")
+            #expect(parsed.uuid.8 >> 6 == 0b10, "variant of \(uid)")
+        }
+    }
 }

@@ -33,6 +33,28 @@ import Store
         #expect(try h.store.tenantTasks().count == 1)
     }
 
+    /// AMQP's `redelivered` flag is only a hint: a repeat that arrives without it (told "cannot be a repeat") still gets the
+    /// first answer and changes nothing twice, for each kind of change.
+    @Test func aRepeatNotFlaggedAsRedeliveredIsStillAnsweredFromTheLog() async throws {
+        let h = try APIHarness()
+        defer { h.cleanUp() }
+        let changes: [(method: String, path: String, body: [String: Any], id: String)] = [
+            ("POST", "/api/cluster", APIHarness.createBody("c5"), "req-create"),
+            ("PUT", "/api/cluster/c5", ["node_count": 4], "req-resize"),
+            ("DELETE", "/api/cluster/c5", [:], "req-delete"),
+        ]
+        for change in changes {
+            let first = await h.send(change.method, change.path, token: "t-alice", body: change.body, id: change.id, mayBeRepeat: false)
+            let again = await h.send(change.method, change.path, token: "t-alice", body: change.body, id: change.id, mayBeRepeat: false)
+            #expect(first.status == 202, "\(change.method): \(String(describing: first.json))")
+            #expect(again.status == first.status && (again.json as? [String: String]) == (first.json as? [String: String]), "\(change.method)")
+        }
+        #expect(await h.tasks.created.count == 3)
+        #expect(try h.store.tenantTasks().map(\.operation) == [.create, .resize, .delete])
+        let stored = try #require(try h.store.object(ObjectKey(kind: .cluster, org: "org1", name: "c5")))
+        #expect(stored.generation == 3 && stored.isDeleting, "created, resized once, deleted once: \(stored)")
+    }
+
     @Test func aTaskCreationRefusedOnceIsRetriedWithinTheRequest() async throws {
         let h = try APIHarness()
         defer { h.cleanUp() }

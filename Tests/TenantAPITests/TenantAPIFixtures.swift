@@ -80,11 +80,12 @@ struct APIHarness {
         master: .defaultMaster, node: .defaultNode, adminSSHKey: nil, rootPassword: .environment("PW"))
 
     func send(_ method: String, _ path: String, token: String?, body: Any? = nil, id: String = UUID().uuidString,
-              query: [String: String] = [:]) async -> (status: Int, json: Any?) {
+              query: [String: String] = [:], mayBeRepeat: Bool = true) async -> (status: Int, json: Any?) {
         let data = body.map { try! JSONSerialization.data(withJSONObject: $0) } ?? Data()
         var headers = ["accept": "application/*+json;version=30.0"]
         if let token { headers["x-vcloud-authorization"] = token }
-        let reply = await api.handle(ExtensionRequest(id: id, method: method, path: path, query: query, headers: headers, body: data))
+        let reply = await api.handle(ExtensionRequest(id: id, method: method, path: path, query: query, headers: headers, body: data),
+                                     mayBeRepeat: mayBeRepeat)
         return (reply.status, try? JSONSerialization.jsonObject(with: Data(reply.body.utf8), options: .fragmentsAllowed))
     }
 
