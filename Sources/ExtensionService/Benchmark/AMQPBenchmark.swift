@@ -7,12 +7,16 @@ import TenantAPI
 /// Measures tenant requests per second through RabbitMQ, each a `POST /api/cluster` committed to a fresh
 /// durable store, beside a raw rabbitmq-c echo consumer over the same broker in the same run.
 /// Everything it creates (exchanges, queues, a temporary store) is removed afterwards.
+///
+/// The two paths are measured in alternating rounds (echo then tenant, tenant then echo, ...), so that a change in the
+/// machine's speed during the run (other load, a shared host) weighs on both alike instead of on one phase.
 public enum AMQPBenchmark {
     /// `listeners` consumers serving `inFlight` requests each, as `cse run` does with `service.listeners` and
-    /// `service.inflight_per_listener`.
-    public static func run(url: AMQPURL, requests: Int = 2000, window: Int = 16, listeners: Int = 2, inFlight: Int = 16,
+    /// `service.inflight_per_listener`; `requests` per path, split over `rounds`.
+    public static func run(url: AMQPURL, requests: Int = 2000, window: Int = 16, listeners: Int = 2, inFlight: Int = 16, rounds: Int = 5,
                            logger: Logger = Logger(label: "cse.bench")) async throws -> AMQPBenchmarkReport {
         precondition(requests > 0 && window > 0 && listeners > 0 && inFlight > 0, "requests, window, listeners and in-flight must be positive")
+        precondition(rounds > 0 && rounds <= requests, "between one round and one request per round")
         let tag = UUID().uuidString.prefix(8).lowercased()
         let names = (exchange: "cse-bench-\(tag)", raw: "cse-bench-raw-\(tag)", service: "cse-bench-api-\(tag)",
                      replyExchange: "cse-bench-reply-\(tag)", replyQueue: "cse-bench-replies-\(tag)")
@@ -22,8 +26,8 @@ public enum AMQPBenchmark {
 
         let client = try await BenchmarkClient.open(url: url, replyExchange: names.replyExchange, replyQueue: names.replyQueue)
         do {
-            let report = try await measure(url: url, requests: requests, window: window, service: (listeners, inFlight), names: names,
-                                           directory: directory, client: client, logger: logger)
+            let report = try await measure(url: url, requests: requests, rounds: rounds, window: window, service: (listeners, inFlight),
+                                           names: names, directory: directory, client: client, logger: logger)
             await removeTopology(names, client: client)
             return report
         } catch {
@@ -36,24 +40,14 @@ public enum AMQPBenchmark {
 
     typealias Names = (exchange: String, raw: String, service: String, replyExchange: String, replyQueue: String)
 
-    private static func measure(url: AMQPURL, requests: Int, window: Int, service shape: (listeners: Int, inFlight: Int), names: Names,
-                                directory: URL, client: BenchmarkClient, logger: Logger) async throws -> AMQPBenchmarkReport {
-        // Baseline first: the raw echo.
+    private static func measure(url: AMQPURL, requests: Int, rounds: Int, window: Int, service shape: (listeners: Int, inFlight: Int),
+                                names: Names, directory: URL, client: BenchmarkClient, logger: Logger) async throws -> AMQPBenchmarkReport {
+        // The baseline: the raw echo.
         let echo = try await RawEchoConsumer.start(url: url, topology: AMQPTopology(exchange: names.exchange, queue: names.raw))
         let echoTask = Task { await echo.run() }
         defer { echoTask.cancel() }  // also when a measurement throws
-        // Each phase starts with an unmeasured warm-up, so connection setup is not counted as latency.
-        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.raw,
-                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
-                                     accept: { !$0.isEmpty })
-        let raw = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.raw,
-                                           body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
-                                           accept: { !$0.isEmpty })
-        echoTask.cancel()
-        _ = await echoTask.value
-        await echo.connection.close()
 
-        // Then the tenant API path with a durable store commit per request.
+        // The tenant API path with a durable store commit per request.
         let store = try DesiredStateStore(path: directory.appendingPathComponent("store.sqlite").path)
         try store.put(.template(BenchmarkRequests.template), owner: .admin)
         // Read back from the connection the requests' commits go through.
@@ -72,21 +66,53 @@ public enum AMQPBenchmark {
             return Task { try await service.run() }
         }
         defer { for task in serviceTasks { task.cancel() } }
+
+        // Each path starts with an unmeasured warm-up, so connection setup is not counted as latency.
+        _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.raw,
+                                     body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
+                                     accept: { !$0.isEmpty })
         _ = try await client.measure(count: warmUp, window: window, exchange: names.exchange, routingKey: names.service,
                                      body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id, prefix: "warm") },
                                      accept: BenchmarkRequests.isAccepted)
         // Each request writes twice: its change, answered at once, then its vCD task's href and answer, committed after the
         // reply went out. The statistics are read once a phase's second writes committed too (at most 10 s later).
         let before = await Self.statistics(of: api, reaching: 2 * warmUp)
-        let measured = try await client.measure(count: requests, window: window, exchange: names.exchange, routingKey: names.service,
-                                                body: { index, id in BenchmarkRequests.createCluster(index: index, requestID: id) },
-                                                accept: BenchmarkRequests.isAccepted)
+
+        var echoRounds: [ThroughputMeasurement] = []
+        var serviceRounds: [ThroughputMeasurement] = []
+        var done = 0
+        for round in 0..<rounds {
+            let count = (requests - done) / (rounds - round)
+            let first = done
+            func measureEcho() async throws {
+                echoRounds.append(try await client.measure(
+                    count: count, window: window, exchange: names.exchange, routingKey: names.raw,
+                    body: { index, id in BenchmarkRequests.createCluster(index: first + index, requestID: id) }, accept: { !$0.isEmpty }))
+            }
+            func measureService() async throws {
+                serviceRounds.append(try await client.measure(
+                    count: count, window: window, exchange: names.exchange, routingKey: names.service,
+                    body: { index, id in BenchmarkRequests.createCluster(index: first + index, requestID: id) },
+                    accept: BenchmarkRequests.isAccepted))
+            }
+            if round.isMultiple(of: 2) {
+                try await measureEcho()
+                try await measureService()
+            } else {
+                try await measureService()
+                try await measureEcho()
+            }
+            done += count
+        }
         let after = await Self.statistics(of: api, reaching: before.pieces + 2 * requests)
+        echoTask.cancel()
+        _ = await echoTask.value
+        await echo.connection.close()
         for task in serviceTasks { task.cancel() }
         for task in serviceTasks { _ = try? await task.value }
-        let commits = after.since(before)
         return AMQPBenchmarkReport(broker: url.redacted, window: window, listeners: shape.listeners, inFlight: shape.inFlight,
-                                   service: measured, rawEcho: raw, synchronous: synchronous, commits: commits)
+                                   serviceRounds: serviceRounds, echoRounds: echoRounds, synchronous: synchronous,
+                                   commits: after.since(before))
     }
 
     /// The API's commit statistics once `pieces` writes committed, or as they are after 10 s.

@@ -18,6 +18,23 @@ public struct ThroughputMeasurement: Sendable, Equatable {
     public var p50Milliseconds: Double { percentile(0.50) * 1000 }
     public var p99Milliseconds: Double { percentile(0.99) * 1000 }
 
+    /// Several rounds of one path as one measurement: their requests, times, failures, latencies and CPU added up.
+    public init(combining rounds: [ThroughputMeasurement]) {
+        requests = rounds.reduce(0) { $0 + $1.requests }
+        seconds = rounds.reduce(0) { $0 + $1.seconds }
+        failures = rounds.reduce(0) { $0 + $1.failures }
+        latencies = rounds.flatMap(\.latencies)
+        cpuSeconds = rounds.reduce(0) { $0 + $1.cpuSeconds }
+    }
+
+    public init(requests: Int, seconds: Double, failures: Int, latencies: [Double], cpuSeconds: Double = 0) {
+        self.requests = requests
+        self.seconds = seconds
+        self.failures = failures
+        self.latencies = latencies
+        self.cpuSeconds = cpuSeconds
+    }
+
     func percentile(_ fraction: Double) -> Double {
         let sorted = latencies.sorted()
         guard !sorted.isEmpty else { return 0 }
@@ -27,13 +44,16 @@ public struct ThroughputMeasurement: Sendable, Equatable {
 }
 
 /// The tenant-request path (decode, ClusterAPI, durable store commit, reply, ack) beside a raw rabbitmq-c
-/// echo over the same broker, same message sizes and window, measured in one run.
+/// echo over the same broker, same message sizes and window, measured in alternating rounds of one run.
 public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
     public var broker: String
     public var window: Int
     /// The service's consumers and requests in flight on each.
     public var listeners: Int
     public var inFlight: Int
+    /// Each path's rounds, in the order they ran, and all of them together.
+    public var serviceRounds: [ThroughputMeasurement]
+    public var echoRounds: [ThroughputMeasurement]
     public var service: ThroughputMeasurement
     public var rawEcho: ThroughputMeasurement
     /// `PRAGMA synchronous` as read back from the store's writer connection (nil: an unknown level).
@@ -41,8 +61,29 @@ public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
     /// Commits and group-committed writes of the measured requests.
     public var commits: GroupCommit.Statistics
 
-    /// Tenant requests per second as a fraction of the raw echo's rate.
-    public var ratio: Double { rawEcho.requestsPerSecond > 0 ? service.requestsPerSecond / rawEcho.requestsPerSecond : 0 }
+    public init(broker: String, window: Int, listeners: Int, inFlight: Int, serviceRounds: [ThroughputMeasurement],
+                echoRounds: [ThroughputMeasurement], synchronous: DesiredStateStore.SynchronousMode?, commits: GroupCommit.Statistics) {
+        self.broker = broker
+        self.window = window
+        self.listeners = listeners
+        self.inFlight = inFlight
+        self.serviceRounds = serviceRounds
+        self.echoRounds = echoRounds
+        service = ThroughputMeasurement(combining: serviceRounds)
+        rawEcho = ThroughputMeasurement(combining: echoRounds)
+        self.synchronous = synchronous
+        self.commits = commits
+    }
+
+    /// Tenant requests per second as a fraction of the raw echo's rate, over all rounds.
+    public var ratio: Double { Self.ratio(service, rawEcho) }
+
+    /// The same fraction within each round (the two paths measured back to back).
+    public var roundRatios: [Double] { zip(serviceRounds, echoRounds).map { Self.ratio($0, $1) } }
+
+    private static func ratio(_ service: ThroughputMeasurement, _ echo: ThroughputMeasurement) -> Double {
+        echo.requestsPerSecond > 0 ? service.requestsPerSecond / echo.requestsPerSecond : 0
+    }
 
     public var description: String {
         func line(_ name: String, _ m: ThroughputMeasurement) -> String {
@@ -58,6 +99,7 @@ public struct AMQPBenchmarkReport: Sendable, CustomStringConvertible {
         \(line("raw rabbitmq-c echo      ", rawEcho))
         store writes: \(commits.pieces) in \(commits.commits) commit(s), \(String(format: "%.1f", perCommit)) per commit, largest batch \(commits.largestBatch); \
         committer busy \(String(format: "%.2f s writing + %.2f s committing", commits.workSeconds, commits.commitSeconds))
+        ratio per round (\(roundRatios.count) alternating rounds): \(roundRatios.map { String(format: "%.3f", $0) }.joined(separator: " "))
         ratio tenant API / raw echo: \(String(format: "%.3f", ratio))
         """
     }

@@ -14,8 +14,11 @@ struct BenchAMQPCommand: AsyncParsableCommand {
 
     @OptionGroup var brokerOption: BenchBrokerOption
 
-    @Option(help: "Requests per phase.")
+    @Option(help: "Requests per path (tenant API and raw echo), split over the rounds.")
     var requests = 2000
+
+    @Option(help: "Alternating rounds of the two paths (so that a change in the machine's speed weighs on both alike).")
+    var rounds = 5
 
     @Option(help: "Requests in flight at once (the client side, standing in for vCD).")
     var window = 16
@@ -28,6 +31,7 @@ struct BenchAMQPCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard requests > 0 else { throw ValidationError("--requests must be positive") }
+        guard (1...requests).contains(rounds) else { throw ValidationError("--rounds must be within 1...\(requests) (--requests)") }
         guard window > 0 else { throw ValidationError("--window must be positive") }
         guard (1...64).contains(listeners) else { throw ValidationError("--listeners must be within 1...64") }
         guard (1...256).contains(inFlight) else { throw ValidationError("--inflight must be within 1...256") }
@@ -35,7 +39,8 @@ struct BenchAMQPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, broker) = try brokerOption.resolve()
-        let report = try await AMQPBenchmark.run(url: broker, requests: requests, window: window, listeners: listeners, inFlight: inFlight)
+        let report = try await AMQPBenchmark.run(url: broker, requests: requests, window: window, listeners: listeners, inFlight: inFlight,
+                                                 rounds: rounds)
         print(report)
     }
 }
