@@ -89,6 +89,30 @@ public actor AMQPConsumerSession {
         }
     }
 
+    /// `ack(_:)` on the caller's thread, without entering the session: for a caller that is not a task (the store's
+    /// committer acknowledging a request once its writes committed). A broken connection is dropped in the background.
+    @discardableResult
+    public nonisolated func ackNow(_ delivery: AMQPDelivery) -> Bool {
+        answerNow(delivery) { connection throws(AMQPError) in try connection.ackNow(delivery) }
+    }
+
+    /// `requeue(_:)` on the caller's thread (see `ackNow(_:)`).
+    @discardableResult
+    public nonisolated func requeueNow(_ delivery: AMQPDelivery) -> Bool {
+        answerNow(delivery) { connection throws(AMQPError) in try connection.nackNow(delivery, requeue: true) }
+    }
+
+    private nonisolated func answerNow(_ delivery: AMQPDelivery, _ call: (AMQPConnection) throws(AMQPError) -> Void) -> Bool {
+        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
+        do throws(AMQPError) {
+            try call(connection)
+            return true
+        } catch {
+            Task { await self.lose(connection, error) }
+            return false
+        }
+    }
+
     /// Publishes on the current connection (connecting first when needed). Throws when the connection
     /// breaks meanwhile; the session reconnects on next use.
     public nonisolated func publish(exchange: String, routingKey: String, body: Data, properties: AMQPProperties) async throws {

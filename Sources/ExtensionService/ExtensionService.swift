@@ -55,23 +55,34 @@ public struct ExtensionService: Sendable {
                         continue
                     }
                     // Replies and acks of the requests in flight go ahead while this waits (see `AMQPConsumerSession.receive`).
-                    guard let delivery = try await session.receive(timeout: pollInterval) else {
+                    let received: AMQPDelivery?
+                    do {
+                        received = try await session.receive(timeout: pollInterval)
+                    } catch {
+                        slots.release()
+                        throw error
+                    }
+                    guard let delivery = received else {
                         slots.release()
                         continue
                     }
                     group.addTask {
-                        await process(delivery)
-                        slots.release()
+                        await process(delivery, done: { slots.release() })
                     }
                 }
             }
         } catch is CancellationError {
             // Stopping is the normal end.
         }
+        // Requests answered may still wait for their last writes to commit before they are acknowledged: every commit
+        // ends (the store's busy timeout bounds it), so this wait does too.
+        await slots.waitUntilAllReleased()
         await session.close()
     }
 
-    func process(_ delivery: AMQPDelivery) async {
+    /// Serves one delivery and calls `done` exactly once, when the request was acknowledged or handed back: perhaps after
+    /// this returned, from the store's committer once the request's last writes committed.
+    func process(_ delivery: AMQPDelivery, done: @escaping @Sendable () -> Void) async {
         let address = ReplyAddress(delivery.properties)
         let started = ContinuousClock.now
         var method: String?
@@ -93,21 +104,47 @@ public struct ExtensionService: Sendable {
             logger.warning("rejected message (delivery \(delivery.deliveryTag), correlation id \(delivery.properties.correlationID ?? "none"), \(delivery.body.count) bytes): \(Self.reason(error))")
             events(.rejected(reason: Self.reason(error)))
         }
-        defer { ExtensionServiceMetrics.answered(method: method, status: reply.status, duration: ContinuousClock.now - started) }
         let answered = await answer(reply, requestID: requestID, to: address)
+        ExtensionServiceMetrics.answered(method: method, status: reply.status, duration: ContinuousClock.now - started)
+        if let beforeAck = hooks.beforeAck {
+            await settleThenAck(handled, delivery, requestID: requestID, answered: answered, beforeAck: beforeAck)
+            done()
+            return
+        }
+        guard let handled else {
+            // A malformed message: nothing to record.
+            if answered, await session.ack(delivery) { events(.acknowledged(requestID: requestID)) }
+            done()
+            return
+        }
         // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
-        // was not sent: the redelivery then finds it in the request log.
-        if let handled {
-            do {
-                try await handled.settle()
-            } catch {
+        // was not sent: the redelivery then finds it in the request log. The committer sends the ack once they committed,
+        // without a switch back to this task.
+        let (session, logger, events) = (self.session, self.logger, self.events)
+        handled.settle { result in
+            switch result {
+            case .success:
+                if answered, session.ackNow(delivery) { events(.acknowledged(requestID: requestID)) }
+            case .failure(let error):
                 logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
-                await session.requeue(delivery)
-                return
+                session.requeueNow(delivery)
             }
+            done()
+        }
+    }
+
+    /// The path with the test seam between commit and ack: settles, asks the hook, then acknowledges.
+    private func settleThenAck(_ handled: HandledRequest?, _ delivery: AMQPDelivery, requestID: String, answered: Bool,
+                               beforeAck: @Sendable (_ requestID: String) async -> Bool) async {
+        do {
+            try await handled?.settle()
+        } catch {
+            logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
+            await session.requeue(delivery)
+            return
         }
         guard answered else { return }
-        if let beforeAck = hooks.beforeAck, await !beforeAck(requestID) {
+        if await !beforeAck(requestID) {
             await session.dropConnection()
             return
         }

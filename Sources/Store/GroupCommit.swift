@@ -73,29 +73,37 @@ public final class GroupCommit: Sendable {
     /// transaction committed. A throw rolls back only this piece; a failed commit fails every piece of its batch.
     public func write<T: Sendable>(_ work: @escaping @Sendable (DesiredStateStore.Transaction) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let piece = Piece(
-                run: { tx in
-                    var value: T?
-                    do {
-                        try tx.session.savepoint { value = try work(tx) }
-                    } catch let error where tx.session.endsTransaction(error) {
-                        throw error
-                    } catch {
-                        return { continuation.resume(throwing: error) }
-                    }
-                    guard let value else { return { continuation.resume(throwing: GroupCommitError.noResult) } }
-                    return { continuation.resume(returning: value) }
-                },
-                fail: { continuation.resume(throwing: $0) })
-            let leads = queue.withLock { queue -> Bool in
-                queue.pending.append(piece)
-                guard !queue.committing else { return false }
-                queue.committing = true
-                return true
-            }
-            // The first writer to find no commit under way starts the committer; the others only queue their piece.
-            if leads { committer.async { self.drain() } }
+            submit(work) { continuation.resume(with: $0) }
         }
+    }
+
+    /// `write(_:)` for a caller that waits for nothing but the outcome: `completion` runs on the committer's thread once
+    /// the batch holding `work` committed (or failed), so that what follows a commit (acknowledging a request) needs no
+    /// switch back to a task. It must be short and must not wait for the store.
+    public func submit<T: Sendable>(_ work: @escaping @Sendable (DesiredStateStore.Transaction) throws -> T,
+                                    completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        let piece = Piece(
+            run: { tx in
+                var value: T?
+                do {
+                    try tx.session.savepoint { value = try work(tx) }
+                } catch let error where tx.session.endsTransaction(error) {
+                    throw error
+                } catch {
+                    return { completion(.failure(error)) }
+                }
+                guard let value else { return { completion(.failure(GroupCommitError.noResult)) } }
+                return { completion(.success(value)) }
+            },
+            fail: { completion(.failure($0)) })
+        let leads = queue.withLock { queue -> Bool in
+            queue.pending.append(piece)
+            guard !queue.committing else { return false }
+            queue.committing = true
+            return true
+        }
+        // The first writer to find no commit under way starts the committer; the others only queue their piece.
+        if leads { committer.async { self.drain() } }
     }
 
     /// Commits batches until nothing is pending.

@@ -15,6 +15,12 @@ public struct HandledRequest: Sendable {
     public func settle() async throws {
         try await settlement.settle()
     }
+
+    /// `settle()` for a caller that waits for nothing but the outcome: `completion` runs on the store's committer thread
+    /// once the writes committed (on the caller's thread at once when there was nothing to write). It must be short.
+    public func settle(then completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        settlement.settle(then: completion)
+    }
 }
 
 /// Collects the writes a request leaves for after its answer, and commits them.
@@ -37,14 +43,27 @@ final class Settlement: Sendable {
     }
 
     func settle() async throws {
-        defer { finished() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            settle { continuation.resume(with: $0) }
+        }
+    }
+
+    func settle(then completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         let pending = writes.withLock { writes in
             defer { writes = [] }
             return writes
         }
-        guard !pending.isEmpty else { return }
-        try await commits.write { tx in
-            for write in pending { try write(tx) }
+        let finished = self.finished
+        guard !pending.isEmpty else {
+            finished()
+            completion(.success(()))
+            return
         }
+        commits.submit({ tx in
+            for write in pending { try write(tx) }
+        }, completion: { result in
+            finished()
+            completion(result)
+        })
     }
 }

@@ -88,6 +88,45 @@ import Testing
         #expect(generations.count == 20 && generations.allSatisfy { $0 })
         #expect(commits.statistics.pieces == 20 && commits.statistics.commits <= 20)
     }
+
+    /// `submit` tells each piece's outcome on the committer's thread once its batch committed: the value for a piece
+    /// that succeeded (its write visible to another connection by then), the error for one that threw, rolled back alone.
+    @Test(arguments: TestEngine.available) func submitTellsEachOutcomeOnceItsBatchCommitted(engine: TestEngine) async throws {
+        let fixture = try StoreFixtures.store(engine)
+        defer { fixture.remove() }
+        let commits = GroupCommit(store: fixture.store)
+        let other = try fixture.another()
+        try fixture.store.put(StoreFixtures.cluster("taken"), owner: .admin)
+        let outcomes = Mutex<[String: Result<Bool, any Error>]>([:])
+        let told = DispatchSemaphore(value: 0)
+        for name in ["a", "b", "taken", "c"] {
+            commits.submit({ tx -> String in
+                // A create of "taken" conflicts: its generation is 1, not 0.
+                _ = try tx.put(StoreFixtures.cluster(name), owner: .admin, expectedGeneration: 0)
+                return name
+            }, completion: { result in
+                let seen = result.map { written in (try? other.object(ObjectKey(kind: .cluster, org: "org1", name: written))) != nil }
+                outcomes.withLock { $0[name] = seen }
+                told.signal()
+            })
+        }
+        for _ in 0..<4 {
+            #expect(await Task.detached { told.wait(timeout: .now() + 120) }.value == .success, "every outcome is told")
+        }
+        let results = outcomes.withLock { $0 }
+        for name in ["a", "b", "c"] {
+            guard case .success(let visible)? = results[name] else {
+                Issue.record("\(name): \(String(describing: results[name]))")
+                continue
+            }
+            #expect(visible, "\(name) committed before its outcome was told")
+        }
+        guard case .failure(let error)? = results["taken"], case StoreError.generationConflict = error else {
+            Issue.record("the conflicting piece should fail alone, got \(String(describing: results["taken"]))")
+            return
+        }
+        #expect(try other.object(ObjectKey(kind: .cluster, org: "org1", name: "taken"))?.generation == 1)
+    }
 }
 
 /// A gate a group-committed piece waits at (on the committer's thread) until the test opens it; once open it stays
