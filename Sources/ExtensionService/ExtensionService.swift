@@ -119,7 +119,10 @@ public struct ExtensionService: Sendable {
         }
         // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
         // was not sent: the redelivery then finds it in the request log. The committer sends the ack once they committed,
-        // without a switch back to this task.
+        // without a switch back to this task. Sending a frame waits only while the socket's buffer is full: when the
+        // broker stops reading (RabbitMQ blocks publishing connections under a memory or disk alarm), the committer waits
+        // with this request's reply, which went out on the same connection just before; the tenant path has nothing to
+        // do meanwhile, as its requests come through that broker, and the reconciler does not commit through it.
         let (session, logger, events) = (self.session, self.logger, self.events)
         handled.settle { result in
             switch result {
