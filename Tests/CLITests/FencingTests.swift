@@ -15,13 +15,7 @@ struct FencingTests {
         let harness = try await ReplicaHarness.start(cli, replicas: 2, leaseTTL: ttl,
                                                      simSettings: "task_seconds: 0.4\nboot_seconds: 0.3\nphase_seconds: 0.1\n")
         var replicas: [SpawnedCommand] = []
-        defer {
-            for replica in replicas where replica.isRunning {
-                kill(replica.processIdentifier, SIGCONT)
-                kill(replica.processIdentifier, SIGKILL)
-            }
-            if harness.sim.isRunning { kill(harness.sim.processIdentifier, SIGKILL) }
-        }
+        defer { harness.stop(replicas) }
         let env = ReplicaHarness.environment
         let clusters = (1...6).map { ReplicaHarness.cluster("p\($0)", template: "tpl", nodes: 1) }
         try cli.write(([ReplicaHarness.template("tpl")] + clusters).joined(separator: "\n---\n"), to: "specs/all.yaml")

@@ -3,7 +3,7 @@ import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Store
+@testable import Store
 
 /// Several `cse run` replicas on one store against a `cse sim` process (and, for tenant requests, RabbitMQ): each
 /// replica has its own config (its own log file) naming the same store, simulator and queue.
@@ -68,7 +68,7 @@ struct ReplicaHarness {
     }
 
     /// The one store every replica names, and the test's own handle on it: a SQLite file in the test's folder, or,
-    /// when `CSE_TEST_REPLICA_STORE_URL` names a PostgreSQL database (`postgres://cse@127.0.0.1:55432/cse`), a fresh
+    /// when `CSE_TEST_REPLICA_STORE_URL` names a PostgreSQL database (`postgres://cse@127.0.0.1:25432/cse`), a fresh
     /// schema of its own there (per-machine files stay in the test's folder).
     static var postgresURL: String? {
         ProcessInfo.processInfo.environment["CSE_TEST_REPLICA_STORE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -88,6 +88,22 @@ struct ReplicaHarness {
     static func openStore(_ cli: CLIRunner) throws -> DesiredStateStore {
         if let url = storeURL(cli) { return try DesiredStateStore(postgres: PostgresURL(parsing: url), path: cli.path("store.sqlite")) }
         return try DesiredStateStore(path: cli.path("store.sqlite"))
+    }
+
+    /// Ends the replicas (a paused one is continued first, so that it can die), the simulator, and, on PostgreSQL, the
+    /// test's schema: a test leaves nothing behind in the shared test database.
+    func stop(_ replicas: [SpawnedCommand]) {
+        for replica in replicas where replica.isRunning {
+            kill(replica.processIdentifier, SIGCONT)
+            kill(replica.processIdentifier, SIGKILL)
+        }
+        if sim.isRunning { kill(sim.processIdentifier, SIGKILL) }
+        for replica in replicas { replica.waitUntilExit(limit: .seconds(30)) }
+        guard let engine = store.engine as? PostgresEngine, let schema = engine.url.schema, schema.hasPrefix("replicas_") else { return }
+        // The killed replicas' sessions end when the server sees their sockets close; until then their locks hold the
+        // drop back (at most `idle_in_transaction_session_timeout`, 5 s, for a session idle in a transaction).
+        try? engine.execute("DROP SCHEMA \(PostgresSchema.quoted(schema)) CASCADE")
+        store.close()
     }
 
     func config(_ index: Int) -> String { cli.path("r\(index).yaml") }

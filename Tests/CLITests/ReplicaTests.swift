@@ -20,10 +20,7 @@ struct ReplicaTests {
         let harness = try await ReplicaHarness.start(cli, replicas: 3, leaseTTL: ttl, amqp: Self.amqpURL,
                                                      simSettings: "task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n")
         var replicas: [SpawnedCommand] = []
-        defer {
-            for replica in replicas where replica.isRunning { kill(replica.processIdentifier, SIGKILL) }
-            if harness.sim.isRunning { kill(harness.sim.processIdentifier, SIGKILL) }
-        }
+        defer { harness.stop(replicas) }
         let env = ReplicaHarness.environment
         let clusters = (1...20).map { ReplicaHarness.cluster(String(format: "c%02d", $0), template: "tpl", nodes: $0 % 2) }
         try cli.write(([ReplicaHarness.template("tpl")] + clusters).joined(separator: "\n---\n"), to: "specs/all.yaml")
@@ -111,13 +108,7 @@ struct ReplicaTests {
         let harness = try await ReplicaHarness.start(cli, replicas: 2, leaseTTL: 5, amqp: Self.amqpURL,
                                                      simSettings: "task_seconds: 0.05\nboot_seconds: 0.05\nphase_seconds: 0.02\n")
         var replicas: [SpawnedCommand] = []
-        defer {
-            for replica in replicas where replica.isRunning {
-                kill(replica.processIdentifier, SIGCONT)
-                kill(replica.processIdentifier, SIGKILL)
-            }
-            if harness.sim.isRunning { kill(harness.sim.processIdentifier, SIGKILL) }
-        }
+        defer { harness.stop(replicas) }
         let env = ReplicaHarness.environment
         try cli.write(ReplicaHarness.template("tpl"), to: "specs/all.yaml")
         #expect(try await cli.runOffPool(["apply", "specs", "--no-wait", "--config", harness.config(0)], environment: env).status == 0)
