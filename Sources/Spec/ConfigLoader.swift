@@ -34,14 +34,18 @@ public enum ConfigLoader {
         if let store = document.mapping("store", allowedKeys: ["path", "url", "password"]) {
             config.store.path = store.string("path").map(anchor.resolve) ?? StoreConfig.defaultPath
             if let url = store.string("url") {
-                let lowered = url.lowercased()
                 if URLComponents(string: url)?.password != nil {
                     // Config files hold references to secrets, never secrets; the value is not repeated.
                     store.report("url", "'store.url' must not hold a password: give it as store.password: {env: NAME} or {file: PATH}")
-                } else if let mode = Self.unknownSSLMode(in: url) {
-                    store.report("url", "'store.url': sslmode '\(mode)' is not one of \(PostgresSSLMode.names)")
-                } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-                    config.store.url = Self.anchoringRootCertificate(of: url, with: anchor)
+                } else if PostgresURL.isPostgres(url) {
+                    // The store's own parser, so that every mistake it would refuse when the store opens is reported here,
+                    // at its line (its reasons never repeat a password).
+                    do throws(PostgresURLError) {
+                        _ = try PostgresURL(parsing: url)
+                        config.store.url = Self.anchoringRootCertificate(of: url, with: anchor)
+                    } catch {
+                        store.report("url", "'store.url': \(error.reason)")
+                    }
                 } else {
                     // The value is not repeated: it may hold a password.
                     store.report("url", "'store.url' must be a PostgreSQL URL: postgres://USER@HOST:PORT/DATABASE")
@@ -126,13 +130,6 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
-    /// The URL's sslmode when it is not a `PostgresSSLMode`, so that the config error points at the line.
-    static func unknownSSLMode(in url: String) -> String? {
-        guard let mode = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" }) else { return nil }
-        let value = mode.value ?? ""
-        return PostgresSSLMode(rawValue: value) == nil ? value : nil
-    }
-
     /// `store.url` with a relative `sslrootcert=` taken from the config file's folder, as every path in the file is.
     static func anchoringRootCertificate(of url: String, with anchor: PathAnchor) -> String {
         guard var components = URLComponents(string: url), let items = components.queryItems,

@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 @testable import Store
 import Testing
 

@@ -3,6 +3,7 @@ import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Spec
 @testable import Store
 
 /// Several `cse run` replicas on one store against a `cse sim` process (and, for tenant requests, RabbitMQ): each

@@ -35,6 +35,19 @@ struct StoreConfigTests {
         #expect(try ConfigLoader.load(text: "store:\n  url: postgres://cse@db/cse?sslmode=verify-ca\n", file: "c.yaml").store.url != nil)
     }
 
+    /// Every mistake the store's parser refuses is reported at its line, not later when the store opens.
+    @Test(arguments: [
+        ("postgres://cse@db/cse?sslcompression=1", "unknown parameter 'sslcompression'"),
+        ("postgres://cse@db/cse?schema=", "schema= needs a name"),
+        ("postgres://db/cse", "names no user"),
+        ("postgres://cse@db/", "names no database"),
+        ("postgres://cse@db/cse?sslmode=disable&sslrootcert=ca.pem", "sslrootcert= is given but sslmode=disable turns TLS off"),
+    ])
+    func anyURLTheStoreWouldRefuseIsRefusedAtItsLine(url: String, reason: String) throws {
+        let errors = refusal("store:\n  path: s.sqlite\n  url: \(url)\n")
+        #expect(errors.contains("config.yaml:3:") && errors.contains("'store.url': \(reason)"), "\(errors)")
+    }
+
     @Test func aPasswordInTheURLIsRefusedWithoutBeingRepeated() throws {
         let errors = refusal("store:\n  url: postgres://cse:hunter2@db:5432/cse\n")
         #expect(errors.contains("config.yaml:2:") && errors.contains("store.password"), "\(errors)")

@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 import Store
 
 /// Where a benchmark's replicas keep desired state: a SQLite file, or a PostgreSQL schema (`postgres://...`), so that

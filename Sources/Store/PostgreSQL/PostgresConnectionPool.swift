@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Spec
 
 /// A few connections to one PostgreSQL database, lent to one transaction at a time.
 ///

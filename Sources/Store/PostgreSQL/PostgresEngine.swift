@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Spec
 
 /// The shared engine: desired state in a PostgreSQL database, through postgres-nio, for several `cse` processes
 /// (replicas) at once. Every write transaction is SERIALIZABLE, so the store's read-check-write rules (generation

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Spec
 
 /// PostgreSQL failures as the store reports them: the server's message and SQLSTATE, or what went wrong with the
 /// connection, with the URL's password left out (postgres-nio's own descriptions are generic on purpose).

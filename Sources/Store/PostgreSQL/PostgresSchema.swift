@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Spec
 
 /// The PostgreSQL schema: the same tables, columns and migration identifiers (`Migrations`) as SQLite's, in
 /// PostgreSQL's types (timestamptz for dates, bigint for numbers, quoted camelCase names). Applied migrations are

@@ -1,5 +1,4 @@
 import Foundation
-import Spec
 
 /// A PostgreSQL address from config (`store.url`):
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME][&sslmode=MODE][&sslrootcert=FILE]`
@@ -88,6 +87,9 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
 }
 
 public struct PostgresURLError: Error, Hashable, CustomStringConvertible {
-    public let description: String
-    init(_ reason: String) { description = "store.url: \(reason)" }
+    /// What is wrong, without naming the setting (a config error puts it at its line).
+    public let reason: String
+    init(_ reason: String) { self.reason = reason }
+
+    public var description: String { "store.url: \(reason)" }
 }
