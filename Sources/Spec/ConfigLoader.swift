@@ -42,7 +42,7 @@ public enum ConfigLoader {
                     // at its line (its reasons never repeat a password).
                     do throws(PostgresURLError) {
                         _ = try PostgresURL(parsing: url)
-                        config.store.url = Self.anchoringRootCertificate(of: url, with: anchor)
+                        config.store.url = Self.anchoringFiles(of: url, with: anchor)
                     } catch {
                         store.report("url", "'store.url': \(error.reason)")
                     }
@@ -130,12 +130,14 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
-    /// `store.url` with a relative `sslrootcert=` taken from the config file's folder, as every path in the file is.
-    static func anchoringRootCertificate(of url: String, with anchor: PathAnchor) -> String {
+    /// `store.url` with relative `sslrootcert=`, `sslcert=` and `sslkey=` files taken from the config file's folder, as
+    /// every path in the file is.
+    static func anchoringFiles(of url: String, with anchor: PathAnchor) -> String {
+        let files: Set<String> = ["sslrootcert", "sslcert", "sslkey"]
         guard var components = URLComponents(string: url), let items = components.queryItems,
-              items.contains(where: { $0.name == "sslrootcert" }) else { return url }
+              items.contains(where: { files.contains($0.name) }) else { return url }
         components.queryItems = items.map { item in
-            guard item.name == "sslrootcert", let value = item.value, !value.isEmpty else { return item }
+            guard files.contains(item.name), let value = item.value, !value.isEmpty else { return item }
             return URLQueryItem(name: item.name, value: anchor.resolve(value))
         }
         return components.string ?? url

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A PostgreSQL address from config (`store.url`):
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME][&sslmode=MODE][&sslrootcert=FILE]`
-/// (`postgresql://` too; libpq's URI form, and libpq's names and meanings for sslmode and sslrootcert). The password
-/// never leaves this value: `redacted` is what messages show.
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME][&sslmode=MODE][&sslrootcert=FILE][&sslcert=FILE&sslkey=FILE]`
+/// (`postgresql://` too; libpq's URI form, and libpq's names and meanings for sslmode, sslrootcert, sslcert and sslkey).
+/// The password never leaves this value: `redacted` is what messages show.
 public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     public var user: String
     public var password: String?
@@ -17,9 +17,13 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     /// PEM file of the certificate authorities that may sign the server's certificate (libpq's sslrootcert); nil = the
     /// system's trust store.
     public var sslRootCertificate: String?
+    /// PEM files of the client's certificate and of its private key (libpq's sslcert and sslkey), for a server that asks
+    /// for one (pg_hba.conf's `cert` method, or `clientcert=`); nil = none is sent. Given together or not at all.
+    public var sslCertificate: String?
+    public var sslKey: String?
 
     public init(user: String, password: String? = nil, host: String, port: Int = 5432, database: String, schema: String? = nil,
-                sslMode: PostgresSSLMode = .prefer, sslRootCertificate: String? = nil) {
+                sslMode: PostgresSSLMode = .prefer, sslRootCertificate: String? = nil, sslCertificate: String? = nil, sslKey: String? = nil) {
         self.user = user
         self.password = password
         self.host = host
@@ -28,6 +32,8 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         self.schema = schema
         self.sslMode = sslMode
         self.sslRootCertificate = sslRootCertificate
+        self.sslCertificate = sslCertificate
+        self.sslKey = sslKey
     }
 
     /// Parses `text`; the error says what is wrong without repeating the password.
@@ -45,6 +51,8 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         var schema: String?
         var sslMode = PostgresSSLMode.prefer
         var rootCertificate: String?
+        var clientCertificate: String?
+        var clientKey: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "schema":
@@ -58,16 +66,25 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
             case "sslrootcert":
                 guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslrootcert= needs a PEM file") }
                 rootCertificate = value
+            case "sslcert":
+                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslcert= needs a PEM file") }
+                clientCertificate = value
+            case "sslkey":
+                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslkey= needs a PEM file") }
+                clientKey = value
             default:
-                throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode, sslrootcert)")
+                throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode, sslrootcert, sslcert, sslkey)")
             }
         }
-        if rootCertificate != nil && sslMode == .disable {
-            throw PostgresURLError("sslrootcert= is given but sslmode=disable turns TLS off")
+        if (clientCertificate == nil) != (clientKey == nil) {
+            throw PostgresURLError("sslcert= and sslkey= go together (the client's certificate and its private key)")
+        }
+        for (name, file) in [("sslrootcert", rootCertificate), ("sslcert", clientCertificate)] where file != nil && sslMode == .disable {
+            throw PostgresURLError("\(name)= is given but sslmode=disable turns TLS off")
         }
         self.init(user: user, password: components.password.flatMap { $0.removingPercentEncoding }, host: host,
                   port: components.port ?? 5432, database: database.removingPercentEncoding ?? database, schema: schema,
-                  sslMode: sslMode, sslRootCertificate: rootCertificate)
+                  sslMode: sslMode, sslRootCertificate: rootCertificate, sslCertificate: clientCertificate, sslKey: clientKey)
     }
 
     /// The address without its password, for logs and errors.
@@ -76,6 +93,7 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         if let schema { parameters.append("schema=\(schema)") }
         if sslMode != .prefer { parameters.append("sslmode=\(sslMode.rawValue)") }
         if let sslRootCertificate { parameters.append("sslrootcert=\(sslRootCertificate)") }
+        if let sslCertificate, let sslKey { parameters += ["sslcert=\(sslCertificate)", "sslkey=\(sslKey)"] }
         return "postgres://\(user)@\(host):\(port)/\(database)" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
     }
 

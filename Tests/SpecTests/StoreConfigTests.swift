@@ -16,12 +16,13 @@ struct StoreConfigTests {
         #expect(try ConfigLoader.load(text: "store:\n  path: s.sqlite\n", file: "c.yaml").store.url == nil, "SQLite stays the default")
     }
 
-    @Test func aRelativeRootCertificateIsTakenFromTheConfigFilesFolder() throws {
+    @Test func relativeTLSFilesAreTakenFromTheConfigFilesFolder() throws {
         let relative = try ConfigLoader.load(text: """
             store:
-              url: postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=tls/db-ca.pem
+              url: postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=tls/db-ca.pem&sslcert=tls/cse.crt&sslkey=tls/cse.key
             """, file: "/etc/cse/config.yaml")
-        #expect(relative.store.url == "postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=/etc/cse/tls/db-ca.pem")
+        #expect(relative.store.url == "postgres://cse@db.example/cse?sslmode=verify-full&sslrootcert=/etc/cse/tls/db-ca.pem"
+                    + "&sslcert=/etc/cse/tls/cse.crt&sslkey=/etc/cse/tls/cse.key")
         let absolute = try ConfigLoader.load(text: """
             store:
               url: postgres://cse@db.example/cse?sslrootcert=/srv/ca.pem&schema=prod
@@ -42,6 +43,7 @@ struct StoreConfigTests {
         ("postgres://db/cse", "names no user"),
         ("postgres://cse@db/", "names no database"),
         ("postgres://cse@db/cse?sslmode=disable&sslrootcert=ca.pem", "sslrootcert= is given but sslmode=disable turns TLS off"),
+        ("postgres://cse@db/cse?sslcert=cse.crt", "sslcert= and sslkey= go together"),
     ])
     func anyURLTheStoreWouldRefuseIsRefusedAtItsLine(url: String, reason: String) throws {
         let errors = refusal("store:\n  path: s.sqlite\n  url: \(url)\n")

@@ -70,6 +70,74 @@ import Testing
         }
     }
 
+    @Test func aClientCertificateAndKeyAreReadAsLibpqNamesThemAndGoTogether() throws {
+        let url = try PostgresURL(parsing: "postgres://cse_cert:s3cret-pw@db/d?sslmode=verify-full&sslrootcert=/ca.pem&sslcert=/c.crt&sslkey=/c.key")
+        #expect(url.sslCertificate == "/c.crt" && url.sslKey == "/c.key")
+        #expect(url.redacted == "postgres://cse_cert@db:5432/d?sslmode=verify-full&sslrootcert=/ca.pem&sslcert=/c.crt&sslkey=/c.key")
+        for (text, says) in [("postgres://u:s3cret-pw@h/d?sslcert=/c.crt", "sslcert= and sslkey= go together"),
+                             ("postgres://u:s3cret-pw@h/d?sslkey=/c.key", "sslcert= and sslkey= go together"),
+                             ("postgres://u:s3cret-pw@h/d?sslmode=disable&sslcert=/c.crt&sslkey=/c.key", "sslmode=disable")] {
+            expectRefusal(text, says: [says]) { _ = try PostgresURL(parsing: text) }
+        }
+    }
+
+    /// A user the server lets in only with a certificate its authority signed (scripts/postgres: `cse_cert`, pg_hba's
+    /// `cert` method) gets in with sslcert and sslkey, and is refused without them.
+    @Test func aServerThatAsksForAClientCertificateGetsOne() throws {
+        guard let server = Self.server() else { return }
+        var url = server.url
+        url.user = "cse_cert"
+        url.sslMode = .verifyFull
+        url.sslRootCertificate = server.authority
+        let (certificate, key) = Self.clientCertificate(server)
+        url.sslCertificate = certificate
+        url.sslKey = key
+        let (store, drop) = try Self.open(url)
+        defer { drop() }
+        try store.put(StoreFixtures.cluster("by-certificate"), owner: .admin)
+        #expect(try store.object(StoreFixtures.cluster("by-certificate").key) != nil)
+        #expect(try Self.encryption(of: store) == "TLS")
+
+        url.sslCertificate = nil
+        url.sslKey = nil
+        url.password = "s3cret-pw"
+        expectRefusal("without a client certificate", says: ["cannot connect", "cse_cert@"]) {
+            let (_, drop) = try Self.open(url)
+            drop()
+        }
+    }
+
+    /// As libpq does, a private key others can read is refused before it is used; the message names the file, never
+    /// its contents.
+    @Test func aClientKeyOthersCanReadIsRefused() throws {
+        guard let server = Self.server() else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-pg-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = Self.clientCertificate(server)
+        let exposed = directory.appendingPathComponent("client.key").path
+        let keyText = try String(contentsOfFile: key, encoding: .utf8)
+        try keyText.write(toFile: exposed, atomically: false, encoding: .utf8)
+        for mode in [0o644, 0o640, 0o604] {
+            chmod(exposed, mode_t(mode))
+            var url = server.url
+            url.user = "cse_cert"
+            url.sslMode = .verifyFull
+            url.sslRootCertificate = server.authority
+            url.sslCertificate = certificate
+            url.sslKey = exposed
+            do {
+                let (_, drop) = try Self.open(url)
+                drop()
+                Issue.record("a key with mode \(String(mode, radix: 8)) was used")
+            } catch {
+                let message = "\(error)"
+                #expect(message.contains("sslkey \(exposed) can be read by others") && message.contains(String(mode, radix: 8)), "\(message)")
+                #expect(!message.contains("PRIVATE KEY") && !message.contains(keyText.split(separator: "\n")[1]), "the key's contents leak")
+            }
+        }
+    }
+
     @Test func anUnreadableRootCertificateIsAClearError() throws {
         let url = try PostgresURL(parsing: "postgres://cse:s3cret-pw@127.0.0.1:1/d?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
         expectRefusal("a missing sslrootcert", says: ["cannot read sslrootcert /nonexistent/ca.pem"]) {
@@ -83,6 +151,12 @@ import Testing
         guard let text = TestEngine.postgresURL, let authority = ProcessInfo.processInfo.environment["CSE_TEST_POSTGRES_CA"],
               !authority.isEmpty, let url = try? PostgresURL(parsing: text) else { return nil }
         return (url, authority)
+    }
+
+    /// The client certificate and key scripts/postgres made for `cse_cert`, beside its authority.
+    private static func clientCertificate(_ server: (url: PostgresURL, authority: String)) -> (certificate: String, key: String) {
+        let directory = (server.authority as NSString).deletingLastPathComponent
+        return ((directory as NSString).appendingPathComponent("client.crt"), (directory as NSString).appendingPathComponent("client.key"))
     }
 
     /// A store in a fresh schema at `url`, and what drops that schema.

@@ -2,8 +2,9 @@ import NIOSSL
 import PostgresNIO
 import Spec
 
-/// The TLS side of a PostgreSQL connection, as libpq's sslmode and sslrootcert describe it (PostgreSQL's manual,
-/// "SSL Mode Descriptions"): what is encrypted, and which certificate the client accepts.
+/// The TLS side of a PostgreSQL connection, as libpq's sslmode, sslrootcert, sslcert and sslkey describe it
+/// (PostgreSQL's manual, "SSL Mode Descriptions"): what is encrypted, which certificate the client accepts, and which it
+/// shows.
 enum PostgresTLS {
     static func configuration(for url: PostgresURL) throws -> PostgresConnection.Configuration.TLS {
         guard url.sslMode != .disable else { return .disable }
@@ -26,6 +27,7 @@ enum PostgresTLS {
                 throw StoreError.unavailable(location: url.redacted, reason: "cannot read sslrootcert \(file): \(error)")
             }
         }
+        try PostgresClientKey.load(into: &tls, from: url)
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: tls)

@@ -41,6 +41,7 @@ enum SampleConfig {
           path: .cse/store.sqlite
           # url: postgres://cse@127.0.0.1:5432/cse   # ?schema=NAME for a schema of its own
           #   across a network: postgres://cse@db.example:5432/cse?sslmode=verify-full&sslrootcert=db-ca.pem
+          #   a client certificate too: ...&sslcert=cse.crt&sslkey=cse.key   # the key readable by cse's user only
           # password: {env: CSE_STORE_PASSWORD}      # when the server asks for one (never in the url)
 
         service:
