@@ -51,7 +51,9 @@ public final class GroupCommit: Sendable {
     private let maximumBatch: Int
     /// While writers arrive together (the last batch held several pieces), a batch smaller than that waits this long
     /// for more before it commits (as PostgreSQL's `commit_delay` or MySQL's `binlog_group_commit_sync_delay`): one
-    /// fsync and one transaction then serve more pieces. A writer alone never waits.
+    /// fsync and one transaction then serve more pieces. A writer alone never waits. None by default: measured with
+    /// `cse bench amqp`, 200 µs put that wait on every request's path without making batches larger (the requests
+    /// queue for the processor, not for the committer).
     private let gatherDelay: Duration
     private let queue = Mutex(Queue())
     private let counters = Mutex(Statistics())
