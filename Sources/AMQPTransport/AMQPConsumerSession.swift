@@ -65,51 +65,47 @@ public actor AMQPConsumerSession {
     /// Acknowledges a delivery; false when its connection is gone (the broker will deliver it again).
     @discardableResult
     public nonisolated func ack(_ delivery: AMQPDelivery) async -> Bool {
-        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
-        do {
-            try connection.ackNow(delivery)
-            return true
-        } catch {
-            await lose(connection, error)
-            return false
-        }
+        let outcome = answer(delivery) { connection throws(AMQPError) in try connection.ackNow(delivery) }
+        if let (connection, error) = outcome.broke { await lose(connection, error) }
+        return outcome.sent
     }
 
     /// Hands a delivery back to the broker (to be delivered again); false when its connection is gone (then the
     /// broker delivers it again anyway).
     @discardableResult
     public nonisolated func requeue(_ delivery: AMQPDelivery) async -> Bool {
-        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
-        do {
-            try connection.nackNow(delivery, requeue: true)
-            return true
-        } catch {
-            await lose(connection, error)
-            return false
-        }
+        let outcome = answer(delivery) { connection throws(AMQPError) in try connection.nackNow(delivery, requeue: true) }
+        if let (connection, error) = outcome.broke { await lose(connection, error) }
+        return outcome.sent
     }
 
     /// `ack(_:)` on the caller's thread, without entering the session: for a caller that is not a task (the store's
     /// committer acknowledging a request once its writes committed). A broken connection is dropped in the background.
     @discardableResult
     public nonisolated func ackNow(_ delivery: AMQPDelivery) -> Bool {
-        answerNow(delivery) { connection throws(AMQPError) in try connection.ackNow(delivery) }
+        let outcome = answer(delivery) { connection throws(AMQPError) in try connection.ackNow(delivery) }
+        if let (connection, error) = outcome.broke { Task { await self.lose(connection, error) } }
+        return outcome.sent
     }
 
     /// `requeue(_:)` on the caller's thread (see `ackNow(_:)`).
     @discardableResult
     public nonisolated func requeueNow(_ delivery: AMQPDelivery) -> Bool {
-        answerNow(delivery) { connection throws(AMQPError) in try connection.nackNow(delivery, requeue: true) }
+        let outcome = answer(delivery) { connection throws(AMQPError) in try connection.nackNow(delivery, requeue: true) }
+        if let (connection, error) = outcome.broke { Task { await self.lose(connection, error) } }
+        return outcome.sent
     }
 
-    private nonisolated func answerNow(_ delivery: AMQPDelivery, _ call: (AMQPConnection) throws(AMQPError) -> Void) -> Bool {
-        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return false }
+    /// Sends an ack or nack of `delivery` on the connection that delivered it, if that one is still the current one:
+    /// whether it was sent, and the connection that broke while sending (for the caller to drop).
+    private nonisolated func answer(_ delivery: AMQPDelivery, _ send: (AMQPConnection) throws(AMQPError) -> Void)
+        -> (sent: Bool, broke: (AMQPConnection, AMQPError)?) {
+        guard let connection = current.withLock({ $0 }), connection.id == delivery.connectionID else { return (false, nil) }
         do throws(AMQPError) {
-            try call(connection)
-            return true
+            try send(connection)
+            return (true, nil)
         } catch {
-            Task { await self.lose(connection, error) }
-            return false
+            return (false, (connection, error))
         }
     }
 

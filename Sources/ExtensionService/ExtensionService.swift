@@ -129,7 +129,7 @@ public struct ExtensionService: Sendable {
             case .success:
                 if answered, session.ackNow(delivery) { events(.acknowledged(requestID: requestID)) }
             case .failure(let error):
-                logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
+                Self.recordingFailed(requestID, error, logger: logger)
                 session.requeueNow(delivery)
             }
             done()
@@ -142,7 +142,7 @@ public struct ExtensionService: Sendable {
         do {
             try await handled?.settle()
         } catch {
-            logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
+            Self.recordingFailed(requestID, error, logger: logger)
             await session.requeue(delivery)
             return
         }
@@ -152,6 +152,10 @@ public struct ExtensionService: Sendable {
             return
         }
         if await session.ack(delivery) { events(.acknowledged(requestID: requestID)) }
+    }
+
+    private static func recordingFailed(_ requestID: String, _ error: any Error, logger: Logger) {
+        logger.error("request \(requestID): recording its answer failed (\(error)); handing it back to the broker")
     }
 
     /// Publishes the reply; false when it was not sent and a redelivery could fix that (then the request is not

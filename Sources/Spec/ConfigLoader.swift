@@ -130,10 +130,10 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
-    /// `store.url` with relative `sslrootcert=`, `sslcert=` and `sslkey=` files taken from the config file's folder, as
+    /// `store.url` with its relative files (`sslrootcert=`, `sslcert=`, `sslkey=`) taken from the config file's folder, as
     /// every path in the file is.
     static func anchoringFiles(of url: String, with anchor: PathAnchor) -> String {
-        let files: Set<String> = ["sslrootcert", "sslcert", "sslkey"]
+        let files = PostgresURL.fileParameters
         guard var components = URLComponents(string: url), let items = components.queryItems,
               items.contains(where: { files.contains($0.name) }) else { return url }
         components.queryItems = items.map { item in

@@ -36,6 +36,9 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         self.sslKey = sslKey
     }
 
+    /// The parameters that name files (a config file's relative paths are taken from its folder).
+    public static let fileParameters: Set<String> = ["sslrootcert", "sslcert", "sslkey"]
+
     /// Parses `text`; the error says what is wrong without repeating the password.
     public init(parsing text: String) throws(PostgresURLError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),

@@ -145,7 +145,7 @@ public final class DesiredStateStore: Sendable {
                     throw StoreError.nameTaken(key, existing: other.name)
                 }
                 try session.insert(ObjectRecord(
-                    id: nil, uid: UUID().uuidString.lowercased(), kind: key.kind.rawValue, org: key.org, name: key.name,
+                    id: nil, uid: RandomUUID.objectUID(), kind: key.kind.rawValue, org: key.org, name: key.name,
                     spec: object.canonicalJSON, specHash: hash, generation: 1, owner: ObjectRecord.encode(owner),
                     createdAt: now, updatedAt: now, deletionRequestedAt: nil))
                 return (try reread(key), .created)

@@ -4,6 +4,9 @@ import Foundation
 /// Foundation's `UUID()` opens, reads and closes /dev/urandom for each one (strace of `cse bench amqp`), three system
 /// calls the tenant path would pay on every create.
 enum RandomUUID {
+    /// A new object's uid: a random UUID in lowercase text.
+    static func objectUID() -> String { make().uuidString.lowercased() }
+
     static func make() -> UUID {
         var generator = SystemRandomNumberGenerator()
         var words = (generator.next() as UInt64, generator.next() as UInt64)

@@ -29,7 +29,7 @@ public struct NewObject: Sendable {
         }
         self.canonicalJSON = canonicalJSON
         self.owner = owner
-        uid = RandomUUID.make().uuidString.lowercased()
+        uid = RandomUUID.objectUID()
         specHash = DesiredObject.specHash(kind: object.kind, canonicalJSON: canonicalJSON)
         ownerJSON = ObjectRecord.encode(owner)
     }
