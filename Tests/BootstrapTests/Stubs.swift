@@ -46,7 +46,9 @@ enum Stubs {
         #!/bin/bash
         set -eu
         name=$(basename "$0")
-        { printf '%s' "$name"; printf ' %s' "$@"; printf '\n'; } >>"$HARNESS_DIR/calls.log"
+        # One write per call: stubs in a pipeline (curl | gpg) run at once, and separate writes interleaved their lines.
+        line=$(printf '%s' "$name"; printf ' %s' "$@")
+        printf '%s\n' "$line" >>"$HARNESS_DIR/calls.log"
         if [[ ${HARNESS_FAIL:-} == "$name" || ${HARNESS_FAIL:-} == "$name ${1:-}" ]]; then
           echo "$name: failing as the test asked" >&2
           exit 1
