@@ -111,12 +111,6 @@ public struct ExtensionService: Sendable {
             done()
             return
         }
-        guard let handled else {
-            // A malformed message: nothing to record.
-            if answered, await session.ack(delivery) { events(.acknowledged(requestID: requestID)) }
-            done()
-            return
-        }
         // The writes that record the answer commit (with other requests' writes) before the ack, also when the answer
         // was not sent: the redelivery then finds it in the request log. The committer sends the ack once they committed,
         // without a switch back to this task. Sending a frame waits only while the socket's buffer is full: when the
@@ -124,7 +118,7 @@ public struct ExtensionService: Sendable {
         // with this request's reply, which went out on the same connection just before; the tenant path has nothing to
         // do meanwhile, as its requests come through that broker, and the reconciler does not commit through it.
         let (session, logger, events) = (self.session, self.logger, self.events)
-        handled.settle { result in
+        let acknowledge: @Sendable (Result<Void, any Error>) -> Void = { result in
             switch result {
             case .success:
                 if answered, session.ackNow(delivery) { events(.acknowledged(requestID: requestID)) }
@@ -134,6 +128,8 @@ public struct ExtensionService: Sendable {
             }
             done()
         }
+        // A malformed message has nothing to record: it is acknowledged at once.
+        if let handled { handled.settle(then: acknowledge) } else { acknowledge(.success(())) }
     }
 
     /// The path with the test seam between commit and ack: settles, asks the hook, then acknowledges.

@@ -67,14 +67,11 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
                 }
                 sslMode = mode
             case "sslrootcert":
-                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslrootcert= needs a PEM file") }
-                rootCertificate = value
+                rootCertificate = try Self.pemFile(item)
             case "sslcert":
-                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslcert= needs a PEM file") }
-                clientCertificate = value
+                clientCertificate = try Self.pemFile(item)
             case "sslkey":
-                guard let value = item.value, !value.isEmpty else { throw PostgresURLError("sslkey= needs a PEM file") }
-                clientKey = value
+                clientKey = try Self.pemFile(item)
             default:
                 throw PostgresURLError("unknown parameter '\(item.name)' (known: schema, sslmode, sslrootcert, sslcert, sslkey)")
             }
@@ -88,6 +85,12 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
         self.init(user: user, password: components.password.flatMap { $0.removingPercentEncoding }, host: host,
                   port: components.port ?? 5432, database: database.removingPercentEncoding ?? database, schema: schema,
                   sslMode: sslMode, sslRootCertificate: rootCertificate, sslCertificate: clientCertificate, sslKey: clientKey)
+    }
+
+    /// A parameter's file name; it cannot be empty.
+    private static func pemFile(_ item: URLQueryItem) throws(PostgresURLError) -> String {
+        guard let value = item.value, !value.isEmpty else { throw PostgresURLError("\(item.name)= needs a PEM file") }
+        return value
     }
 
     /// The address without its password, for logs and errors.

@@ -85,13 +85,7 @@ import Testing
     /// `cert` method) gets in with sslcert and sslkey, and is refused without them.
     @Test func aServerThatAsksForAClientCertificateGetsOne() throws {
         guard let server = Self.server() else { return }
-        var url = server.url
-        url.user = "cse_cert"
-        url.sslMode = .verifyFull
-        url.sslRootCertificate = server.authority
-        let (certificate, key) = Self.clientCertificate(server)
-        url.sslCertificate = certificate
-        url.sslKey = key
+        var url = Self.asCertificateUser(server)
         let (store, drop) = try Self.open(url)
         defer { drop() }
         try store.put(StoreFixtures.cluster("by-certificate"), owner: .admin)
@@ -114,18 +108,13 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cse-pg-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificate, key) = Self.clientCertificate(server)
+        var url = Self.asCertificateUser(server)
         let exposed = directory.appendingPathComponent("client.key").path
-        let keyText = try String(contentsOfFile: key, encoding: .utf8)
+        let keyText = try String(contentsOfFile: try #require(url.sslKey), encoding: .utf8)
         try keyText.write(toFile: exposed, atomically: false, encoding: .utf8)
+        url.sslKey = exposed
         for mode in [0o644, 0o640, 0o604] {
             chmod(exposed, mode_t(mode))
-            var url = server.url
-            url.user = "cse_cert"
-            url.sslMode = .verifyFull
-            url.sslRootCertificate = server.authority
-            url.sslCertificate = certificate
-            url.sslKey = exposed
             do {
                 let (_, drop) = try Self.open(url)
                 drop()
@@ -153,10 +142,17 @@ import Testing
         return (url, authority)
     }
 
-    /// The client certificate and key scripts/postgres made for `cse_cert`, beside its authority.
-    private static func clientCertificate(_ server: (url: PostgresURL, authority: String)) -> (certificate: String, key: String) {
+    /// The server's URL as `cse_cert`, over verified TLS, with the client certificate and key scripts/postgres made for
+    /// that user beside its authority.
+    private static func asCertificateUser(_ server: (url: PostgresURL, authority: String)) -> PostgresURL {
         let directory = (server.authority as NSString).deletingLastPathComponent
-        return ((directory as NSString).appendingPathComponent("client.crt"), (directory as NSString).appendingPathComponent("client.key"))
+        var url = server.url
+        url.user = "cse_cert"
+        url.sslMode = .verifyFull
+        url.sslRootCertificate = server.authority
+        url.sslCertificate = (directory as NSString).appendingPathComponent("client.crt")
+        url.sslKey = (directory as NSString).appendingPathComponent("client.key")
+        return url
     }
 
     /// A store in a fresh schema at `url`, and what drops that schema.

@@ -18,28 +18,20 @@ public struct ThroughputMeasurement: Sendable, Equatable {
     public var p50Milliseconds: Double { percentile(0.50) * 1000 }
     public var p99Milliseconds: Double { percentile(0.99) * 1000 }
 
-    /// Several rounds of one path as one measurement: their requests, times, failures, latencies and CPU added up.
-    public init(combining rounds: [ThroughputMeasurement]) {
-        requests = rounds.reduce(0) { $0 + $1.requests }
-        seconds = rounds.reduce(0) { $0 + $1.seconds }
-        failures = rounds.reduce(0) { $0 + $1.failures }
-        latencies = rounds.flatMap(\.latencies)
-        cpuSeconds = rounds.reduce(0) { $0 + $1.cpuSeconds }
-    }
-
-    public init(requests: Int, seconds: Double, failures: Int, latencies: [Double], cpuSeconds: Double = 0) {
-        self.requests = requests
-        self.seconds = seconds
-        self.failures = failures
-        self.latencies = latencies
-        self.cpuSeconds = cpuSeconds
-    }
-
     func percentile(_ fraction: Double) -> Double {
         let sorted = latencies.sorted()
         guard !sorted.isEmpty else { return 0 }
         let index = min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)
         return sorted[max(0, index)]
+    }
+}
+
+extension ThroughputMeasurement {
+    /// Several rounds of one path as one measurement: their requests, times, failures, latencies and CPU added up.
+    public init(combining rounds: [ThroughputMeasurement]) {
+        self.init(requests: rounds.reduce(0) { $0 + $1.requests }, seconds: rounds.reduce(0) { $0 + $1.seconds },
+                  failures: rounds.reduce(0) { $0 + $1.failures }, latencies: rounds.flatMap(\.latencies),
+                  cpuSeconds: rounds.reduce(0) { $0 + $1.cpuSeconds })
     }
 }
 
